@@ -1,0 +1,73 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/output"
+)
+
+// printing is what every command needs to know about its output.
+type printing struct {
+	Format output.Format
+	Quiet  bool
+}
+
+// outputSettings reads -o and -q from the configuration and checks -o
+// against the formats the command offers.
+func outputSettings(f *cmdutil.Factory, allowed ...output.Format) (printing, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return printing{}, err
+	}
+	if len(allowed) == 0 {
+		allowed = []output.Format{output.Table, output.JSON}
+	}
+	format, err := output.ParseFormat(cfg.Output, allowed...)
+	if err != nil {
+		return printing{}, cmdutil.FlagErrorf("%v", err)
+	}
+	return printing{Format: format, Quiet: cfg.Quiet}, nil
+}
+
+// say prints a message for people on stderr, unless -q.
+func say(f *cmdutil.Factory, p printing, format string, args ...any) {
+	if p.Quiet {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+}
+
+// serviceFor opens the auth service for a command.
+func serviceFor(cmd *cobra.Command, f *cmdutil.Factory, access cmdutil.Access) (*auth.Service, context.Context, error) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	svc, err := f.Service(ctx, access)
+	return svc, ctx, err
+}
+
+// exactArgs is cobra.ExactArgs with a message that names what is missing.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return cmdutil.FlagErrorf("%s takes %s (got %d argument(s))", commandPath(cmd), what, len(args))
+		}
+		return nil
+	}
+}
+
+// minArgs is cobra.MinimumNArgs with a message that names what is missing.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return cmdutil.FlagErrorf("%s takes %s", commandPath(cmd), what)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,150 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"authctl/internal/config"
+)
+
+// flagKeys maps global flags to configuration keys.
+var flagKeys = map[string]string{
+	"db":           "db",
+	"lock-timeout": "lock_timeout",
+	"output":       "output",
+	"quiet":        "quiet",
+}
+
+// loadConfig builds the configuration with Viper: flags the user set, then
+// AUTHCTL_* environment variables, then the config file, then defaults.
+// A fresh Viper per invocation keeps commands independent (no globals).
+func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
+	v := viper.New()
+	def := config.Defaults()
+	setDefaults(v, "", reflect.ValueOf(def))
+	v.SetDefault("validators", def.Validators)
+
+	v.SetEnvPrefix("AUTHCTL")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	path, explicit := configPath(flags, getenv)
+	if path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			var notFound *os.PathError
+			if explicit || !errors.As(err, &notFound) {
+				return nil, fmt.Errorf("config file %s: %w", path, err)
+			}
+		}
+	}
+	for name, key := range flagKeys {
+		if fl := flags.Lookup(name); fl != nil && fl.Changed {
+			v.Set(key, fl.Value.String())
+		}
+	}
+
+	var cfg config.Config
+	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.ErrorUnused = false
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			mapstructure.StringToSliceHookFunc(","),
+		)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if err := checkKeys(v); err != nil {
+		return nil, err
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	return &cfg, nil
+}
+
+// configPath is --config, else AUTHCTL_CONFIG, else the default file
+// $XDG_CONFIG_HOME/authctl/config.yaml (used only if it exists).
+func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
+	if fl := flags.Lookup("config"); fl != nil && fl.Value.String() != "" {
+		return fl.Value.String(), true
+	}
+	if p := getenv("AUTHCTL_CONFIG"); p != "" {
+		return p, true
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", false
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "authctl", "config.yaml"), false
+}
+
+// setDefaults registers every leaf key of the Config struct with its
+// default, so that AutomaticEnv and Unmarshal know them.
+func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
+	rt := rv.Type()
+	for i := 0; i < rt.NumField(); i++ {
+		key := rt.Field(i).Tag.Get("mapstructure")
+		if key == "" || key == "validators" {
+			continue
+		}
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		fv := rv.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type().PkgPath() != "time" {
+			setDefaults(v, key, fv)
+			continue
+		}
+		v.SetDefault(key, fv.Interface())
+	}
+}
+
+// checkKeys rejects unknown keys in the config file, naming them, so that a
+// typo does not silently leave a default in force.
+func checkKeys(v *viper.Viper) error {
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if !isKnownKey(k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("configuration: unknown key(s) %s (see docs/configuration.md)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func isKnownKey(k string) bool {
+	if k == "validators" {
+		return true
+	}
+	rt := reflect.TypeOf(config.Config{})
+	for _, part := range strings.Split(k, ".") {
+		found := false
+		for i := 0; i < rt.NumField(); i++ {
+			if rt.Field(i).Tag.Get("mapstructure") == part {
+				rt = rt.Field(i).Type
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

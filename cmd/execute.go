@@ -1,0 +1,176 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/auth/hasher"
+	"authctl/internal/auth/validate"
+	"authctl/internal/cmdutil"
+	"authctl/internal/config"
+	"authctl/internal/iostreams"
+	"authctl/internal/store"
+	"authctl/internal/store/backends"
+)
+
+// version is set at build time with -ldflags "-X authctl/cmd.version=...".
+var version = ""
+
+// Main runs authctl with the process's arguments and streams and returns
+// the exit code. It is the only place that turns errors into codes and
+// messages; only main calls os.Exit.
+func Main() int {
+	return Run(os.Args[1:], iostreams.System(), os.Getenv)
+}
+
+// Run runs authctl with the given arguments, streams and environment.
+func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
+	f, inv := NewFactory(ios, getenv)
+	defer inv.close()
+	root := NewRootCmd(f)
+	root.PersistentPreRun = func(c *cobra.Command, _ []string) { inv.cmd = c }
+	running := false
+	markRunning(root, &running)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	if !running && !cmdutil.IsSilent(err) {
+		var fe *cmdutil.FlagError
+		if !errors.As(err, &fe) {
+			err = cmdutil.FlagErrorf("%v", err)
+		}
+	}
+	printError(ios.ErrOut, cmd, err)
+	return cmdutil.ExitCode(err)
+}
+
+// printError writes err on stderr, one problem per line, each prefixed
+// with "authctl: ", plus a hint for usage errors.
+func printError(w io.Writer, cmd *cobra.Command, err error) {
+	if cmdutil.IsSilent(err) {
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "authctl: interrupted")
+		return
+	}
+	for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+		fmt.Fprintln(w, "authctl: "+line)
+	}
+	var fe *cmdutil.FlagError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", commandPath(cmd))
+	}
+}
+
+// invocation is the state of one run: the command Cobra chose (whose flags
+// feed the configuration) and the database handle, if opened.
+type invocation struct {
+	cmd    *cobra.Command
+	cfg    *config.Config
+	handle *cmdutil.Handle
+}
+
+func (inv *invocation) close() {
+	if inv.handle != nil {
+		inv.handle.Close()
+	}
+}
+
+// NewFactory wires the real dependencies for one invocation.
+func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (*cmdutil.Factory, *invocation) {
+	f := &cmdutil.Factory{IO: ios, Now: time.Now, Getenv: getenv, Version: buildVersion()}
+	inv := &invocation{}
+	f.Config = func() (*config.Config, error) {
+		if inv.cfg != nil {
+			return inv.cfg, nil
+		}
+		if inv.cmd == nil {
+			return nil, errors.New("configuration asked for before the command line was parsed")
+		}
+		cfg, err := loadConfig(inv.cmd.Flags(), getenv)
+		if err != nil {
+			return nil, err
+		}
+		inv.cfg = cfg
+		return cfg, nil
+	}
+	f.Service = func(ctx context.Context, access cmdutil.Access) (*auth.Service, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		hs, err := hasherSet(cfg)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := validate.New(cfg.Validators)
+		if err != nil {
+			return nil, fmt.Errorf("configuration: validators: %w", err)
+		}
+		if inv.handle == nil {
+			open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
+			h, err := cmdutil.OpenHandle(open, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
+			if err != nil {
+				return nil, cmdutil.DescribeOpenError(cfg.DB, err)
+			}
+			inv.handle = h
+		}
+		return auth.New(inv.handle, auth.Options{
+			Hashers:    hs,
+			Validators: vs,
+			Now:        f.Now,
+			Actor:      auth.Actor{OSUser: osUser(getenv)},
+			SessionAge: cfg.Session.Age,
+			Lockout:    cfg.LockoutPolicy(),
+		})
+	}
+	return f, inv
+}
+
+// osUser is the person running the command, for the audit log: SUDO_USER
+// when set (the human behind sudo), else the process's user.
+func osUser(getenv func(string) string) string {
+	if u := getenv("SUDO_USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return fmt.Sprintf("uid %d", os.Getuid())
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// hasherSet builds the configured hashers.
+func hasherSet(cfg *config.Config) (*hasher.Set, error) {
+	hs, err := hasher.NewSet(cfg.Hasher.Algorithm, cfg.HasherParams())
+	if err != nil {
+		return nil, fmt.Errorf("configuration: hasher: %w", err)
+	}
+	return hs, nil
+}

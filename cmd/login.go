@@ -1,0 +1,195 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/output"
+)
+
+type loginOptions struct {
+	f          *cmdutil.Factory
+	Username   string
+	Password   cmdutil.PasswordSource
+	PrintToken bool
+}
+
+func newCmdLogin(f *cmdutil.Factory, runF func(*loginOptions) error) *cobra.Command {
+	opts := &loginOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "login [NAME]",
+		Short: "Log in and start a session",
+		Long: `Log in: check the password (asked for with echo off, or from a password flag),
+start a session and save its token in the session file (session.file, default
+$XDG_STATE_HOME/authctl/session, mode 0600), so that later commands such as
+"check" and "whoami" run as you. --print-token prints the token on stdout
+instead of saving it; set AUTHCTL_SESSION to it to use that session.
+
+A failed login says "invalid username or password" whatever was wrong, and
+exits 1; too many failures lock the account for a while (lockout.*).`,
+		Example: `  authctl login alice
+  export AUTHCTL_SESSION=$(authctl login alice --password-stdin --print-token < pw.txt)`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Username = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(cmd, opts)
+		},
+		ValidArgsFunction: completeUsers(f),
+	}
+	opts.Password.AddFlags(cmd)
+	cmd.Flags().BoolVar(&opts.PrintToken, "print-token", false, "print the session token on stdout instead of saving it")
+	return cmd
+}
+
+func loginRun(cmd *cobra.Command, opts *loginOptions) error {
+	f := opts.f
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if opts.Username == "" {
+		pr, err := f.IO.Prompter()
+		if err != nil {
+			return cmdutil.FlagErrorf("no terminal to ask for a username on: give it as an argument")
+		}
+		if opts.Username, err = pr.Line("Username: "); err != nil {
+			return err
+		}
+		opts.Username = strings.TrimSpace(opts.Username)
+	}
+	pw, err := opts.Password.ReadExisting(f, "Password: ")
+	if err != nil {
+		return err
+	}
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	if err != nil {
+		return err
+	}
+	res, err := svc.Login(ctx, opts.Username, pw)
+	if err != nil {
+		return err
+	}
+	if opts.PrintToken {
+		if _, err := fmt.Fprintln(f.IO.Out, res.Token); err != nil {
+			return err
+		}
+	} else if err := saveSessionToken(cfg.Session.File, res.Token); err != nil {
+		return err
+	}
+	say(f, p, "Logged in as %s", res.User.Username)
+	return nil
+}
+
+func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "End the current session",
+		Long: `End the session in use ($AUTHCTL_SESSION, else the saved session file) in the
+database, and remove the session file.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := outputSettings(f)
+			if err != nil {
+				return err
+			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			token, err := sessionToken(f)
+			if err != nil {
+				return err
+			}
+			if token != "" {
+				svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+				if err != nil {
+					return err
+				}
+				if _, err := svc.Logout(ctx, token); err != nil {
+					return err
+				}
+			}
+			if f.Env(sessionEnv) == "" {
+				if err := os.Remove(cfg.Session.File); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return fmt.Errorf("session file: %w", err)
+				}
+			}
+			if token == "" {
+				say(f, p, "Not logged in")
+				return nil
+			}
+			say(f, p, "Logged out")
+			return nil
+		},
+	}
+}
+
+func newCmdWhoami(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Print the logged-in user (exit 1 and \"anonymous\" when none)",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := outputSettings(f)
+			if err != nil {
+				return err
+			}
+			token, err := sessionToken(f)
+			if err != nil {
+				return err
+			}
+			type whoamiView struct {
+				Username    string     `json:"username"`
+				Anonymous   bool       `json:"anonymous"`
+				SessionID   string     `json:"session_id,omitempty"`
+				Expires     *time.Time `json:"expires,omitempty"`
+				IsSuperuser bool       `json:"is_superuser"`
+			}
+			v := whoamiView{Anonymous: true}
+			if token != "" {
+				svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+				if err != nil {
+					return err
+				}
+				sess, u, err := svc.Whoami(ctx, token)
+				if err != nil && !errors.Is(err, auth.ErrNotLoggedIn) {
+					return err
+				}
+				if err == nil {
+					v = whoamiView{Username: u.Username, SessionID: sess.ID, Expires: &sess.Expires, IsSuperuser: u.IsSuperuser}
+				}
+			}
+			switch {
+			case p.Format == output.JSON:
+				if err := output.WriteJSON(f.IO.Out, v); err != nil {
+					return err
+				}
+			case p.Quiet:
+			case v.Anonymous:
+				fmt.Fprintln(f.IO.Out, "anonymous")
+			default:
+				fmt.Fprintln(f.IO.Out, v.Username)
+			}
+			if v.Anonymous {
+				return cmdutil.ErrDenied
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,107 @@
+// Package cmd is authctl's command line: thin Cobra commands over the auth
+// core. Main is the only entry point; it returns the exit code for main to
+// pass to os.Exit.
+package cmd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/cmdutil"
+)
+
+const exitCodesHelp = `Exit codes:
+  0    success; allowed
+  1    denied; authentication failed; not logged in
+  2    usage error (bad flag or argument, no terminal to prompt on)
+  3    not found (user, group, permission, session, or the database)
+  4    already exists
+  5    invalid input (bad name, unknown hash format, password rejected)
+  6    database busy (another process holds the lock past --lock-timeout)
+  7    database unreadable or other internal failure
+  130  interrupted at a prompt`
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "authctl <command> [flags]",
+		Short: "Manage users, groups and permissions the Django way, in one file",
+		Long: `authctl manages users, groups and app_label.codename permissions with Django's
+authentication model — salted password hashes Django can read, its password
+validators, its permission rules — in an embedded database. No server needed.
+
+Passwords are never taken from arguments: they are asked for at the terminal
+(echo off) or read with --password-stdin, --password-file or --password-env.
+
+` + exitCodesHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Version,
+	}
+	root.SetVersionTemplate("authctl {{.Version}}\n")
+	pf := root.PersistentFlags()
+	pf.String("db", "", "database `PATH` (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
+	pf.String("config", "", "config `FILE` (default: $XDG_CONFIG_HOME/authctl/config.yaml if it exists)")
+	pf.StringP("output", "o", "", "output `FORMAT`: table or json (some commands also take jsonl or yaml)")
+	pf.BoolP("quiet", "q", false, "print nothing but errors; the exit code carries the answer")
+	pf.Duration("lock-timeout", 5*time.Second, "how long to wait for another authctl process to release the database")
+
+	root.AddGroup(
+		&cobra.Group{ID: "manage", Title: "Manage accounts:"},
+		&cobra.Group{ID: "check", Title: "Check and authenticate:"},
+		&cobra.Group{ID: "other", Title: "Other commands:"},
+	)
+	root.SetHelpCommandGroupID("other")
+	root.SetCompletionCommandGroupID("other")
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
+	}
+	add("manage",
+		newCmdUser(f),
+		newCmdGroup(f),
+		newCmdPerm(f),
+		newCmdSession(f),
+		newCmdAudit(f),
+	)
+	add("check",
+		newCmdCheck(f, nil),
+		newCmdAuthenticate(f, nil),
+		newCmdLogin(f, nil),
+		newCmdLogout(f),
+		newCmdWhoami(f),
+		newCmdPassword(f),
+	)
+	add("other", newCmdVersion(f))
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.FlagErrorf("%v", err)
+	})
+	return root
+}
+
+// markRunning wraps every command's RunE so that Main can tell a usage error
+// found by Cobra (before RunE) from an error the command returned.
+func markRunning(c *cobra.Command, running *bool) {
+	if c.RunE != nil {
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			*running = true
+			return run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRunning(sub, running)
+	}
+}
+
+// commandPath is "authctl user create" for help hints.
+func commandPath(c *cobra.Command) string {
+	if c == nil {
+		return "authctl"
+	}
+	return strings.TrimSpace(c.CommandPath())
+}

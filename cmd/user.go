@@ -1,0 +1,24 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"authctl/internal/cmdutil"
+)
+
+func newCmdUser(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user <command>",
+		Short: "Create, list, show, change and delete users",
+	}
+	cmd.AddCommand(
+		newCmdUserCreate(f, nil),
+		newCmdUserList(f, nil),
+		newCmdUserShow(f, nil),
+		newCmdUserSet(f, nil),
+		newCmdUserPasswd(f, nil),
+		newCmdUserDelete(f, nil),
+		newCmdUserUnlock(f, nil),
+	)
+	return cmd
+}

@@ -1,0 +1,101 @@
+package cmd
+
+import (
+	"time"
+
+	"authctl/internal/auth"
+	"authctl/internal/store"
+)
+
+// userView is a user as JSON shows it, with Django's field names. It never
+// holds the password hash.
+type userView struct {
+	Username        string     `json:"username"`
+	Email           string     `json:"email"`
+	FirstName       string     `json:"first_name"`
+	LastName        string     `json:"last_name"`
+	IsActive        bool       `json:"is_active"`
+	IsStaff         bool       `json:"is_staff"`
+	IsSuperuser     bool       `json:"is_superuser"`
+	LastLogin       *time.Time `json:"last_login"`
+	DateJoined      time.Time  `json:"date_joined"`
+	Groups          []string   `json:"groups"`
+	UserPermissions []string   `json:"user_permissions"`
+}
+
+func newUserView(u store.User) userView {
+	return userView{
+		Username:        u.Username,
+		Email:           u.Email,
+		FirstName:       u.FirstName,
+		LastName:        u.LastName,
+		IsActive:        u.IsActive,
+		IsStaff:         u.IsStaff,
+		IsSuperuser:     u.IsSuperuser,
+		LastLogin:       u.LastLogin,
+		DateJoined:      u.DateJoined,
+		Groups:          nonNil(u.Groups),
+		UserPermissions: nonNil(u.Permissions),
+	}
+}
+
+// userDetailView is `user show -o json`: the user plus what is derived.
+type userDetailView struct {
+	userView
+	AllPermissions []string     `json:"all_permissions"`
+	Password       passwordView `json:"password"`
+	FailedLogins   int          `json:"failed_logins"`
+	LockedUntil    *time.Time   `json:"locked_until"`
+}
+
+type passwordView struct {
+	Usable  bool              `json:"usable"`
+	Summary map[string]string `json:"summary"`
+}
+
+func newUserDetailView(info auth.UserInfo) userDetailView {
+	v := userDetailView{
+		userView:       newUserView(info.User),
+		AllPermissions: nonNil(info.EffectivePerms),
+		Password:       passwordView{Usable: info.PasswordUsable, Summary: map[string]string{}},
+		FailedLogins:   info.Failures,
+	}
+	for _, fld := range info.HashSummary {
+		v.Password.Summary[fld.Key] = fld.Value
+	}
+	if !info.LockedUntil.IsZero() {
+		t := info.LockedUntil
+		v.LockedUntil = &t
+	}
+	return v
+}
+
+type groupView struct {
+	Name        string   `json:"name"`
+	Permissions []string `json:"permissions"`
+	Members     []string `json:"members"`
+}
+
+func newGroupView(g auth.GroupInfo) groupView {
+	return groupView{Name: g.Group.Name, Permissions: nonNil(g.Group.Permissions), Members: nonNil(g.Members)}
+}
+
+type permView struct {
+	Permission string `json:"permission"`
+	Name       string `json:"name"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// formatTime renders a time for tables: local, to the second.
+func formatTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}

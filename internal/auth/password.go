@@ -1,0 +1,222 @@
+package auth
+
+import (
+	"context"
+	"errors"
+
+	"authctl/internal/auth/validate"
+	"authctl/internal/store"
+)
+
+// PasswordFailures runs the configured validators and returns every rule
+// the password breaks, in configuration order (none: it passes). With a
+// username, the similarity check compares against that user's attributes,
+// as Django's changepassword does.
+func (s *Service) PasswordFailures(ctx context.Context, password, username string) ([]validate.Failure, error) {
+	var attrs *validate.User
+	if username != "" {
+		err := s.view(ctx, func(r store.Reader) error {
+			u, err := r.User(username)
+			if err != nil {
+				return wrapNotFound(err, "user", username)
+			}
+			attrs = userAttrs(u)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err := s.validators.Validate(password, attrs)
+	if err == nil {
+		return nil, nil
+	}
+	var verr *validate.Error
+	if errors.As(err, &verr) {
+		return verr.Failures, nil
+	}
+	return nil, err
+}
+
+// HashPassword encodes password with the named hasher ("" for the preferred
+// one), for seeding files. It does not run the validators.
+func (s *Service) HashPassword(password, algorithm string) (string, error) {
+	if algorithm == "" {
+		return s.hashers.Make(password)
+	}
+	h, err := s.hashers.MakeWith(algorithm, password)
+	if err != nil {
+		return "", invalid(err)
+	}
+	return h, nil
+}
+
+// SetPasswordOptions tunes SetPassword.
+type SetPasswordOptions struct {
+	SkipValidation bool
+	// KeepSession is the ID of the caller's own session, which survives the
+	// change with its auth hash updated (Django's update_session_auth_hash);
+	// every other session of the user ends.
+	KeepSession string
+}
+
+// SetPassword changes a user's password: validate against the user, hash
+// outside the transaction, then store it and end the user's other sessions
+// in one transaction.
+func (s *Service) SetPassword(ctx context.Context, username string, p Password, opts SetPasswordOptions) error {
+	var u store.User
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		u, err = r.User(username)
+		return wrapNotFound(err, "user", username)
+	}); err != nil {
+		return err
+	}
+	switch {
+	case p.kind == passwordRaw && !opts.SkipValidation:
+		if problems := validationProblems(s.validators.Validate(p.value, userAttrs(u))); len(problems) > 0 {
+			return invalid(problems...)
+		}
+	case p.kind == passwordHash:
+		if err := s.checkHash(p.value); err != nil {
+			return invalid(err)
+		}
+	}
+	encoded, err := s.encode(p)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, Event{Action: "user.passwd", Target: username}, func(w store.Writer) error {
+		u, err := w.User(username)
+		if err != nil {
+			return wrapNotFound(err, "user", username)
+		}
+		u.Password = encoded
+		if err := w.PutUser(u); err != nil {
+			return err
+		}
+		_, err = s.endSessionsAfterPasswordChange(w, u, opts.KeepSession)
+		return err
+	})
+}
+
+// attempt is one authentication: it decides outside any write transaction
+// (hashing is the slow part), then records the outcome — failure count,
+// hash upgrade, audit record, and whatever onSuccess adds — in one
+// transaction. Every failure returns ErrAuthFailed; the audit log keeps the
+// real reason.
+func (s *Service) attempt(ctx context.Context, action, username, password string, onSuccess func(w store.Writer, u *store.User) error) (store.User, error) {
+	now := s.clock()
+	var (
+		u        store.User
+		found    bool
+		isLocked bool
+	)
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		u, err = r.User(username)
+		switch {
+		case err == nil:
+			found = true
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		f, err := r.Failure(username)
+		if err == nil {
+			isLocked = s.lockout.locked(f, now)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return store.User{}, err
+	}
+
+	var ok, mustUpdate bool
+	if found {
+		ok, mustUpdate = s.hashers.Check(password, u.Password)
+	} else {
+		s.hashers.Dummy(password) // an unknown user costs what a wrong password costs
+	}
+	// Django upgrades an outdated hash on a correct password even when the
+	// user is inactive or (here) locked out.
+	upgraded := ""
+	if ok && mustUpdate {
+		if upgraded, err = s.hashers.Make(password); err != nil {
+			return store.User{}, err
+		}
+	}
+
+	reason := ""
+	switch {
+	case isLocked:
+		reason = "locked"
+	case !found:
+		reason = "unknown user"
+	case !ok:
+		reason = "wrong password"
+	case !u.IsActive:
+		reason = "inactive user"
+	}
+
+	err = s.st.Update(ctx, func(w store.Writer) error {
+		cur, err := w.User(username)
+		exists := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// Upgrade only the hash that was checked: a password changed since
+		// then must not be overwritten.
+		if exists && upgraded != "" && cur.Password == u.Password {
+			cur.Password = upgraded
+			if err := w.PutUser(cur); err != nil {
+				return err
+			}
+			if err := s.appendAudit(w, Event{Action: "user.rehash", Target: username, Detail: "password hash upgraded to " + s.hashers.Preferred().Algorithm()}); err != nil {
+				return err
+			}
+		}
+		if reason != "" || !exists {
+			result := ResultFailed
+			if reason == "locked" {
+				result = ResultLocked
+			}
+			if reason == "" {
+				reason = "user deleted meanwhile"
+			}
+			f, err := s.lockout.recordFailure(w, username, now)
+			if err != nil {
+				return err
+			}
+			if reason != "locked" && s.lockout.locked(f, now) {
+				reason += "; account now locked"
+			}
+			return s.appendAudit(w, Event{Action: action, Target: username, Result: result, Detail: reason})
+		}
+		if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if onSuccess != nil {
+			if err := onSuccess(w, &cur); err != nil {
+				return err
+			}
+		}
+		u = cur
+		return s.appendAudit(w, Event{Action: action, Target: username})
+	})
+	if err != nil {
+		return store.User{}, err
+	}
+	if reason != "" {
+		return store.User{}, ErrAuthFailed
+	}
+	return u, nil
+}
+
+// Authenticate checks a username and password like Django's authenticate():
+// it succeeds only for an active user with the right password who is not
+// locked out, and upgrades an outdated hash on a correct password.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (store.User, error) {
+	return s.attempt(ctx, "auth.authenticate", username, password, nil)
+}

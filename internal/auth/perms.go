@@ -1,0 +1,187 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"authctl/internal/auth/ident"
+	"authctl/internal/store"
+)
+
+// CreatePermission creates "app_label.codename" with a human name (a
+// readable default from the codename when name is empty).
+func (s *Service) CreatePermission(ctx context.Context, perm, name string) (store.Permission, error) {
+	p, err := newPermission(perm, name)
+	if err != nil {
+		return p, err
+	}
+	err = s.change(ctx, Event{Action: "perm.create", Target: perm}, func(w store.Writer) error {
+		if err := mustNotExist(w.Permission(perm)); err != nil {
+			return wrapExists(err, "permission", perm)
+		}
+		return w.PutPermission(p)
+	})
+	return p, err
+}
+
+func newPermission(perm, name string) (store.Permission, error) {
+	_, codename, err := ident.ParsePerm(perm)
+	if err != nil {
+		return store.Permission{}, invalid(err)
+	}
+	if name == "" {
+		name = ident.DefaultPermName(codename)
+	}
+	if err := ident.ValidatePermName(name); err != nil {
+		return store.Permission{}, invalid(err)
+	}
+	return store.Permission{Perm: perm, Name: name}, nil
+}
+
+// DeletePermission deletes a permission and revokes it from every user and
+// group, in one transaction.
+func (s *Service) DeletePermission(ctx context.Context, perm string) error {
+	return s.change(ctx, Event{Action: "perm.delete", Target: perm}, func(w store.Writer) error {
+		if err := w.DeletePermission(perm); err != nil {
+			return wrapNotFound(err, "permission", perm)
+		}
+		if err := rewriteUsers(w, func(u *store.User) bool {
+			var changed bool
+			u.Permissions, changed = removeSorted(u.Permissions, perm)
+			return changed
+		}); err != nil {
+			return err
+		}
+		var changed []store.Group
+		if err := w.Groups(func(g store.Group) error {
+			var ok bool
+			if g.Permissions, ok = removeSorted(g.Permissions, perm); ok {
+				changed = append(changed, g)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, g := range changed {
+			if err := w.PutGroup(g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListPermissions calls fn for each permission of app (all when empty), in
+// "app.codename" order.
+func (s *Service) ListPermissions(ctx context.Context, app string, fn func(store.Permission) error) error {
+	prefix := ""
+	if app != "" {
+		prefix = app + "."
+	}
+	return s.view(ctx, func(r store.Reader) error {
+		return r.Permissions(prefix, fn)
+	})
+}
+
+// Grantee is the user or the group a permission is granted to; exactly one
+// is set.
+type Grantee struct {
+	User  string
+	Group string
+}
+
+func (g Grantee) String() string {
+	if g.User != "" {
+		return "user " + g.User
+	}
+	return "group " + g.Group
+}
+
+// Grant gives perms to a user or a group. A permission must exist unless
+// create is set, in which case it is created with a default name. It returns
+// the permissions newly granted (those already held are not an error).
+func (s *Service) Grant(ctx context.Context, to Grantee, perms []string, create bool) ([]string, error) {
+	return s.editGrants(ctx, "perm.grant", to, perms, create, insertSorted)
+}
+
+// Revoke takes perms away from a user or a group. It returns the permissions
+// that were held and are now revoked.
+func (s *Service) Revoke(ctx context.Context, from Grantee, perms []string) ([]string, error) {
+	return s.editGrants(ctx, "perm.revoke", from, perms, false, removeSorted)
+}
+
+func (s *Service) editGrants(ctx context.Context, action string, to Grantee, perms []string, create bool, edit func([]string, string) ([]string, bool)) ([]string, error) {
+	var problems []error
+	for _, p := range perms {
+		if _, _, err := ident.ParsePerm(p); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, invalid(problems...)
+	}
+	var done []string
+	err := s.st.Update(ctx, func(w store.Writer) error {
+		done = done[:0]
+		var held *[]string
+		var save func() error
+		if to.User != "" {
+			u, err := w.User(to.User)
+			if err != nil {
+				return wrapNotFound(err, "user", to.User)
+			}
+			held, save = &u.Permissions, func() error { return w.PutUser(u) }
+		} else {
+			g, err := w.Group(to.Group)
+			if err != nil {
+				return wrapNotFound(err, "group", to.Group)
+			}
+			held, save = &g.Permissions, func() error { return w.PutGroup(g) }
+		}
+		for _, p := range perms {
+			if _, err := w.Permission(p); errors.Is(err, store.ErrNotFound) {
+				if !create {
+					return &NotFoundError{Kind: "permission", Name: p}
+				}
+				np, err := newPermission(p, "")
+				if err != nil {
+					return err
+				}
+				if err := w.PutPermission(np); err != nil {
+					return err
+				}
+				if err := s.appendAudit(w, Event{Action: "perm.create", Target: p}); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			var changed bool
+			if *held, changed = edit(*held, p); changed {
+				done = append(done, p)
+			}
+		}
+		if len(done) == 0 {
+			return nil
+		}
+		if err := save(); err != nil {
+			return err
+		}
+		return s.appendAudit(w, Event{Action: action, Target: to.String(), Detail: strings.Join(done, ",")})
+	})
+	return done, err
+}
+
+// PermissionNames lists permission strings starting with prefix; for shell
+// completion.
+func (s *Service) PermissionNames(ctx context.Context, prefix string) ([]string, error) {
+	var out []string
+	err := s.view(ctx, func(r store.Reader) error {
+		return r.Permissions(prefix, func(p store.Permission) error {
+			out = append(out, p.Perm)
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,122 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"authctl/internal/auth/hasher"
+	"authctl/internal/auth/validate"
+	"authctl/internal/store"
+)
+
+// Actor says who runs a change, for the audit log: the operating-system user
+// (SUDO_USER when set) and the logged-in authctl user, if any.
+type Actor struct {
+	OSUser      string
+	SessionUser string
+}
+
+// Options configures a Service. Zero values take Django's defaults where
+// Django has one.
+type Options struct {
+	// Hashers is the configured hasher set; its preferred hasher makes every
+	// new hash. Nil means argon2 with Django's parameters.
+	Hashers *hasher.Set
+	// Validators run on every path that sets a password unless the caller
+	// asks to skip them. Nil means Django's four defaults.
+	Validators validate.Set
+	// Now is the clock; tests inject one. Nil means time.Now.
+	Now func() time.Time
+	// Actor is recorded in the audit log.
+	Actor Actor
+	// SessionAge is how long a login session lasts (Django's
+	// SESSION_COOKIE_AGE). Zero means two weeks.
+	SessionAge time.Duration
+	// Lockout is the failed-login policy.
+	Lockout LockoutPolicy
+}
+
+// DefaultSessionAge is Django's SESSION_COOKIE_AGE: two weeks.
+const DefaultSessionAge = 14 * 24 * time.Hour
+
+// Service is the auth core: every use case of users, groups, permissions,
+// passwords and sessions, over a store.Store. It never prints and never
+// exits; it returns errors that match ErrNotFound, ErrExists, ErrInvalid or
+// ErrAuthFailed, or store errors.
+type Service struct {
+	st         store.Store
+	hashers    *hasher.Set
+	validators validate.Set
+	now        func() time.Time
+	actor      Actor
+	sessionAge time.Duration
+	lockout    LockoutPolicy
+}
+
+// New returns a Service over st.
+func New(st store.Store, opts Options) (*Service, error) {
+	s := &Service{
+		st:         st,
+		hashers:    opts.Hashers,
+		validators: opts.Validators,
+		now:        opts.Now,
+		actor:      opts.Actor,
+		sessionAge: opts.SessionAge,
+		lockout:    opts.Lockout,
+	}
+	if s.hashers == nil {
+		hs, err := hasher.NewSet("argon2", hasher.DefaultParams())
+		if err != nil {
+			return nil, err
+		}
+		s.hashers = hs
+	}
+	if s.validators == nil {
+		vs, err := validate.New(validate.DefaultSpecs())
+		if err != nil {
+			return nil, err
+		}
+		s.validators = vs
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.sessionAge <= 0 {
+		s.sessionAge = DefaultSessionAge
+	}
+	return s, nil
+}
+
+// Hashers returns the configured hasher set.
+func (s *Service) Hashers() *hasher.Set { return s.hashers }
+
+// Validators returns the configured password validators.
+func (s *Service) Validators() validate.Set { return s.validators }
+
+// SetActor changes who the audit log records for later changes.
+func (s *Service) SetActor(a Actor) { s.actor = a }
+
+// clock returns the current time in UTC, truncated to microseconds as
+// Django's database columns are, so that stored times round-trip exactly.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// change runs fn in one write transaction and appends the audit record ev in
+// that same transaction, so that a change and its record land together or
+// not at all.
+func (s *Service) change(ctx context.Context, ev Event, fn func(w store.Writer) error) error {
+	return s.st.Update(ctx, func(w store.Writer) error {
+		if fn != nil {
+			if err := fn(w); err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(w, ev)
+	})
+}
+
+// view runs fn in a read transaction.
+func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {
+	return s.st.View(ctx, fn)
+}

@@ -1,0 +1,75 @@
+// Package cmdutil holds what every command shares: the Factory that hands
+// out streams, configuration and the auth service; password sources; and
+// the mapping from errors to exit codes.
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"authctl/internal/auth"
+	"authctl/internal/config"
+	"authctl/internal/iostreams"
+	"authctl/internal/store"
+)
+
+// Access says how a command uses the database.
+type Access int
+
+const (
+	// ReadOnly opens the database for reading, sharing it with other
+	// readers; it upgrades to writing on the first change (an
+	// authentication that must record an attempt or upgrade a hash). A
+	// missing database is an error.
+	ReadOnly Access = iota
+	// ReadWrite opens for writing and creates the database if missing.
+	ReadWrite
+)
+
+// Factory gives commands their dependencies. Fields are functions so that
+// nothing is opened or read until a command needs it, and tests can replace
+// each one.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// Config returns the effective configuration.
+	Config func() (*config.Config, error)
+	// Service opens the database and returns the auth service over it. The
+	// database is closed by the root command when the command ends.
+	Service func(ctx context.Context, access Access) (*auth.Service, error)
+	// Now is the clock.
+	Now func() time.Time
+	// Getenv reads the environment (tests pass a map).
+	Getenv func(string) string
+	// Version is the build's version string.
+	Version string
+}
+
+// Env returns the environment variable name, or "".
+func (f *Factory) Env(name string) string {
+	if f.Getenv == nil {
+		return os.Getenv(name)
+	}
+	return f.Getenv(name)
+}
+
+// NoDatabaseError explains a missing database and how to make one.
+type NoDatabaseError struct{ Path string }
+
+func (e *NoDatabaseError) Error() string {
+	return fmt.Sprintf("no database at %s: create it with a first change (for example \"authctl user create NAME\"), or point --db or AUTHCTL_DB at an existing one", e.Path)
+}
+func (e *NoDatabaseError) Unwrap() error { return store.ErrNoDatabase }
+
+// DescribeOpenError adds the database location to an error from opening it.
+func DescribeOpenError(location string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		return &NoDatabaseError{Path: location}
+	case errors.Is(err, store.ErrBusy):
+		return fmt.Errorf("%s: %w (raise --lock-timeout to wait longer)", location, err)
+	}
+	return err
+}

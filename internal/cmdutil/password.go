@@ -1,0 +1,115 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/prompt"
+)
+
+// PasswordSource is the set of ways a command can be given a password. There
+// is deliberately no flag that takes the password itself: argv is visible to
+// every user of the machine.
+type PasswordSource struct {
+	Stdin bool
+	File  string
+	Env   string
+}
+
+// AddFlags registers --password-stdin, --password-file and --password-env.
+func (p *PasswordSource) AddFlags(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&p.Stdin, "password-stdin", false, "read the password from the first line of standard input")
+	cmd.Flags().StringVar(&p.File, "password-file", "", "read the password from the first line of `PATH`")
+	cmd.Flags().StringVar(&p.Env, "password-env", "", "read the password from the environment variable `NAME`")
+	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file", "password-env")
+}
+
+// Given reports whether a non-interactive source was chosen.
+func (p *PasswordSource) Given() bool { return p.Stdin || p.File != "" || p.Env != "" }
+
+// errNoPasswordSource explains what to do when there is no terminal.
+var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
+
+// ReadNonInteractive reads the password from the chosen flag.
+func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
+	switch {
+	case p.Stdin:
+		return prompt.ReadSecretLine(f.IO.In)
+	case p.File != "":
+		fh, err := os.Open(p.File)
+		if err != nil {
+			return "", FlagErrorf("--password-file: %v", unwrapPathError(err))
+		}
+		defer fh.Close()
+		pw, err := prompt.ReadSecretLine(fh)
+		if err != nil {
+			return "", FlagErrorf("--password-file %s: %v", p.File, err)
+		}
+		return pw, nil
+	case p.Env != "":
+		pw, ok := lookupEnv(f, p.Env)
+		if !ok {
+			return "", FlagErrorf("--password-env: environment variable %s is not set", p.Env)
+		}
+		return pw, nil
+	}
+	return "", errNoPasswordSource
+}
+
+func lookupEnv(f *Factory, name string) (string, bool) {
+	if f.Getenv != nil {
+		v := f.Getenv(name)
+		return v, v != ""
+	}
+	return os.LookupEnv(name)
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// ReadExisting reads a password to check (authenticate, login): from the
+// flag if given, else asked once at the terminal, else a usage error.
+func (p *PasswordSource) ReadExisting(f *Factory, label string) (string, error) {
+	if p.Given() {
+		return p.ReadNonInteractive(f)
+	}
+	pr, err := f.IO.Prompter()
+	if err != nil {
+		return "", errNoPasswordSource
+	}
+	return pr.Password(label)
+}
+
+// AskNew asks twice at the terminal for a new password, until both answers
+// match and are not blank (Django's createsuperuser loop). The messages are
+// Django's.
+func AskNew(f *Factory, pr prompt.Prompter) (string, error) {
+	for {
+		pw, err := pr.Password("Password: ")
+		if err != nil {
+			return "", err
+		}
+		again, err := pr.Password("Password (again): ")
+		if err != nil {
+			return "", err
+		}
+		if pw != again {
+			fmt.Fprintln(f.IO.ErrOut, "Error: Your passwords didn't match.")
+			continue
+		}
+		if strings.TrimSpace(pw) == "" {
+			fmt.Fprintln(f.IO.ErrOut, "Error: Blank passwords aren't allowed.")
+			continue
+		}
+		return pw, nil
+	}
+}

@@ -1,0 +1,151 @@
+// Package config is authctl's typed configuration. The cmd package fills it
+// from flags, AUTHCTL_* environment variables, a config file and these
+// defaults (in that order of precedence); nothing below cmd sees Viper.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"authctl/internal/auth"
+	"authctl/internal/auth/hasher"
+	"authctl/internal/auth/validate"
+)
+
+// Config is every setting. Keys in files and AUTHCTL_* variables are the
+// mapstructure names, dotted for nested ones (hasher.algorithm →
+// AUTHCTL_HASHER_ALGORITHM).
+type Config struct {
+	DB          string          `mapstructure:"db"`
+	LockTimeout time.Duration   `mapstructure:"lock_timeout"`
+	Output      string          `mapstructure:"output"`
+	Quiet       bool            `mapstructure:"quiet"`
+	Hasher      Hasher          `mapstructure:"hasher"`
+	Validators  []validate.Spec `mapstructure:"validators"`
+	Session     Session         `mapstructure:"session"`
+	Lockout     Lockout         `mapstructure:"lockout"`
+	// Workers is how many passwords are hashed at once in bulk work; 0
+	// means GOMAXPROCS.
+	Workers int `mapstructure:"workers"`
+}
+
+// Hasher selects the preferred hasher and its costs.
+type Hasher struct {
+	Algorithm        string `mapstructure:"algorithm"`
+	PBKDF2Iterations int    `mapstructure:"pbkdf2_iterations"`
+	Argon2Time       uint32 `mapstructure:"argon2_time"`
+	Argon2MemoryKiB  uint32 `mapstructure:"argon2_memory_kib"`
+	Argon2Threads    uint8  `mapstructure:"argon2_threads"`
+	BcryptCost       int    `mapstructure:"bcrypt_cost"`
+	ScryptN          int    `mapstructure:"scrypt_n"`
+	ScryptR          int    `mapstructure:"scrypt_r"`
+	ScryptP          int    `mapstructure:"scrypt_p"`
+}
+
+// Session configures login sessions.
+type Session struct {
+	Age  time.Duration `mapstructure:"age"`
+	File string        `mapstructure:"file"`
+}
+
+// Lockout configures the failed-login lock.
+type Lockout struct {
+	Attempts int           `mapstructure:"attempts"`
+	Window   time.Duration `mapstructure:"window"`
+	Duration time.Duration `mapstructure:"duration"`
+}
+
+// Defaults returns the built-in settings, with paths for the current user.
+func Defaults() Config {
+	p := hasher.DefaultParams()
+	return Config{
+		DB:          DefaultDBPath(),
+		LockTimeout: 5 * time.Second,
+		Output:      "table",
+		Hasher: Hasher{
+			Algorithm:        "argon2",
+			PBKDF2Iterations: p.PBKDF2Iterations,
+			Argon2Time:       p.Argon2Time,
+			Argon2MemoryKiB:  p.Argon2MemoryKiB,
+			Argon2Threads:    p.Argon2Threads,
+			BcryptCost:       p.BcryptCost,
+			ScryptN:          p.ScryptN,
+			ScryptR:          p.ScryptR,
+			ScryptP:          p.ScryptP,
+		},
+		Validators: validate.DefaultSpecs(),
+		Session:    Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile()},
+		Lockout: Lockout{
+			Attempts: auth.DefaultLockout.Attempts,
+			Window:   auth.DefaultLockout.Window,
+			Duration: auth.DefaultLockout.Duration,
+		},
+	}
+}
+
+// DefaultDBPath is /var/lib/authctl/auth.db for root and
+// $XDG_DATA_HOME/authctl/auth.db (~/.local/share/...) for anyone else.
+func DefaultDBPath() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/authctl/auth.db"
+	}
+	return filepath.Join(xdgDir("XDG_DATA_HOME", ".local/share"), "authctl", "auth.db")
+}
+
+// DefaultSessionFile is $XDG_STATE_HOME/authctl/session
+// (~/.local/state/...).
+func DefaultSessionFile() string {
+	return filepath.Join(xdgDir("XDG_STATE_HOME", ".local/state"), "authctl", "session")
+}
+
+func xdgDir(env, fallback string) string {
+	if d := os.Getenv(env); d != "" && filepath.IsAbs(d) {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "/"
+	}
+	return filepath.Join(home, fallback)
+}
+
+// HasherParams converts the hasher settings.
+func (c Config) HasherParams() hasher.Params {
+	h := c.Hasher
+	return hasher.Params{
+		PBKDF2Iterations: h.PBKDF2Iterations,
+		Argon2Time:       h.Argon2Time,
+		Argon2MemoryKiB:  h.Argon2MemoryKiB,
+		Argon2Threads:    h.Argon2Threads,
+		BcryptCost:       h.BcryptCost,
+		ScryptN:          h.ScryptN,
+		ScryptR:          h.ScryptR,
+		ScryptP:          h.ScryptP,
+	}
+}
+
+// LockoutPolicy converts the lockout settings.
+func (c Config) LockoutPolicy() auth.LockoutPolicy {
+	return auth.LockoutPolicy{Attempts: c.Lockout.Attempts, Window: c.Lockout.Window, Duration: c.Lockout.Duration}
+}
+
+// Check reports settings that cannot work.
+func (c Config) Check() error {
+	switch {
+	case c.DB == "":
+		return fmt.Errorf("db: no database path")
+	case c.LockTimeout < 0:
+		return fmt.Errorf("lock_timeout: must not be negative")
+	case c.Session.Age <= 0:
+		return fmt.Errorf("session.age: must be positive")
+	case c.Lockout.Attempts < 0:
+		return fmt.Errorf("lockout.attempts: must not be negative (0 turns lockout off)")
+	case c.Lockout.Attempts > 0 && (c.Lockout.Window <= 0 || c.Lockout.Duration <= 0):
+		return fmt.Errorf("lockout.window and lockout.duration: must be positive")
+	case c.Workers < 0:
+		return fmt.Errorf("workers: must not be negative")
+	}
+	return nil
+}

@@ -1,0 +1,407 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"authctl/internal/store"
+)
+
+// errTxDone is returned by a Reader or Writer used after its fn returned.
+var errTxDone = fmt.Errorf("%w: transaction already ended (Reader or Writer used after fn returned)", store.ErrClosed)
+
+// txn implements store.Reader and store.Writer on one bbolt transaction.
+type txn struct {
+	s        *boltStore
+	tx       *bbolt.Tx
+	writable bool
+}
+
+var _ store.Writer = (*txn)(nil)
+
+// end makes later use of the txn an error instead of a read of memory that
+// bbolt may have unmapped.
+func (t *txn) end() { t.tx = nil }
+
+func (t *txn) check() error {
+	if t.tx == nil {
+		return errTxDone
+	}
+	return nil
+}
+
+// recoverCorrupt, deferred directly, turns a bbolt panic into ErrCorrupt.
+func (t *txn) recoverCorrupt(err *error) {
+	if p := recover(); p != nil {
+		*err = t.s.corruptPanic(p)
+	}
+}
+
+func (t *txn) decodeError(bucket, key []byte, err error) error {
+	return fmt.Errorf("%s: %w: %s/%q: %w", t.s.path, store.ErrCorrupt, bucket, key, err)
+}
+
+func notFound(kind, key string) error {
+	return fmt.Errorf("%s %q: %w", kind, key, store.ErrNotFound)
+}
+
+// get decodes the record under key into rec.
+func get[T any](t *txn, bucket []byte, kind, key string) (rec T, err error) {
+	if err := t.check(); err != nil {
+		return rec, err
+	}
+	defer t.recoverCorrupt(&err)
+	b := t.tx.Bucket(bucket)
+	if b == nil {
+		return rec, notFound(kind, key)
+	}
+	k := []byte(key)
+	v := b.Get(k)
+	if v == nil {
+		return rec, notFound(kind, key)
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return rec, t.decodeError(bucket, k, err)
+	}
+	return rec, nil
+}
+
+// each calls decode and then fn for every pair in bucket from start (nil
+// for the first key) while the key has prefix. Panics in bbolt and decode
+// are recovered; panics in fn are not. In a writable transaction the cursor
+// is repositioned after each fn, since fn may have changed the bucket.
+func (t *txn) each(bucket, start, prefix []byte, decode func(k, v []byte) error, fn func() error) (err error) {
+	if err := t.check(); err != nil {
+		return err
+	}
+	inFn := false
+	defer func() {
+		if inFn {
+			return
+		}
+		if p := recover(); p != nil {
+			err = t.s.corruptPanic(p)
+		}
+	}()
+	b := t.tx.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	var k, v []byte
+	if start == nil {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek(start)
+	}
+	var last []byte
+	for k != nil && bytes.HasPrefix(k, prefix) {
+		if err := decode(k, v); err != nil {
+			return err
+		}
+		if t.writable {
+			last = append(last[:0], k...)
+		}
+		inFn = true
+		err := fn()
+		inFn = false
+		if err != nil {
+			return err
+		}
+		if t.writable {
+			k, v = c.Seek(last)
+			if k != nil && bytes.Equal(k, last) {
+				k, v = c.Next()
+			}
+		} else {
+			k, v = c.Next()
+		}
+	}
+	return nil
+}
+
+// eachRecord is each for JSON records.
+func eachRecord[T any](t *txn, bucket, start, prefix []byte, fn func(T) error) error {
+	var rec T
+	return t.each(bucket, start, prefix,
+		func(k, v []byte) error {
+			var zero T
+			rec = zero
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return t.decodeError(bucket, k, err)
+			}
+			return nil
+		},
+		func() error { return fn(rec) })
+}
+
+func (t *txn) User(username string) (store.User, error) {
+	return get[store.User](t, bucketUsers, "user", username)
+}
+
+func (t *txn) Users(prefix string, fn func(store.User) error) error {
+	p := []byte(prefix)
+	return eachRecord(t, bucketUsers, p, p, fn)
+}
+
+func (t *txn) Group(name string) (store.Group, error) {
+	return get[store.Group](t, bucketGroups, "group", name)
+}
+
+func (t *txn) Groups(fn func(store.Group) error) error {
+	return eachRecord(t, bucketGroups, nil, nil, fn)
+}
+
+func (t *txn) Permission(perm string) (store.Permission, error) {
+	return get[store.Permission](t, bucketPerms, "permission", perm)
+}
+
+func (t *txn) Permissions(prefix string, fn func(store.Permission) error) error {
+	p := []byte(prefix)
+	return eachRecord(t, bucketPerms, p, p, fn)
+}
+
+func (t *txn) Session(id string) (store.Session, error) {
+	return get[store.Session](t, bucketSessions, "session", id)
+}
+
+func (t *txn) Sessions(fn func(store.Session) error) error {
+	return eachRecord(t, bucketSessions, nil, nil, fn)
+}
+
+func (t *txn) Failure(username string) (store.Failure, error) {
+	return get[store.Failure](t, bucketFailures, "failure record", username)
+}
+
+func (t *txn) Failures(fn func(store.Failure) error) error {
+	return eachRecord(t, bucketFailures, nil, nil, fn)
+}
+
+func seqKey(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
+}
+
+func (t *txn) decodeAudit(k, v []byte, rec *store.AuditRecord) error {
+	if len(k) != 8 {
+		return t.decodeError(bucketAudit, k, errors.New("audit key is not 8 bytes"))
+	}
+	*rec = store.AuditRecord{}
+	if err := json.Unmarshal(v, rec); err != nil {
+		return t.decodeError(bucketAudit, k, err)
+	}
+	rec.Seq = binary.BigEndian.Uint64(k)
+	return nil
+}
+
+func (t *txn) Audit(after uint64, fn func(store.AuditRecord) error) error {
+	if after == math.MaxUint64 {
+		return t.check()
+	}
+	var rec store.AuditRecord
+	return t.each(bucketAudit, seqKey(after+1), nil,
+		func(k, v []byte) error { return t.decodeAudit(k, v, &rec) },
+		func() error { return fn(rec) })
+}
+
+func (t *txn) LastAudit() (rec store.AuditRecord, err error) {
+	if err := t.check(); err != nil {
+		return rec, err
+	}
+	defer t.recoverCorrupt(&err)
+	b := t.tx.Bucket(bucketAudit)
+	if b == nil {
+		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
+	}
+	k, v := b.Cursor().Last()
+	if k == nil {
+		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
+	}
+	err = t.decodeAudit(k, v, &rec)
+	return rec, err
+}
+
+func (t *txn) Meta(key string) (_ []byte, err error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	defer t.recoverCorrupt(&err)
+	b := t.tx.Bucket(bucketMeta)
+	if b == nil {
+		return nil, notFound("meta key", key)
+	}
+	v := b.Get([]byte(key))
+	if v == nil {
+		return nil, notFound("meta key", key)
+	}
+	return bytes.Clone(v), nil
+}
+
+// writeBucket returns the bucket to change, creating it if a damaged or
+// foreign database lacks it.
+func (t *txn) writeBucket(name []byte) (*bbolt.Bucket, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if !t.writable {
+		return nil, store.ErrReadOnly
+	}
+	if b := t.tx.Bucket(name); b != nil {
+		return b, nil
+	}
+	return t.tx.CreateBucket(name)
+}
+
+func (t *txn) writeError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berrors.ErrTxNotWritable), errors.Is(err, berrors.ErrDatabaseReadOnly):
+		return store.ErrReadOnly
+	case errors.Is(err, berrors.ErrTxClosed):
+		return errTxDone
+	}
+	return fmt.Errorf("%s: %w", t.s.path, err)
+}
+
+// put stores value (which must not be changed afterwards: bbolt keeps it
+// until commit) under key.
+func (t *txn) put(bucket []byte, kind, key string, value []byte) (err error) {
+	if err := validKey(kind, key); err != nil {
+		return err
+	}
+	defer t.recoverCorrupt(&err)
+	b, err := t.writeBucket(bucket)
+	if err != nil {
+		return t.writeError(err)
+	}
+	return t.writeError(b.Put([]byte(key), value))
+}
+
+func validKey(kind, key string) error {
+	if key == "" {
+		return fmt.Errorf("store: %s with an empty key", kind)
+	}
+	if !utf8.ValidString(key) {
+		return fmt.Errorf("store: %s key %q is not valid UTF-8", kind, key)
+	}
+	return nil
+}
+
+func putRecord(t *txn, bucket []byte, kind, key string, rec any) error {
+	if err := validKey(kind, key); err != nil {
+		return err
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("store: encode %s %q: %w", kind, key, err)
+	}
+	return t.put(bucket, kind, key, v)
+}
+
+func (t *txn) del(bucket []byte, kind, key string) (err error) {
+	defer t.recoverCorrupt(&err)
+	b, err := t.writeBucket(bucket)
+	if err != nil {
+		return t.writeError(err)
+	}
+	k := []byte(key)
+	if b.Get(k) == nil {
+		return notFound(kind, key)
+	}
+	return t.writeError(b.Delete(k))
+}
+
+func (t *txn) PutUser(u store.User) error {
+	return putRecord(t, bucketUsers, "user", u.Username, &u)
+}
+
+func (t *txn) DeleteUser(username string) error {
+	return t.del(bucketUsers, "user", username)
+}
+
+func (t *txn) PutGroup(g store.Group) error {
+	return putRecord(t, bucketGroups, "group", g.Name, &g)
+}
+
+func (t *txn) DeleteGroup(name string) error {
+	return t.del(bucketGroups, "group", name)
+}
+
+func (t *txn) PutPermission(p store.Permission) error {
+	return putRecord(t, bucketPerms, "permission", p.Perm, &p)
+}
+
+func (t *txn) DeletePermission(perm string) error {
+	return t.del(bucketPerms, "permission", perm)
+}
+
+func (t *txn) PutSession(s store.Session) error {
+	return putRecord(t, bucketSessions, "session", s.ID, &s)
+}
+
+func (t *txn) DeleteSession(id string) error {
+	return t.del(bucketSessions, "session", id)
+}
+
+func (t *txn) PutFailure(f store.Failure) error {
+	return putRecord(t, bucketFailures, "failure record", f.Username, &f)
+}
+
+func (t *txn) DeleteFailure(username string) error {
+	return t.del(bucketFailures, "failure record", username)
+}
+
+func (t *txn) AppendAudit(rec store.AuditRecord) (_ uint64, err error) {
+	defer t.recoverCorrupt(&err)
+	b, err := t.writeBucket(bucketAudit)
+	if err != nil {
+		return 0, t.writeError(err)
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, t.writeError(err)
+	}
+	rec.Seq = seq
+	v, err := json.Marshal(&rec)
+	if err != nil {
+		return 0, fmt.Errorf("store: encode audit record: %w", err)
+	}
+	if err := b.Put(seqKey(seq), v); err != nil {
+		return 0, t.writeError(err)
+	}
+	return seq, nil
+}
+
+func (t *txn) DeleteAuditThrough(seq uint64) (err error) {
+	defer t.recoverCorrupt(&err)
+	b, err := t.writeBucket(bucketAudit)
+	if err != nil {
+		return t.writeError(err)
+	}
+	c := b.Cursor()
+	// Deleting through a cursor and then calling Next can skip keys, so
+	// start from the first key again after each delete.
+	for k, _ := c.First(); k != nil; k, _ = c.First() {
+		if len(k) == 8 && binary.BigEndian.Uint64(k) > seq {
+			break
+		}
+		if err := c.Delete(); err != nil {
+			return t.writeError(err)
+		}
+	}
+	return nil
+}
+
+func (t *txn) PutMeta(key string, value []byte) error {
+	// bbolt keeps the value until commit, so give it a copy; and never nil,
+	// which bbolt would store as a value that reads back as missing.
+	return t.put(bucketMeta, "meta key", key, append(make([]byte, 0, len(value)), value...))
+}

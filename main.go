@@ -1,0 +1,13 @@
+// Command authctl manages users, groups and permissions with Django's
+// authentication model in an embedded database.
+package main
+
+import (
+	"os"
+
+	"authctl/cmd"
+)
+
+func main() {
+	os.Exit(cmd.Main())
+}
