@@ -132,7 +132,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (*cmdutil.
 			}
 			inv.handle = h
 		}
-		return auth.New(inv.handle, auth.Options{
+		svc, err := auth.New(inv.handle, auth.Options{
 			Hashers:    hs,
 			Validators: vs,
 			Now:        f.Now,
@@ -140,6 +140,18 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (*cmdutil.
 			SessionAge: cfg.Session.Age,
 			Lockout:    cfg.LockoutPolicy(),
 		})
+		if err != nil {
+			return nil, err
+		}
+		if access == cmdutil.ReadWrite {
+			// The audit log names the logged-in user behind a change too.
+			if token, err := sessionToken(f); err == nil && token != "" {
+				if _, u, err := svc.Whoami(ctx, token); err == nil {
+					svc.SetActor(auth.Actor{OSUser: osUser(getenv), SessionUser: u.Username})
+				}
+			}
+		}
+		return svc, nil
 	}
 	return f, inv
 }

@@ -67,6 +67,9 @@ Passwords are never taken from arguments: they are asked for at the terminal
 		newCmdPerm(f),
 		newCmdSession(f),
 		newCmdAudit(f),
+		newCmdApply(f, nil),
+		newCmdImport(f),
+		newCmdExport(f),
 	)
 	add("check",
 		newCmdCheck(f, nil),

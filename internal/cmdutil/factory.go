@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"authctl/internal/auth"
@@ -27,6 +28,9 @@ const (
 	ReadOnly Access = iota
 	// ReadWrite opens for writing and creates the database if missing.
 	ReadWrite
+	// Preview is ReadOnly, except that a missing database reads as an
+	// empty one instead of failing: a dry run plans without creating a file.
+	Preview
 )
 
 // Factory gives commands their dependencies. Fields are functions so that
@@ -69,6 +73,10 @@ func DescribeOpenError(location string, err error) error {
 	case errors.Is(err, store.ErrNoDatabase):
 		return &NoDatabaseError{Path: location}
 	case errors.Is(err, store.ErrBusy):
+		if strings.Contains(err.Error(), location) {
+			// The backend's error names the database already.
+			return fmt.Errorf("%w (raise --lock-timeout to wait longer)", err)
+		}
 		return fmt.Errorf("%s: %w (raise --lock-timeout to wait longer)", location, err)
 	}
 	return err

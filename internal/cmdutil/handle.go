@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"authctl/internal/store"
@@ -27,9 +28,12 @@ type Handle struct {
 func OpenHandle(open Opener, access Access, opts store.OpenOptions) (*Handle, error) {
 	h := &Handle{open: open, timeout: opts}
 	o := opts
-	o.ReadOnly = access == ReadOnly
+	o.ReadOnly = access != ReadWrite
 	o.Create = access == ReadWrite
 	st, err := open(o)
+	if access == Preview && errors.Is(err, store.ErrNoDatabase) {
+		st, err = store.Empty(), nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,13 @@ var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 	switch {
 	case p.Stdin:
-		return prompt.ReadSecretLine(f.IO.In)
+		pw, err := prompt.ReadSecretLine(f.IO.In)
+		if err != nil {
+			// Like --password-file: nothing (or too much) to read is a
+			// mistake in how the command was run, not an internal failure.
+			return "", FlagErrorf("--password-stdin: %v", err)
+		}
+		return pw, nil
 	case p.File != "":
 		fh, err := os.Open(p.File)
 		if err != nil {

@@ -122,8 +122,12 @@ type Group struct {
 
 // Permission is one "app_label.codename" permission and its human name.
 type Permission struct {
-	Perm    string `json:"permission"`
-	Name    string `json:"name"`
+	Perm string `json:"permission"`
+	Name string `json:"name"`
+	// Model is the Django content type's model the permission belongs to,
+	// when known (imported from Django); export falls back to a derived
+	// one. Django permission strings never show it.
+	Model   string `json:"model,omitempty"`
 	Managed bool   `json:"managed,omitempty"`
 }
 

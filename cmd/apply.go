@@ -1,0 +1,189 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/output"
+	"authctl/internal/seed"
+)
+
+type applyOptions struct {
+	f               *cmdutil.Factory
+	File            string
+	DryRun          bool
+	Prune           bool
+	UpdatePasswords bool
+	SkipValidation  bool
+	Workers         int
+}
+
+func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
+	opts := &applyOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the database match a seeding file (idempotent)",
+		Long: `Make the database match a declarative file of permissions, groups and users
+(YAML or JSON, Django's field names; see docs/seeding.md). Applying the same file
+again changes nothing and says so.
+
+Everything is checked before anything is written — names, references, hash
+formats, password validators — and every problem is reported with its line
+(exit 5). Passwords (password_env, password_file; or password_hash as is) are
+set only when a user is created, unless --update-passwords. Hashing runs on every
+core, outside the single transaction that writes the whole file.
+
+--dry-run prints the plan and changes nothing. --prune deletes users, groups and
+permissions that an earlier apply created and the file no longer declares
+(never ones made by hand).`,
+		Example: `  authctl apply -f seed.yaml
+  authctl apply -f seed.yaml --dry-run
+  authctl export | ssh other-host authctl apply -f -`,
+		Args: exactArgs(0, "no arguments (the file is given with -f)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.File == "" {
+				return cmdutil.FlagErrorf("-f FILE is required (use -f - for standard input)")
+			}
+			if opts.Workers < 0 {
+				return cmdutil.FlagErrorf("--workers must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return applyRun(cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "the seeding `FILE` (YAML or JSON; - for standard input)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
+	fl.BoolVar(&opts.Prune, "prune", false, "delete objects an earlier apply created that the file no longer declares")
+	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
+	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: workers setting, else the number of CPUs)")
+	return cmd
+}
+
+// readInput reads a file argument, "-" meaning standard input, and
+// returns its name for messages and its directory.
+func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, err error) {
+	if path == "-" {
+		data, err = io.ReadAll(f.IO.In)
+		return data, "stdin", "", err
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return nil, "", "", cmdutil.FlagErrorf("%v", err)
+	}
+	return data, path, filepath.Dir(path), nil
+}
+
+func applyRun(cmd *cobra.Command, opts *applyOptions) error {
+	f := opts.f
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
+	data, name, dir, err := readInput(f, opts.File)
+	if err != nil {
+		return err
+	}
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: lookupEnvFunc(f)})
+	if err != nil {
+		return err
+	}
+	access := cmdutil.ReadWrite
+	if opts.DryRun {
+		access = cmdutil.Preview
+	}
+	svc, ctx, err := serviceFor(cmd, f, access)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(f, p, "hashing passwords")
+	defer bar.finish()
+	res, err := svc.Apply(ctx, doc, auth.ApplyOptions{
+		DryRun:          opts.DryRun,
+		Prune:           opts.Prune,
+		UpdatePasswords: opts.UpdatePasswords,
+		SkipValidation:  opts.SkipValidation,
+		Manage:          true,
+		Workers:         workers(f, opts.Workers),
+		Progress:        bar.update,
+		Origin:          "apply",
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	return reportApply(f, p, res, opts.DryRun)
+}
+
+// workers is the --workers flag, else the workers setting.
+func workers(f *cmdutil.Factory, flag int) int {
+	if flag > 0 {
+		return flag
+	}
+	if cfg, err := f.Config(); err == nil {
+		return cfg.Workers
+	}
+	return 0
+}
+
+func lookupEnvFunc(f *cmdutil.Factory) func(string) (string, bool) {
+	if f.Getenv == nil {
+		return os.LookupEnv
+	}
+	return func(name string) (string, bool) {
+		v := f.Getenv(name)
+		return v, v != ""
+	}
+}
+
+// reportApply prints the per-object results (JSON) or the plan (dry run),
+// and the summary on stderr.
+func reportApply(f *cmdutil.Factory, p printing, res auth.ApplyResult, dryRun bool) error {
+	changes := res.Changes
+	if changes == nil {
+		changes = []auth.Change{}
+	}
+	switch {
+	case p.Format == output.JSON:
+		if err := output.WriteJSON(f.IO.Out, changes); err != nil {
+			return err
+		}
+	case dryRun:
+		for _, c := range changes {
+			sign := map[string]string{auth.ActionCreate: "+", auth.ActionUpdate: "~", auth.ActionDelete: "-"}[c.Action]
+			if sign == "" {
+				continue
+			}
+			line := fmt.Sprintf("%s %s %s", sign, c.Kind, c.Name)
+			if len(c.Fields) > 0 {
+				line += " (" + strings.Join(c.Fields, ", ") + ")"
+			}
+			fmt.Fprintln(f.IO.Out, line)
+		}
+	}
+	created, updated := res.Count(auth.ActionCreate), res.Count(auth.ActionUpdate)
+	unchanged, deleted := res.Count(auth.ActionUnchanged), res.Count(auth.ActionDelete)
+	summary := fmt.Sprintf("created %d, updated %d, unchanged %d", created, updated, unchanged)
+	if deleted > 0 {
+		summary += fmt.Sprintf(", deleted %d", deleted)
+	}
+	switch {
+	case dryRun:
+		say(f, p, "Plan (nothing written): %s", strings.NewReplacer("created", "to create", "updated", "to update", "deleted", "to delete").Replace(summary))
+	case created+updated+deleted == 0:
+		say(f, p, "No changes: %d unchanged", unchanged)
+	default:
+		say(f, p, "%s", summary)
+	}
+	return nil
+}

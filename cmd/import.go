@@ -1,0 +1,118 @@
+package cmd
+
+import (
+	"bytes"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/seed"
+)
+
+type importOptions struct {
+	f              *cmdutil.Factory
+	Format         string
+	File           string
+	Hashes         bool
+	Create         bool
+	SkipValidation bool
+	DryRun         bool
+	Workers        int
+}
+
+func newCmdImport(f *cmdutil.Factory) *cobra.Command {
+	opts := &importOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "import --format django|passwd [FILE]",
+		Short: "Import users from a Django dump or chpasswd-style lines",
+		Long: `Import users, groups and permissions, all or nothing.
+
+--format django reads Django's dumpdata JSON, natural keys
+("dumpdata auth.user auth.group auth.permission --natural-foreign
+--natural-primary") or numeric ones ("dumpdata contenttypes auth"). Users keep
+their Django password hashes, so they log in here with the same passwords.
+Objects that exist are updated to match the dump.
+
+--format passwd reads "user:password" lines like chpasswd (with -e,
+"user:HASH" lines in Django's hash format) and sets the passwords of existing
+users (--create also creates missing ones); the validators run on plain
+passwords unless --skip-validation. Every bad line is reported with its number.
+
+FILE defaults to standard input.`,
+		Example: `  python3 manage.py dumpdata auth.user auth.group auth.permission --natural-foreign --natural-primary > auth.json
+  authctl import --format django auth.json
+  printf 'alice:%s\n' "$NEW_PW" | authctl import --format passwd`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = "-"
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			switch opts.Format {
+			case "django", "passwd":
+			case "":
+				return cmdutil.FlagErrorf("--format is required: django or passwd")
+			default:
+				return cmdutil.FlagErrorf("--format must be django or passwd, not %q", opts.Format)
+			}
+			if opts.Hashes && opts.Format != "passwd" {
+				return cmdutil.FlagErrorf("-e goes with --format passwd")
+			}
+			return importRun(cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Format, "format", "", "input `FORMAT`: django or passwd")
+	fl.BoolVarP(&opts.Hashes, "encrypted", "e", false, "passwd lines carry Django-format hashes, not passwords")
+	fl.BoolVar(&opts.Create, "create", false, "passwd: create users that do not exist (with an unusable password if none is given)")
+	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
+	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: workers setting, else the number of CPUs)")
+	return cmd
+}
+
+func importRun(cmd *cobra.Command, opts *importOptions) error {
+	f := opts.f
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
+	data, name, _, err := readInput(f, opts.File)
+	if err != nil {
+		return err
+	}
+	var doc *auth.Document
+	if opts.Format == "django" {
+		doc, err = seed.DecodeDjango(data, name)
+	} else {
+		doc, err = seed.DecodePasswd(bytes.NewReader(data), name, opts.Hashes)
+	}
+	if err != nil {
+		return err
+	}
+	access := cmdutil.ReadWrite
+	if opts.DryRun {
+		access = cmdutil.Preview
+	}
+	svc, ctx, err := serviceFor(cmd, f, access)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(f, p, "hashing passwords")
+	defer bar.finish()
+	res, err := svc.Apply(ctx, doc, auth.ApplyOptions{
+		DryRun:          opts.DryRun,
+		UpdatePasswords: true,
+		SkipValidation:  opts.SkipValidation,
+		OnlyExisting:    opts.Format == "passwd" && !opts.Create,
+		Workers:         workers(f, opts.Workers),
+		Progress:        bar.update,
+		Origin:          "import " + opts.Format,
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	return reportApply(f, p, res, opts.DryRun)
+}

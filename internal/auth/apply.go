@@ -1,0 +1,325 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"authctl/internal/auth/ident"
+	"authctl/internal/store"
+)
+
+// Document declares permissions, groups and users, as a seeding file or a
+// Django dump does. A nil field in a DocUser (or an absent list) means "not
+// managed by the document": created with its default, left alone on update.
+type Document struct {
+	Permissions []DocPermission
+	Groups      []DocGroup
+	Users       []DocUser
+}
+
+// DocPermission declares one permission.
+type DocPermission struct {
+	Perm  string
+	Name  string // "" keeps the existing name, or makes a default one
+	Model string // Django content type model, when known ("" keeps it)
+	Where string // where it was declared ("line 12"), for error messages
+}
+
+// DocGroup declares one group.
+type DocGroup struct {
+	Name        string
+	Permissions *[]string
+	Where       string
+}
+
+// DocUser declares one user.
+type DocUser struct {
+	Username    string
+	Email       *string
+	FirstName   *string
+	LastName    *string
+	IsActive    *bool
+	IsStaff     *bool
+	IsSuperuser *bool
+	Groups      *[]string
+	Permissions *[]string
+	// Password is set only when a user is created, unless
+	// ApplyOptions.UpdatePasswords. Nil: an unusable password on creation.
+	Password   *Password
+	DateJoined *time.Time
+	LastLogin  *time.Time
+	Where      string
+}
+
+// ApplyOptions tunes Apply.
+type ApplyOptions struct {
+	// DryRun plans and validates but writes nothing.
+	DryRun bool
+	// Prune deletes managed objects (created by an earlier apply) that the
+	// document does not declare. Objects made by hand are never pruned.
+	Prune bool
+	// UpdatePasswords sets declared passwords on existing users too. A plain
+	// password is compared by verifying it against the stored hash, so
+	// that fresh salts do not cause churn; a hash is compared as a string.
+	UpdatePasswords bool
+	// SkipValidation skips the password validators.
+	SkipValidation bool
+	// Manage marks the objects Apply creates as managed (candidates for a
+	// later Prune). Apply from a seeding file sets it; an import does not.
+	Manage bool
+	// Workers is how many passwords are hashed at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, if set, is called as password hashing advances.
+	Progress func(done, total int)
+	// Origin names the operation in the audit log ("apply", "import").
+	Origin string
+	// OnlyExisting makes a declared user that does not exist an error
+	// instead of creating it (chpasswd's behaviour, for password imports).
+	OnlyExisting bool
+}
+
+// Actions in a plan.
+const (
+	ActionCreate    = "created"
+	ActionUpdate    = "updated"
+	ActionUnchanged = "unchanged"
+	ActionDelete    = "deleted"
+)
+
+// Change is what Apply did (or, in a dry run, would do) to one object.
+type Change struct {
+	Kind   string   `json:"kind"` // "permission", "group", "user"
+	Name   string   `json:"name"`
+	Action string   `json:"action"`
+	Fields []string `json:"fields,omitempty"` // for updates: what changes
+}
+
+// ApplyResult lists every change, in the order applied.
+type ApplyResult struct {
+	Changes []Change
+}
+
+// Count returns how many changes have the given action.
+func (r ApplyResult) Count(action string) int {
+	n := 0
+	for _, c := range r.Changes {
+		if c.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrChangedDuringApply is returned when another process changed a
+// declared object between planning and writing; nothing was written.
+var ErrChangedDuringApply = fmt.Errorf("%w: the database changed while applying; nothing was written, run it again", store.ErrConflict)
+
+// Apply makes the database match doc, all or nothing: everything is
+// checked first (names, references, hash formats, password validators) and
+// every problem reported with its location; then passwords are hashed on
+// every core outside any transaction; then one transaction writes every
+// change with its audit record.
+func (s *Service) Apply(ctx context.Context, doc *Document, opts ApplyOptions) (ApplyResult, error) {
+	if opts.Origin == "" {
+		opts.Origin = "apply"
+	}
+	if err := s.checkDocument(doc, opts); err != nil {
+		return ApplyResult{}, err
+	}
+	var pl *plan
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		pl, err = s.makePlan(r, doc, opts)
+		return err
+	}); err != nil {
+		return ApplyResult{}, err
+	}
+	if opts.DryRun {
+		return ApplyResult{Changes: pl.changes()}, nil
+	}
+	if err := s.hashPlan(ctx, pl, opts); err != nil {
+		return ApplyResult{}, err
+	}
+	if err := s.st.Update(ctx, func(w store.Writer) error { return s.writePlan(w, pl, opts) }); err != nil {
+		return ApplyResult{}, err
+	}
+	return ApplyResult{Changes: pl.changes()}, nil
+}
+
+// located prefixes a problem with where it was declared.
+type located struct {
+	where string
+	err   error
+}
+
+func (l located) Error() string {
+	if l.where == "" {
+		return l.err.Error()
+	}
+	return l.where + ": " + l.err.Error()
+}
+func (l located) Unwrap() error { return l.err }
+
+// checkDocument checks everything that needs no database: names, formats,
+// duplicates and password validators.
+func (s *Service) checkDocument(doc *Document, opts ApplyOptions) error {
+	var problems []error
+	add := func(where string, err error) {
+		if err != nil {
+			problems = append(problems, located{where, err})
+		}
+	}
+	seenPerm := map[string]string{}
+	for _, p := range doc.Permissions {
+		_, _, err := ident.ParsePerm(p.Perm)
+		add(p.Where, err)
+		if p.Name != "" {
+			add(p.Where, ident.ValidatePermName(p.Name))
+		}
+		if prev, dup := seenPerm[p.Perm]; dup {
+			add(p.Where, fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
+		}
+		seenPerm[p.Perm] = p.Where
+	}
+	checkPerms := func(where string, perms *[]string) {
+		if perms == nil {
+			return
+		}
+		for _, p := range *perms {
+			_, _, err := ident.ParsePerm(p)
+			add(where, err)
+		}
+	}
+	seenGroup := map[string]string{}
+	for _, g := range doc.Groups {
+		add(g.Where, ident.ValidateGroupName(g.Name))
+		if prev, dup := seenGroup[g.Name]; dup {
+			add(g.Where, fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
+		}
+		seenGroup[g.Name] = g.Where
+		checkPerms(g.Where, g.Permissions)
+	}
+	seenUser := map[string]string{}
+	for i := range doc.Users {
+		u := &doc.Users[i]
+		raw := u.Username
+		u.Username = ident.NormalizeUsername(u.Username)
+		add(u.Where, ident.ValidateUsername(u.Username))
+		if prev, dup := seenUser[u.Username]; dup {
+			name := fmt.Sprintf("%q", u.Username)
+			if raw != u.Username {
+				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
+			}
+			add(u.Where, fmt.Errorf("user %s is declared twice (also at %s)", name, prev))
+		}
+		seenUser[u.Username] = u.Where
+		if u.Email != nil {
+			e := ident.NormalizeEmail(*u.Email)
+			u.Email = &e
+			add(u.Where, ident.ValidateEmail(e))
+		}
+		if u.FirstName != nil {
+			add(u.Where, ident.ValidatePersonName("first name", *u.FirstName))
+		}
+		if u.LastName != nil {
+			add(u.Where, ident.ValidatePersonName("last name", *u.LastName))
+		}
+		checkPerms(u.Where, u.Permissions)
+		if u.Groups != nil {
+			for _, g := range *u.Groups {
+				add(u.Where, ident.ValidateGroupName(g))
+			}
+		}
+		if u.Password != nil {
+			switch u.Password.kind {
+			case passwordHash:
+				if err := s.checkHash(u.Password.value); err != nil {
+					add(u.Where, fmt.Errorf("password_hash: %w", err))
+				}
+			case passwordRaw:
+				if !opts.SkipValidation {
+					attrs := userAttrs(docUserRecord(*u))
+					for _, p := range validationProblems(s.validators.Validate(u.Password.value, attrs)) {
+						add(u.Where, fmt.Errorf("password of %s: %w", u.Username, p))
+					}
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return invalid(problems...)
+	}
+	return nil
+}
+
+// docUserRecord is the record a DocUser creates, with Django's defaults for
+// what it leaves out and no password yet.
+func docUserRecord(d DocUser) store.User {
+	u := store.User{Username: d.Username, IsActive: true, Groups: []string{}, Permissions: []string{}}
+	applyDocFields(&u, d)
+	return u
+}
+
+// applyDocFields copies the declared fields of d onto u and returns the
+// names of the fields that changed.
+func applyDocFields(u *store.User, d DocUser) []string {
+	var changed []string
+	str := func(name string, dst *string, v *string) {
+		if v != nil && *dst != *v {
+			*dst = *v
+			changed = append(changed, name)
+		}
+	}
+	boolean := func(name string, dst *bool, v *bool) {
+		if v != nil && *dst != *v {
+			*dst = *v
+			changed = append(changed, name)
+		}
+	}
+	list := func(name string, dst *[]string, v *[]string) {
+		if v == nil {
+			return
+		}
+		want := sortedSet(*v)
+		if !slices.Equal(*dst, want) {
+			*dst = want
+			changed = append(changed, name)
+		}
+	}
+	str("email", &u.Email, d.Email)
+	str("first_name", &u.FirstName, d.FirstName)
+	str("last_name", &u.LastName, d.LastName)
+	boolean("is_active", &u.IsActive, d.IsActive)
+	boolean("is_staff", &u.IsStaff, d.IsStaff)
+	boolean("is_superuser", &u.IsSuperuser, d.IsSuperuser)
+	list("groups", &u.Groups, d.Groups)
+	list("user_permissions", &u.Permissions, d.Permissions)
+	if d.DateJoined != nil && !u.DateJoined.Equal(*d.DateJoined) {
+		u.DateJoined = d.DateJoined.UTC()
+		changed = append(changed, "date_joined")
+	}
+	if d.LastLogin != nil && (u.LastLogin == nil || !u.LastLogin.Equal(*d.LastLogin)) {
+		t := d.LastLogin.UTC()
+		u.LastLogin = &t
+		changed = append(changed, "last_login")
+	}
+	return changed
+}
+
+// sortedSet returns v sorted without duplicates, never nil.
+func sortedSet(v []string) []string {
+	out := append([]string{}, v...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+var errStop = errors.New("stop")
+
+// Invalid bundles problems found outside this package (say, while reading a
+// seeding file) into one error that matches ErrInvalid and prints one
+// problem per line.
+func Invalid(problems ...error) error { return invalid(problems...) }

@@ -1,0 +1,285 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"authctl/internal/store"
+)
+
+// hashPlan hashes (and, for UpdatePasswords, first verifies) every declared
+// plain password on a pool of workers, outside any transaction: hashing is
+// nearly all the cost of seeding, and a write transaction must stay short.
+func (s *Service) hashPlan(ctx context.Context, pl *plan, opts ApplyOptions) error {
+	var jobs []int
+	for i, st := range pl.users {
+		if st.hash || st.verify {
+			jobs = append(jobs, i)
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(jobs))
+	var (
+		next     atomic.Int64
+		done     atomic.Int64
+		firstErr error
+		errOnce  sync.Once
+		wg       sync.WaitGroup
+		progress sync.Mutex
+	)
+	fail := func(err error) { errOnce.Do(func() { firstErr = err }) }
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(jobs) || ctx.Err() != nil {
+					return
+				}
+				st := &pl.users[jobs[k]]
+				raw := st.doc.Password.value
+				if st.verify {
+					if ok, _ := s.hashers.Check(raw, st.before); ok {
+						st.verify = false
+						s.reportProgress(&progress, &done, len(jobs), opts.Progress)
+						continue
+					}
+				}
+				enc, err := s.hashers.Make(raw)
+				if err != nil {
+					fail(err)
+					return
+				}
+				st.password = enc
+				s.reportProgress(&progress, &done, len(jobs), opts.Progress)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, i := range jobs {
+		st := &pl.users[i]
+		if st.verify && st.password != "" {
+			st.fields = append(st.fields, "password")
+			st.action = ActionUpdate
+		}
+	}
+	return nil
+}
+
+func (s *Service) reportProgress(mu *sync.Mutex, done *atomic.Int64, total int, fn func(int, int)) {
+	n := done.Add(1)
+	if fn == nil {
+		return
+	}
+	mu.Lock()
+	fn(int(n), total)
+	mu.Unlock()
+}
+
+// writePlan writes the plan in the caller's transaction. Every object is
+// re-read: one that another process created, deleted or re-passworded since
+// planning fails the whole apply with ErrChangedDuringApply.
+func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
+	origin := opts.Origin
+	record := func(kind, name, action string, fields []string) error {
+		ev := Event{Action: kind + "." + map[string]string{ActionCreate: "create", ActionUpdate: "update", ActionDelete: "delete"}[action], Target: name, Detail: origin}
+		if len(fields) > 0 {
+			ev.Detail += ": " + strings.Join(fields, ",")
+		}
+		return s.appendAudit(w, ev)
+	}
+	expect := func(exists bool, action string) error {
+		if exists != (action != ActionCreate) {
+			return ErrChangedDuringApply
+		}
+		return nil
+	}
+	for _, st := range pl.perms {
+		ok, err := found(w.Permission(st.rec.Perm))
+		if err != nil {
+			return err
+		}
+		if err := expect(ok, st.action); err != nil {
+			return err
+		}
+		if st.action == ActionUnchanged {
+			continue
+		}
+		if err := w.PutPermission(st.rec); err != nil {
+			return err
+		}
+		if err := record("perm", st.rec.Perm, st.action, st.fields); err != nil {
+			return err
+		}
+	}
+	for _, st := range pl.groups {
+		cur, err := w.Group(st.rec.Name)
+		ok := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := expect(ok, st.action); err != nil {
+			return err
+		}
+		if st.action == ActionUnchanged {
+			continue
+		}
+		rec := st.rec
+		if ok {
+			rec.Managed = cur.Managed
+		}
+		if err := w.PutGroup(rec); err != nil {
+			return err
+		}
+		if err := record("group", rec.Name, st.action, st.fields); err != nil {
+			return err
+		}
+	}
+	now := s.clock()
+	for i := range pl.users {
+		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
+			return err
+		}
+	}
+	return s.writePrune(w, pl, record)
+}
+
+func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now time.Time, record func(kind, name, action string, fields []string) error) error {
+	cur, err := w.User(st.doc.Username)
+	ok := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if ok != (st.action != ActionCreate) || (ok && cur.Password != st.before) {
+		return ErrChangedDuringApply
+	}
+	if st.action == ActionUnchanged {
+		return nil
+	}
+	rec := cur
+	if !ok {
+		rec = docUserRecord(*st.doc)
+		rec.Managed = opts.Manage
+		if st.doc.DateJoined == nil {
+			rec.DateJoined = now
+		}
+	} else {
+		applyDocFields(&rec, *st.doc)
+	}
+	if st.password != "" {
+		rec.Password = st.password
+	}
+	if err := w.PutUser(rec); err != nil {
+		return err
+	}
+	if ok && st.password != "" {
+		// A new password ends the user's sessions, as a password change does.
+		if _, err := deleteUserSessions(w, rec.Username, ""); err != nil {
+			return err
+		}
+	}
+	return record("user", rec.Username, st.action, st.fields)
+}
+
+// writePrune deletes the managed objects the document dropped, and every
+// reference to a deleted group or permission, in one pass over users.
+func (s *Service) writePrune(w store.Writer, pl *plan, record func(kind, name, action string, fields []string) error) error {
+	for _, name := range pl.pruneUsers {
+		if err := w.DeleteUser(name); err != nil {
+			return wrapChanged(err)
+		}
+		if _, err := deleteUserSessions(w, name, ""); err != nil {
+			return err
+		}
+		if err := w.DeleteFailure(name); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := record("user", name, ActionDelete, nil); err != nil {
+			return err
+		}
+	}
+	goneGroups := map[string]bool{}
+	for _, name := range pl.pruneGroups {
+		if err := w.DeleteGroup(name); err != nil {
+			return wrapChanged(err)
+		}
+		goneGroups[name] = true
+		if err := record("group", name, ActionDelete, nil); err != nil {
+			return err
+		}
+	}
+	gonePerms := map[string]bool{}
+	for _, name := range pl.prunePerms {
+		if err := w.DeletePermission(name); err != nil {
+			return wrapChanged(err)
+		}
+		gonePerms[name] = true
+		if err := record("perm", name, ActionDelete, nil); err != nil {
+			return err
+		}
+	}
+	if len(goneGroups) == 0 && len(gonePerms) == 0 {
+		return nil
+	}
+	drop := func(list []string, gone map[string]bool) ([]string, bool) {
+		out := list[:0:0]
+		for _, v := range list {
+			if !gone[v] {
+				out = append(out, v)
+			}
+		}
+		return out, len(out) != len(list)
+	}
+	if err := rewriteUsers(w, func(u *store.User) bool {
+		var g, p bool
+		u.Groups, g = drop(u.Groups, goneGroups)
+		u.Permissions, p = drop(u.Permissions, gonePerms)
+		return g || p
+	}); err != nil {
+		return err
+	}
+	if len(gonePerms) == 0 {
+		return nil
+	}
+	var changed []store.Group
+	if err := w.Groups(func(g store.Group) error {
+		var ok bool
+		if g.Permissions, ok = drop(g.Permissions, gonePerms); ok {
+			changed = append(changed, g)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, g := range changed {
+		if err := w.PutGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func wrapChanged(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrChangedDuringApply
+	}
+	return err
+}

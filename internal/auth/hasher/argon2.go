@@ -1,0 +1,242 @@
+package hasher
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// argon2Hasher is Django's Argon2PasswordHasher: "argon2" followed by the PHC
+// string argon2-cffi produces,
+//
+//	argon2$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>
+//
+// with both base64 fields in the standard alphabet without padding. The salt
+// is the bytes of Django's 22-character text salt; the hash is 16 bytes.
+//
+// Verification accepts argon2id and argon2i at version 19 with any
+// parameters within the package limits. argon2d and version 16 (v=16, or no
+// v= field at all) verify in Django but not here: x/crypto implements
+// neither, so such hashes are reported as unsupported and never verify.
+type argon2Hasher struct {
+	time, memory uint32
+	threads      uint8
+}
+
+const (
+	argon2Version     = 19       // 0x13, the only version x/crypto implements
+	argon2HashLen     = 16       // argon2-cffi DEFAULT_HASH_LENGTH
+	argon2MinSaltLen  = 8        // ARGON2_MIN_SALT_LENGTH
+	argon2MinHashLen  = 4        // ARGON2_MIN_OUTLEN
+	maxArgon2Memory   = 4 << 20  // KiB: 4 GiB
+	maxArgon2Work     = 16 << 20 // KiB times passes: 16 GiB
+	maxArgon2Threads  = 255      // x/crypto takes a uint8
+	legacyArgon2Label = 18       // what argon2-cffi reports for a hash without v=
+)
+
+func (h *argon2Hasher) Algorithm() string { return "argon2" }
+
+func (h *argon2Hasher) Encode(password, salt string) (string, error) {
+	if salt == "" {
+		salt = GenerateSalt()
+	}
+	if err := checkSalt("argon2", salt); err != nil {
+		return "", err
+	}
+	if len(salt) < argon2MinSaltLen {
+		return "", malformed("argon2", "salt is shorter than %d bytes", argon2MinSaltLen)
+	}
+	d := argon2Decoded{
+		variant: "argon2id", version: argon2Version, hasVersion: true,
+		time: h.time, memory: h.memory, threads: h.threads,
+		salt: []byte(salt), hashLen: argon2HashLen,
+	}
+	return d.encode(password), nil
+}
+
+type argon2Decoded struct {
+	variant    string
+	version    uint64
+	hasVersion bool
+	time       uint32
+	memory     uint32
+	threads    uint8
+	salt       []byte
+	hash       string // base64 as stored
+	hashLen    int
+}
+
+// encode recomputes the hash of password with d's parameters and salt and
+// formats the whole encoded string.
+func (d argon2Decoded) encode(password string) string {
+	var key []byte
+	if d.variant == "argon2i" {
+		key = argon2.Key([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	} else {
+		key = argon2.IDKey([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	}
+	return fmt.Sprintf("argon2$%s$v=%d$m=%d,t=%d,p=%d$%s$%s", d.variant, d.version,
+		d.memory, d.time, d.threads,
+		base64.RawStdEncoding.EncodeToString(d.salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// checkArgon2Cost applies the package limits to time, memory (KiB) and lanes.
+func checkArgon2Cost(t, m, p uint64) error {
+	switch {
+	case t < 1:
+		return fmt.Errorf("time cost must be at least 1")
+	case p < 1 || p > maxArgon2Threads:
+		return fmt.Errorf("parallelism %d: must be between 1 and %d", p, maxArgon2Threads)
+	case m < 8*p:
+		return fmt.Errorf("memory %d KiB: must be at least 8 KiB per lane (%d)", m, 8*p)
+	case m > maxArgon2Memory:
+		return fmt.Errorf("memory %d KiB: more than the %d KiB (4 GiB) accepted", m, maxArgon2Memory)
+	case m*t > maxArgon2Work:
+		return fmt.Errorf("memory times time cost is %d KiB, more than the %d accepted", m*t, maxArgon2Work)
+	}
+	return nil
+}
+
+// decode parses encoded strictly (canonical numbers, m,t,p in that order,
+// canonical unpadded base64). It accepts the forms x/crypto cannot verify
+// (argon2d, v=16, no v=) so that they can be summarised; supported reports
+// whether Verify can handle the result.
+func (h *argon2Hasher) decode(encoded string) (argon2Decoded, error) {
+	var d argon2Decoded
+	if len(encoded) > maxEncodedLen {
+		return d, malformed("argon2", "longer than %d bytes", maxEncodedLen)
+	}
+	parts := strings.Split(encoded, "$")
+	if parts[0] != "argon2" {
+		return d, malformed("argon2", "algorithm field is %s", short(parts[0]))
+	}
+	switch len(parts) {
+	case 6:
+		v, ok := strings.CutPrefix(parts[2], "v=")
+		if d.version, ok = parseDecimalIf(ok, v, 1<<32-1); !ok {
+			return d, malformed("argon2", "version field %s is not v=<number>", short(parts[2]))
+		}
+		d.hasVersion = true
+	case 5:
+		d.version = legacyArgon2Label
+	default:
+		return d, malformed("argon2", "want 6 fields separated by %q, got %d", "$", len(parts))
+	}
+	d.variant = parts[1]
+	if d.variant != "argon2id" && d.variant != "argon2i" && d.variant != "argon2d" {
+		return d, malformed("argon2", "unknown variant %s", short(d.variant))
+	}
+	n := len(parts)
+	m, t, p, ok := parseArgon2Params(parts[n-3])
+	if !ok {
+		return d, malformed("argon2", "parameters %s are not m=<KiB>,t=<passes>,p=<lanes>", short(parts[n-3]))
+	}
+	if err := checkArgon2Cost(t, m, p); err != nil {
+		return d, malformed("argon2", "%s", err)
+	}
+	d.memory, d.time, d.threads = uint32(m), uint32(t), uint8(p)
+	salt, ok := decodeCanonical(base64.RawStdEncoding, parts[n-2])
+	if !ok || len(salt) < argon2MinSaltLen {
+		return d, malformed("argon2", "salt is not canonical unpadded base64 of at least %d bytes", argon2MinSaltLen)
+	}
+	key, ok := decodeCanonical(base64.RawStdEncoding, parts[n-1])
+	if !ok || len(key) < argon2MinHashLen {
+		return d, malformed("argon2", "hash is not canonical unpadded base64 of at least %d bytes", argon2MinHashLen)
+	}
+	d.salt, d.hash, d.hashLen = salt, parts[n-1], len(key)
+	return d, nil
+}
+
+func parseDecimalIf(ok bool, s string, limit uint64) (uint64, bool) {
+	if !ok {
+		return 0, false
+	}
+	return parseDecimal(s, limit)
+}
+
+// parseArgon2Params parses "m=<n>,t=<n>,p=<n>" in exactly that order.
+func parseArgon2Params(s string) (m, t, p uint64, ok bool) {
+	fields := strings.Split(s, ",")
+	if len(fields) != 3 {
+		return 0, 0, 0, false
+	}
+	var vals [3]uint64
+	for i, name := range []string{"m=", "t=", "p="} {
+		v, found := strings.CutPrefix(fields[i], name)
+		if vals[i], ok = parseDecimalIf(found, v, 1<<32-1); !ok {
+			return 0, 0, 0, false
+		}
+	}
+	return vals[0], vals[1], vals[2], true
+}
+
+// unsupported explains why a decoded hash cannot be verified here, or
+// returns nil.
+func (d argon2Decoded) unsupported() error {
+	switch {
+	case d.variant == "argon2d":
+		return fmt.Errorf("%w: argon2: the argon2d variant is %w (x/crypto has only argon2i and argon2id)", ErrMalformed, ErrUnsupported)
+	case !d.hasVersion:
+		return fmt.Errorf("%w: argon2: hashes without v= (Argon2 1.0) are %w; only v=19", ErrMalformed, ErrUnsupported)
+	case d.version != argon2Version:
+		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19", ErrMalformed, d.version, ErrUnsupported)
+	}
+	return nil
+}
+
+func (h *argon2Hasher) WellFormed(encoded string) error {
+	d, err := h.decode(encoded)
+	if err != nil {
+		return err
+	}
+	return d.unsupported()
+}
+
+func (h *argon2Hasher) Verify(password, encoded string) bool {
+	d, err := h.decode(encoded)
+	if err != nil || d.unsupported() != nil {
+		return false
+	}
+	return sameString(encoded, d.encode(password))
+}
+
+// MustUpdate is true when the variant, version, time, memory, parallelism or
+// hash length differ from the current ones, or the salt is weak.
+func (h *argon2Hasher) MustUpdate(encoded string) bool {
+	d, err := h.decode(encoded)
+	if err != nil {
+		return true
+	}
+	return d.variant != "argon2id" || !d.hasVersion || d.version != argon2Version ||
+		d.time != h.time || d.memory != h.memory || d.threads != h.threads ||
+		d.hashLen != argon2HashLen || weakSaltLen(len(d.salt))
+}
+
+// HardenRuntime does nothing: Django finds Argon2's runtime too complicated
+// to pad sensibly.
+func (h *argon2Hasher) HardenRuntime(password, encoded string) {}
+
+func (h *argon2Hasher) Summary(encoded string) []Field {
+	d, err := h.decode(encoded)
+	if err != nil {
+		return invalidSummary()
+	}
+	// Django decodes the salt as Latin-1: one character per byte.
+	salt := make([]rune, len(d.salt))
+	for i, b := range d.salt {
+		salt[i] = rune(b)
+	}
+	return []Field{
+		{"algorithm", "argon2"},
+		{"variety", d.variant},
+		{"version", strconv.FormatUint(d.version, 10)},
+		{"memory cost", strconv.FormatUint(uint64(d.memory), 10)},
+		{"time cost", strconv.FormatUint(uint64(d.time), 10)},
+		{"parallelism", strconv.FormatUint(uint64(d.threads), 10)},
+		{"salt", maskHash(string(salt), 6)},
+		{"hash", maskHash(d.hash, 6)},
+	}
+}

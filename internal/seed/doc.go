@@ -1,0 +1,13 @@
+// Package seed reads and writes authctl's declarative seeding format (the
+// file `apply -f` takes and `export` writes) and Django's dumpdata JSON,
+// converting both to and from auth.Document.
+//
+// Invariants:
+//   - Decoding never writes anything and reports every problem with its
+//     location (file and line for seed files, object index for Django
+//     dumps); an unknown key is an error naming the key and the line.
+//   - A seeding file never holds a plain password: a user's password comes
+//     from password_env, password_file or password_hash, or is unusable.
+//   - Export writes the apply format, so `export | apply -f -` reproduces
+//     the database elsewhere.
+package seed
