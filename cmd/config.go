@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"authctl/internal/cmdutil"
 	"authctl/internal/config"
 )
 
@@ -27,14 +28,21 @@ var flagKeys = map[string]string{
 // AUTHCTL_* environment variables, then the config file, then defaults.
 // A fresh Viper per invocation keeps commands independent (no globals).
 func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
+	cfg, err := readConfig(flags, getenv)
+	if err != nil {
+		// One line: mapstructure's errors come as a list over several.
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "decoding failed due to the following error(s):", "")), " ")
+		return nil, &cmdutil.ConfigError{Err: errors.New(msg)}
+	}
+	return cfg, nil
+}
+
+func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
 	v := viper.New()
 	def := config.Defaults()
 	setDefaults(v, "", reflect.ValueOf(def))
 	v.SetDefault("validators", def.Validators)
 
-	v.SetEnvPrefix("AUTHCTL")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	v.AutomaticEnv()
 
 	path, explicit := configPath(flags, getenv)
 	if path != "" {
@@ -44,6 +52,16 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 			if explicit || !errors.As(err, &notFound) {
 				return nil, fmt.Errorf("config file %s: %w", path, err)
 			}
+		}
+	}
+	// AUTHCTL_* variables, one per leaf key (hasher.algorithm →
+	// AUTHCTL_HASHER_ALGORITHM), read through getenv. Not Viper's
+	// AutomaticEnv: with it a variable named after a section shadows every
+	// key below it, so AUTHCTL_SESSION (the session token) wiped out
+	// session.age and session.file.
+	for _, key := range leafKeys("", reflect.TypeOf(def)) {
+		if val := getenv(envName(key)); val != "" {
+			v.Set(key, val)
 		}
 	}
 	for name, key := range flagKeys {
@@ -61,13 +79,13 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 		)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, err
 	}
 	if err := checkKeys(v); err != nil {
 		return nil, err
 	}
 	if err := cfg.Check(); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, err
 	}
 	return &cfg, nil
 }
@@ -113,6 +131,33 @@ func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
 	}
 }
 
+// leafKeys lists the dotted keys of every leaf setting of the Config
+// struct type, validators excepted (a list of structs, set in files only).
+func leafKeys(prefix string, rt reflect.Type) []string {
+	var keys []string
+	for i := 0; i < rt.NumField(); i++ {
+		key := rt.Field(i).Tag.Get("mapstructure")
+		if key == "" || key == "validators" {
+			continue
+		}
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		if ft := rt.Field(i).Type; ft.Kind() == reflect.Struct && ft.PkgPath() != "time" {
+			keys = append(keys, leafKeys(key, ft)...)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	return keys
+}
+
+// envName is the environment variable for a key: session.age →
+// AUTHCTL_SESSION_AGE.
+func envName(key string) string {
+	return "AUTHCTL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
 // checkKeys rejects unknown keys in the config file, naming them, so that a
 // typo does not silently leave a default in force.
 func checkKeys(v *viper.Viper) error {
@@ -123,7 +168,7 @@ func checkKeys(v *viper.Viper) error {
 		}
 	}
 	if len(unknown) > 0 {
-		return fmt.Errorf("configuration: unknown key(s) %s (see docs/configuration.md)", strings.Join(unknown, ", "))
+		return fmt.Errorf("unknown key(s) %s (see docs/configuration.md)", strings.Join(unknown, ", "))
 	}
 	return nil
 }

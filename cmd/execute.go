@@ -122,7 +122,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (*cmdutil.
 		}
 		vs, err := validate.New(cfg.Validators)
 		if err != nil {
-			return nil, fmt.Errorf("configuration: validators: %w", err)
+			return nil, &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
 		}
 		if inv.handle == nil {
 			open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
@@ -182,7 +182,7 @@ func buildVersion() string {
 func hasherSet(cfg *config.Config) (*hasher.Set, error) {
 	hs, err := hasher.NewSet(cfg.Hasher.Algorithm, cfg.HasherParams())
 	if err != nil {
-		return nil, fmt.Errorf("configuration: hasher: %w", err)
+		return nil, &cmdutil.ConfigError{Err: fmt.Errorf("hasher: %w", err)}
 	}
 	return hs, nil
 }

@@ -115,7 +115,7 @@ print every rule the password breaks, one per line, with Django's messages. With
 				}
 				vs, err := validate.New(cfg.Validators)
 				if err != nil {
-					return fmt.Errorf("configuration: validators: %w", err)
+					return &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
 				}
 				if err := vs.Validate(pw, nil); err != nil {
 					verr, ok := err.(*validate.Error)

@@ -45,3 +45,10 @@ func IsSilent(err error) bool {
 	var ee *ExitError
 	return errors.As(err, &ee)
 }
+
+// ConfigError is a setting that cannot work: a bad config file, an
+// environment variable that does not parse. It exits 2, like a bad flag.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return "configuration: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }

@@ -15,6 +15,7 @@ func ExitCode(err error) int {
 	var (
 		ee *ExitError
 		fe *FlagError
+		ce *ConfigError
 	)
 	switch {
 	case err == nil:
@@ -23,7 +24,7 @@ func ExitCode(err error) int {
 		return ee.Code
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &fe), errors.Is(err, prompt.ErrNoTerminal):
+	case errors.As(err, &fe), errors.As(err, &ce), errors.Is(err, prompt.ErrNoTerminal):
 		return ExitUsage
 	case errors.Is(err, auth.ErrAuthFailed), errors.Is(err, auth.ErrNotLoggedIn):
 		return ExitDenied
