@@ -19,6 +19,11 @@ type Document struct {
 	Permissions []DocPermission
 	Groups      []DocGroup
 	Users       []DocUser
+	// Problems are those found while reading the document that did not stop
+	// it from being read (an unset password_env, a malformed line of a
+	// password list). Apply reports them together with its own checks, so
+	// that every problem is reported at once, and then writes nothing.
+	Problems []error
 }
 
 // DocPermission declares one permission.
@@ -122,25 +127,66 @@ var ErrChangedDuringApply = fmt.Errorf("%w: the database changed while applying;
 // checked first (names, references, hash formats, password validators) and
 // every problem reported with its location; then passwords are hashed on
 // every core outside any transaction; then one transaction writes every
-// change with its audit record.
+// change with its audit record. It is PlanApply followed, unless
+// opts.DryRun, by ExecuteApply.
 func (s *Service) Apply(ctx context.Context, doc *Document, opts ApplyOptions) (ApplyResult, error) {
-	if opts.Origin == "" {
-		opts.Origin = "apply"
-	}
-	if err := s.checkDocument(doc, opts); err != nil {
-		return ApplyResult{}, err
-	}
-	var pl *plan
-	if err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		pl, err = s.makePlan(r, doc, opts)
-		return err
-	}); err != nil {
+	ap, err := s.PlanApply(ctx, doc, opts)
+	if err != nil {
 		return ApplyResult{}, err
 	}
 	if opts.DryRun {
-		return ApplyResult{Changes: pl.changes()}, nil
+		return ApplyResult{Changes: ap.Changes()}, nil
 	}
+	return s.ExecuteApply(ctx, ap)
+}
+
+// ApplyPlan is what Apply decided to do, before any password is hashed or
+// anything written.
+type ApplyPlan struct {
+	pl   *plan
+	opts ApplyOptions
+}
+
+// Changes lists what executing the plan would do.
+func (ap *ApplyPlan) Changes() []Change { return ap.pl.changes() }
+
+// PlanApply checks doc (reporting every problem at once, with its
+// location) and compares it with the database; it writes nothing. A plan
+// made over an empty store (store.Empty, standing in for a database not
+// created yet) may be executed by a Service over the new database: every
+// object is checked again when written.
+func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOptions) (*ApplyPlan, error) {
+	if opts.Origin == "" {
+		opts.Origin = "apply"
+	}
+	// Every problem is collected before anything is returned: those found
+	// while reading, those of the document alone, then the references that
+	// need the database.
+	problems := append(append([]error{}, doc.Problems...), s.checkDocument(doc, opts)...)
+	var pl *plan
+	if err := s.view(ctx, func(r store.Reader) error {
+		var (
+			refProblems []error
+			err         error
+		)
+		pl, refProblems, err = s.makePlan(r, doc, opts)
+		problems = append(problems, refProblems...)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, invalid(dedupe(problems)...)
+	}
+	return &ApplyPlan{pl: pl, opts: opts}, nil
+}
+
+// ExecuteApply hashes the plan's passwords and writes it in one
+// transaction. An object created, deleted or re-passworded by someone else
+// since planning fails it with ErrChangedDuringApply, writing nothing. A
+// plan is executed once.
+func (s *Service) ExecuteApply(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
+	pl, opts := ap.pl, ap.opts
 	if err := s.hashPlan(ctx, pl, opts); err != nil {
 		return ApplyResult{}, err
 	}
@@ -164,9 +210,23 @@ func (l located) Error() string {
 }
 func (l located) Unwrap() error { return l.err }
 
+// dedupe drops problems reported twice with the same message (a bad
+// permission name is found both by checkDocument and by makePlan).
+func dedupe(problems []error) []error {
+	seen := make(map[string]bool, len(problems))
+	out := problems[:0]
+	for _, p := range problems {
+		if msg := p.Error(); !seen[msg] {
+			seen[msg] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // checkDocument checks everything that needs no database: names, formats,
-// duplicates and password validators.
-func (s *Service) checkDocument(doc *Document, opts ApplyOptions) error {
+// duplicates and password validators. It returns every problem found.
+func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 	var problems []error
 	add := func(where string, err error) {
 		if err != nil {
@@ -250,10 +310,7 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) error {
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return invalid(problems...)
-	}
-	return nil
+	return problems
 }
 
 // docUserRecord is the record a DocUser creates, with Django's defaults for

@@ -70,24 +70,32 @@ func (p *plan) changes() []Change {
 }
 
 // makePlan compares doc with the database and checks every reference to a
-// group or permission, reporting all missing ones with their locations.
-func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*plan, error) {
+// group or permission. It returns the problems found (every missing
+// reference, with its location) apart from the error that stopped it (a
+// store failure); with problems, the plan is not to be written.
+func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*plan, []error, error) {
 	pl := &plan{}
 	var problems []error
 	docPerms := make(map[string]bool, len(doc.Permissions))
+	// keepPerms and keepGroups are what the document declares or refers
+	// to: --prune must not delete a group that a declared user still names.
+	keepPerms := make(map[string]bool, len(doc.Permissions))
+	keepGroups := make(map[string]bool, len(doc.Groups))
 	for _, d := range doc.Permissions {
 		docPerms[d.Perm] = true
+		keepPerms[d.Perm] = true
 		cur, err := r.Permission(d.Perm)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			rec, err := newPermission(d.Perm, d.Name)
 			if err != nil {
-				return nil, err
+				problems = append(problems, located{d.Where, err})
+				continue
 			}
 			rec.Managed, rec.Model = opts.Manage, d.Model
 			pl.perms = append(pl.perms, permStep{rec: rec, action: ActionCreate})
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		default:
 			step := permStep{rec: cur, action: ActionUnchanged}
 			if d.Name != "" && d.Name != cur.Name {
@@ -115,6 +123,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 			return nil
 		}
 		for _, p := range *perms {
+			keepPerms[p] = true
 			ok, err := permExists(p)
 			if err != nil {
 				return err
@@ -129,8 +138,9 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	docGroups := make(map[string]bool, len(doc.Groups))
 	for _, d := range doc.Groups {
 		docGroups[d.Name] = true
+		keepGroups[d.Name] = true
 		if err := checkRefs(d.Where, "group "+d.Name, d.Permissions); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cur, err := r.Group(d.Name)
 		switch {
@@ -141,7 +151,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 			}
 			pl.groups = append(pl.groups, groupStep{doc: d, rec: rec, action: ActionCreate})
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		default:
 			step := groupStep{doc: d, rec: cur, action: ActionUnchanged}
 			if d.Permissions != nil && !slices.Equal(cur.Permissions, sortedSet(*d.Permissions)) {
@@ -163,13 +173,14 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		d := &doc.Users[i]
 		docUsers[d.Username] = true
 		if err := checkRefs(d.Where, "user "+d.Username, d.Permissions); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if d.Groups != nil {
 			for _, g := range *d.Groups {
+				keepGroups[g] = true
 				ok, err := groupExists(g)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				if !ok {
 					problems = append(problems, located{d.Where, fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
@@ -178,7 +189,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		}
 		step, err := s.planUser(r, d, opts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if opts.OnlyExisting && step.action == ActionCreate {
 			problems = append(problems, located{d.Where, fmt.Errorf("user %q does not exist", d.Username)})
@@ -186,14 +197,14 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		pl.users = append(pl.users, step)
 	}
 	if len(problems) > 0 {
-		return nil, invalid(problems...)
+		return nil, problems, nil
 	}
 	if opts.Prune {
-		if err := planPrune(r, pl, docUsers, docGroups, docPerms); err != nil {
-			return nil, err
+		if err := planPrune(r, pl, docUsers, keepGroups, keepPerms); err != nil {
+			return nil, nil, err
 		}
 	}
-	return pl, nil
+	return pl, nil, nil
 }
 
 func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userStep, error) {
@@ -290,4 +301,3 @@ func cachedLookup(lookup func(string) (bool, error)) func(string) (bool, error) 
 		return v, nil
 	}
 }
-

@@ -52,14 +52,17 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	default:
 		return err
 	}
+	// Text is made valid UTF-8 first: JSON would turn each invalid byte
+	// into U+FFFD on the way to the store, so the record read back would
+	// no longer match the hash computed here.
 	rec := store.AuditRecord{
 		Time:        s.clock(),
-		Action:      ev.Action,
-		Target:      ev.Target,
-		Result:      ev.Result,
-		OSUser:      s.actor.OSUser,
-		SessionUser: s.actor.SessionUser,
-		Detail:      ev.Detail,
+		Action:      validUTF8(ev.Action),
+		Target:      validUTF8(ev.Target),
+		Result:      validUTF8(ev.Result),
+		OSUser:      validUTF8(s.actor.OSUser),
+		SessionUser: validUTF8(s.actor.SessionUser),
+		Detail:      validUTF8(ev.Detail),
 		Prev:        prev,
 	}
 	if rec.Result == "" {
@@ -69,6 +72,8 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	_, err = w.AppendAudit(rec)
 	return err
 }
+
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // auditHash is the SHA-256 of the record's canonical JSON with Hash and Seq
 // empty. Seq is left out because the store assigns it on append; the Prev
@@ -86,7 +91,7 @@ func auditHash(rec store.AuditRecord) string {
 type AuditFilter struct {
 	Since  time.Time // zero: from the start
 	Before time.Time // zero: to the end
-	User   string    // the target or the session user
+	User   string    // the target (also "user NAME" of a grant) or the session user
 	Action string    // exact action, or a prefix ending in "." ("user.")
 	Limit  int       // the newest Limit records; 0: all
 }
@@ -98,7 +103,8 @@ func (f AuditFilter) match(rec store.AuditRecord) bool {
 	if !f.Before.IsZero() && !rec.Time.Before(f.Before) {
 		return false
 	}
-	if f.User != "" && rec.Target != f.User && rec.SessionUser != f.User {
+	// A grant or revoke names its grantee "user NAME" (Grantee.String).
+	if f.User != "" && rec.Target != f.User && rec.Target != "user "+f.User && rec.SessionUser != f.User {
 		return false
 	}
 	if f.Action != "" {

@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"errors"
+	"unicode/utf8"
 
+	"authctl/internal/auth/ident"
 	"authctl/internal/auth/validate"
 	"authctl/internal/store"
 )
@@ -148,23 +150,50 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		}
 	}
 
-	reason := ""
+	checked := ""
 	switch {
 	case isLocked:
-		reason = "locked"
+		checked = "locked"
 	case !found:
-		reason = "unknown user"
+		checked = "unknown user"
 	case !ok:
-		reason = "wrong password"
+		checked = "wrong password"
 	case !u.IsActive:
-		reason = "inactive user"
+		checked = "inactive user"
 	}
 
+	// fn may run more than once (store.Store.Update), so it starts from
+	// checked and u each time and leaves its outcome in reason and out.
+	var (
+		reason string
+		out    store.User
+	)
 	err = s.st.Update(ctx, func(w store.Writer) error {
+		reason = checked
 		cur, err := w.User(username)
 		exists := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		// The password was checked against the record read before hashing;
+		// decide against what is stored now, so that a password changed, a
+		// user deactivated or an account locked (by concurrent failures)
+		// meanwhile is not let in.
+		if reason == "" && exists {
+			switch {
+			case cur.Password != u.Password:
+				reason = "password changed meanwhile"
+			case !cur.IsActive:
+				reason = "inactive user"
+			default:
+				f, err := w.Failure(username)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				if err == nil && s.lockout.locked(f, now) {
+					reason = "locked"
+				}
+			}
 		}
 		// Upgrade only the hash that was checked: a password changed since
 		// then must not be overwritten.
@@ -185,14 +214,20 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			if reason == "" {
 				reason = "user deleted meanwhile"
 			}
-			f, err := s.lockout.recordFailure(w, username, now)
-			if err != nil {
-				return err
+			detail := reason
+			// A name that no user can have (empty, not UTF-8, longer
+			// than a username) is not worth a failure record, and the
+			// store may refuse it as a key.
+			if trackable(username) {
+				f, err := s.lockout.recordFailure(w, username, now)
+				if err != nil {
+					return err
+				}
+				if reason != "locked" && s.lockout.locked(f, now) {
+					detail += "; account now locked"
+				}
 			}
-			if reason != "locked" && s.lockout.locked(f, now) {
-				reason += "; account now locked"
-			}
-			return s.appendAudit(w, Event{Action: action, Target: username, Result: result, Detail: reason})
+			return s.appendAudit(w, Event{Action: action, Target: username, Result: result, Detail: detail})
 		}
 		if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -202,7 +237,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 				return err
 			}
 		}
-		u = cur
+		out = cur
 		return s.appendAudit(w, Event{Action: action, Target: username})
 	})
 	if err != nil {
@@ -211,7 +246,13 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 	if reason != "" {
 		return store.User{}, ErrAuthFailed
 	}
-	return u, nil
+	return out, nil
+}
+
+// trackable reports whether username may get a failure record: any name a
+// user could have, whether or not one does.
+func trackable(username string) bool {
+	return username != "" && utf8.ValidString(username) && utf8.RuneCountInString(username) <= ident.UsernameMaxLength
 }
 
 // Authenticate checks a username and password like Django's authenticate():

@@ -190,10 +190,15 @@ func (s *Service) ListSessions(ctx context.Context, username string, fn func(sto
 }
 
 // RevokeSessions ends the sessions with the given IDs, all or none: an
-// unknown ID fails the whole call.
+// unknown ID fails the whole call. An ID given twice is revoked once.
 func (s *Service) RevokeSessions(ctx context.Context, ids []string) error {
 	return s.st.Update(ctx, func(w store.Writer) error {
+		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			sess, err := w.Session(id)
 			if err != nil {
 				return wrapNotFound(err, "session", id)

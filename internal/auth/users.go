@@ -160,7 +160,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 	}
 	err = s.change(ctx, Event{Action: "user.create", Target: u.Username}, func(w store.Writer) error {
 		if err := mustNotExist(w.User(u.Username)); err != nil {
-			return exists("user", u.Username)
+			return wrapExists(err, "user", u.Username)
 		}
 		return w.PutUser(u)
 	})

@@ -1,0 +1,548 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"authctl/internal/auth/hasher"
+	"authctl/internal/store"
+)
+
+// TestAuthenticateDjangoCases replays the vectors' authenticate.cases: the
+// username is looked up exactly (no NFKC, no trimming, case-sensitive),
+// inactive users, unknown users and unusable passwords fail, and every
+// failure is the same ErrAuthFailed. "password None" has no Go equivalent
+// (a string cannot be None) and is skipped.
+func TestAuthenticateDjangoCases(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Lockout = LockoutPolicy{} })
+	ctx := context.Background()
+	e.mkUser("alice")
+	e.mkUser("bob", func(nu *NewUser) { nu.Inactive = true })
+	e.mkUser("ghost", func(nu *NewUser) { nu.Inactive = true; nu.IsSuperuser = true })
+	_, err := e.svc.CreateUser(ctx, NewUser{Username: "unusable", Password: NoPassword()})
+	noErr(t, err)
+
+	n := 0
+	for _, c := range loadVectors(t).Authenticate.Cases {
+		if c.Credentials.Password == nil {
+			continue
+		}
+		n++
+		if c.Credentials.Password != nil && *c.Credentials.Password != goodPassword && *c.Credentials.Password != "" && *c.Credentials.Password != "wrong" {
+			t.Fatalf("%s: vectors use password %q; the fixture assumes %q", c.Case, *c.Credentials.Password, goodPassword)
+		}
+		u, err := e.svc.Authenticate(ctx, c.Credentials.Username, *c.Credentials.Password)
+		switch {
+		case c.Result == nil && !errors.Is(err, ErrAuthFailed):
+			t.Errorf("%s: err = %v, want ErrAuthFailed", c.Case, err)
+		case c.Result == nil && err != nil && err.Error() != "invalid username or password":
+			t.Errorf("%s: message %q", c.Case, err)
+		case c.Result != nil && (err != nil || u.Username != *c.Result):
+			t.Errorf("%s: got %q, %v; want %s", c.Case, u.Username, err, *c.Result)
+		}
+	}
+	if n < 9 {
+		t.Fatalf("only %d cases", n)
+	}
+	// Nobody was created by a failed attempt on an unknown name.
+	for _, name := range []string{"nobody", "ALICE", " alice", "ａｌｉｃｅ"} {
+		if e.hasUser(name) {
+			t.Errorf("user %q created by authenticate", name)
+		}
+	}
+	// The audit log knows the real reasons.
+	reasons := map[string]bool{}
+	for _, r := range e.audit() {
+		if r.Action == "auth.authenticate" && r.Result == ResultFailed {
+			reasons[r.Detail] = true
+		}
+	}
+	for _, want := range []string{"wrong password", "unknown user", "inactive user"} {
+		if !reasons[want] {
+			t.Errorf("no audit record with reason %q (have %v)", want, reasons)
+		}
+	}
+}
+
+func hashIterations(t *testing.T, encoded string) (alg string, iterations int, salt string) {
+	t.Helper()
+	parts := strings.Split(encoded, "$")
+	if len(parts) < 3 {
+		t.Fatalf("hash %q", encoded)
+	}
+	if parts[0] != "pbkdf2_sha256" {
+		return parts[0], 0, ""
+	}
+	n, err := strconv.Atoi(parts[1])
+	noErr(t, err)
+	return parts[0], n, parts[2]
+}
+
+// TestAuthenticateUpgradesHash follows authenticate.rehash_on_login: a
+// correct password re-hashes an outdated hash with the preferred hasher
+// (iterations higher or lower, legacy md5), a wrong one never does, and an
+// inactive user's hash is upgraded although the login is refused.
+func TestAuthenticateUpgradesHash(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Lockout = LockoutPolicy{} })
+	ctx := context.Background()
+	rh := loadVectors(t).Authenticate.Rehash
+	if rh["pbkdf2_sha256_1000_iterations"].After.Iterations <= rh["pbkdf2_sha256_1000_iterations"].Before.Iterations ||
+		rh["md5_short_salt"].After.Algorithm != "pbkdf2_sha256" ||
+		rh["inactive_user_old_hash"].After.Algorithm != "pbkdf2_sha256" {
+		t.Fatalf("vectors changed: %+v", rh)
+	}
+	const pw = "Upgrade-me-42"
+	mk := func(name, hash string, inactive bool) {
+		t.Helper()
+		_, err := e.svc.CreateUser(ctx, NewUser{Username: name, Password: HashedPassword(hash), Inactive: inactive})
+		noErr(t, err)
+	}
+	higher, err := pbkdf2Set(t, 2000).Make(pw)
+	noErr(t, err)
+	lower, err := pbkdf2Set(t, 500).Make(pw)
+	noErr(t, err)
+	mk("higher", higher, false)
+	mk("lower", lower, false)
+	mk("md5", legacyMD5("shortsalt", pw), false)
+	mk("inactive", higher, true)
+	current, err := e.svc.Hashers().Make(pw)
+	noErr(t, err)
+	mk("current", current, false)
+
+	// Wrong password: nothing changes.
+	for _, name := range []string{"higher", "lower", "md5", "inactive"} {
+		before := e.user(name).Password
+		if _, err := e.svc.Authenticate(ctx, name, pw+"x"); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("%s: wrong password: %v", name, err)
+		}
+		if e.user(name).Password != before {
+			t.Errorf("%s: wrong password upgraded the hash", name)
+		}
+	}
+	auditBefore := len(e.audit())
+	for _, name := range []string{"higher", "lower", "md5"} {
+		before := e.user(name).Password
+		u, err := e.svc.Authenticate(ctx, name, pw)
+		noErr(t, err)
+		after := e.user(name).Password
+		alg, it, salt := hashIterations(t, after)
+		if after == before || alg != "pbkdf2_sha256" || it != 1000 || len(salt) != 22 {
+			t.Errorf("%s: %q → %q, want pbkdf2_sha256 at 1000 iterations with a 22-character salt", name, before, after)
+		}
+		if u.Password != after {
+			t.Errorf("%s: Authenticate returned the old record", name)
+		}
+		if _, err := e.svc.Authenticate(ctx, name, pw); err != nil {
+			t.Errorf("%s: the upgraded hash does not verify: %v", name, err)
+		}
+		if e.user(name).Password != after {
+			t.Errorf("%s: re-hashed again although up to date", name)
+		}
+	}
+	// Inactive: refused, but upgraded (Django's inactive_user_old_hash).
+	if _, err := e.svc.Authenticate(ctx, "inactive", pw); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("inactive user authenticated: %v", err)
+	}
+	if alg, it, _ := hashIterations(t, e.user("inactive").Password); alg != "pbkdf2_sha256" || it != 1000 {
+		t.Errorf("inactive user's hash not upgraded: %q", e.user("inactive").Password)
+	}
+	// Up to date: untouched.
+	_, err = e.svc.Authenticate(ctx, "current", pw)
+	noErr(t, err)
+	if e.user("current").Password != current {
+		t.Error("an up-to-date hash was re-hashed")
+	}
+	// One user.rehash record per upgrade, holding no hash.
+	var rehash []store.AuditRecord
+	for _, r := range e.audit()[auditBefore:] {
+		if r.Action == "user.rehash" {
+			rehash = append(rehash, r)
+		}
+	}
+	if len(rehash) != 4 {
+		t.Errorf("%d user.rehash records, want 4", len(rehash))
+	}
+}
+
+// TestAuthenticateUpgradeDoesNotOverwriteConcurrentChange changes the
+// password between Authenticate's read (and hashing) and its write, through
+// a store wrapper: the upgrade must not overwrite the new password, and the
+// attempt, checked against a hash that is no longer stored, must not
+// succeed.
+func TestAuthenticateUpgradeDoesNotOverwriteConcurrentChange(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Lockout = LockoutPolicy{} })
+	ctx := context.Background()
+	const pw = "Old-password-1"
+	old, err := pbkdf2Set(t, 2000).Make(pw)
+	noErr(t, err)
+	_, err = e.svc.CreateUser(ctx, NewUser{Username: "alice", Password: HashedPassword(old)})
+	noErr(t, err)
+	newHash, err := e.svc.Hashers().Make("New-password-2")
+	noErr(t, err)
+
+	changed := false
+	e.hook.beforeUpdate = func() {
+		changed = true
+		e.rawUpdate(func(w store.Writer) error {
+			u, err := w.User("alice")
+			if err != nil {
+				return err
+			}
+			u.Password = newHash
+			return w.PutUser(u)
+		})
+	}
+	_, err = e.svc.Authenticate(ctx, "alice", pw)
+	if !changed {
+		t.Fatal("the hook did not run")
+	}
+	if got := e.user("alice").Password; got != newHash {
+		t.Fatalf("the upgrade overwrote a password changed meanwhile: %q", got)
+	}
+	if !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("old password accepted after it was changed: %v", err)
+	}
+
+	// Same race with Login: no session may start under the new password
+	// with the old one.
+	noErr(t, e.svc.SetPassword(ctx, "alice", HashedPassword(old), SetPasswordOptions{}))
+	e.hook.beforeUpdate = func() {
+		e.rawUpdate(func(w store.Writer) error {
+			u, err := w.User("alice")
+			if err != nil {
+				return err
+			}
+			u.Password = newHash
+			return w.PutUser(u)
+		})
+	}
+	res, err := e.svc.Login(ctx, "alice", pw)
+	if err == nil {
+		if _, _, werr := e.svc.Whoami(ctx, res.Token); werr == nil {
+			t.Error("a login with the old password made a session valid under the new one")
+		}
+	}
+	if !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("Login with a password changed meanwhile: %v", err)
+	}
+
+	// Deactivated meanwhile: refused.
+	noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword(pw), SetPasswordOptions{}))
+	e.hook.beforeUpdate = func() {
+		e.rawUpdate(func(w store.Writer) error {
+			u, err := w.User("alice")
+			if err != nil {
+				return err
+			}
+			u.IsActive = false
+			return w.PutUser(u)
+		})
+	}
+	if _, err := e.svc.Authenticate(ctx, "alice", pw); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("user deactivated meanwhile authenticated: %v", err)
+	}
+
+	// Locked meanwhile by concurrent failures (parallel guessing: every
+	// guess passed the lock check before any failure was written): the
+	// right password that lands after the lock is refused as locked.
+	_, err = e.svc.UpdateUser(ctx, "alice", UserPatch{IsActive: refOf(true)})
+	noErr(t, err)
+	el := e.newService(Options{Hashers: e.opts.Hashers, Now: e.clock.Now, Lockout: DefaultLockout})
+	e.hook.beforeUpdate = func() {
+		e.rawUpdate(func(w store.Writer) error {
+			for i := 0; i < DefaultLockout.Attempts; i++ {
+				if _, err := DefaultLockout.recordFailure(w, "alice", e.clock.Now()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if _, err := el.Authenticate(ctx, "alice", pw); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("account locked meanwhile authenticated: %v", err)
+	}
+	if recs := e.audit(); recs[len(recs)-1].Result != ResultLocked {
+		t.Errorf("audit %+v, want locked", recs[len(recs)-1])
+	}
+	noErr(t, el.Unlock(ctx, "alice"))
+
+	// Deleted meanwhile: refused.
+	e.hook.beforeUpdate = func() {
+		e.rawUpdate(func(w store.Writer) error { return w.DeleteUser("alice") })
+	}
+	if _, err := e.svc.Authenticate(ctx, "alice", pw); !errors.Is(err, ErrAuthFailed) {
+		t.Errorf("user deleted meanwhile authenticated: %v", err)
+	}
+	if e.hasUser("alice") {
+		t.Error("a deleted user came back")
+	}
+}
+
+// heapAlloc returns the bytes fn allocated on the heap.
+func heapAlloc(fn func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	fn()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+// TestAuthenticateUnknownUserRunsPreferredHasher checks Django's timing
+// equalisation without measuring time: the preferred hasher is argon2 with
+// 8 MiB of memory, which every run allocates on the heap, so an attempt
+// that runs it allocates at least that much and one that skips it
+// allocates a few kilobytes. An unknown user, a wrong password and an
+// unusable password must all pay for one run.
+func TestAuthenticateUnknownUserRunsPreferredHasher(t *testing.T) {
+	const memKiB = 8 * 1024
+	hs, err := hasher.NewSet("argon2", hasher.Params{Argon2MemoryKiB: memKiB, Argon2Time: 1, Argon2Threads: 1})
+	noErr(t, err)
+	e := newEnv(t, func(o *Options) { o.Hashers = hs; o.Lockout = LockoutPolicy{} })
+	ctx := context.Background()
+	e.mkUser("alice")
+	_, err = e.svc.CreateUser(ctx, NewUser{Username: "unusable", Password: NoPassword()})
+	noErr(t, err)
+	const floor = memKiB * 1024
+	for _, c := range []struct{ name, user, pw string }{
+		{"unknown user", "nobody", goodPassword},
+		{"wrong password", "alice", "wrong"},
+		{"unusable password", "unusable", goodPassword},
+		{"right password", "alice", goodPassword},
+	} {
+		var err error
+		n := heapAlloc(func() { _, err = e.svc.Authenticate(ctx, c.user, c.pw) })
+		if n < floor {
+			t.Errorf("%s: allocated %d bytes, less than one argon2 run (%d): the preferred hasher did not run", c.name, n, floor)
+		}
+		if n > 3*floor {
+			t.Errorf("%s: allocated %d bytes, more than one argon2 run", c.name, n)
+		}
+		if (c.name == "right password") != (err == nil) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
+
+func TestLockout(t *testing.T) {
+	ctx := context.Background()
+	pol := LockoutPolicy{Attempts: 5, Window: 15 * time.Minute, Duration: 10 * time.Minute}
+	setup := func(t *testing.T) *testEnv {
+		e := newEnv(t, func(o *Options) { o.Lockout = pol })
+		e.mkUser("alice")
+		return e
+	}
+	fail := func(t *testing.T, e *testEnv, n int, step time.Duration) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if _, err := e.svc.Authenticate(ctx, "alice", "wrong"); !errors.Is(err, ErrAuthFailed) {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+			e.clock.Advance(step)
+		}
+	}
+	right := func(e *testEnv) error {
+		_, err := e.svc.Authenticate(ctx, "alice", goodPassword)
+		return err
+	}
+
+	t.Run("locks after Attempts failures and expires after Duration", func(t *testing.T) {
+		e := setup(t)
+		fail(t, e, 4, time.Minute)
+		info, err := e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 4 || !info.LockedUntil.IsZero() {
+			t.Fatalf("after 4: %+v", info)
+		}
+		fail(t, e, 1, 0)
+		lockedAt := e.clock.Now().UTC().Truncate(time.Microsecond)
+		info, err = e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 5 || !info.LockedUntil.Equal(lockedAt.Add(pol.Duration)) {
+			t.Fatalf("after 5: failures %d, locked until %v", info.Failures, info.LockedUntil)
+		}
+		// Locked: the right password fails with the same error.
+		err = right(e)
+		if !errors.Is(err, ErrAuthFailed) || err.Error() != ErrAuthFailed.Error() {
+			t.Fatalf("locked account: %v", err)
+		}
+		if _, err := e.svc.Login(ctx, "alice", goodPassword); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("locked account logged in: %v", err)
+		}
+		recs := e.audit()
+		last := recs[len(recs)-1]
+		if last.Action != "auth.login" || last.Result != ResultLocked {
+			t.Errorf("audit says %+v, want a locked auth.login", last)
+		}
+		// More attempts while locked do not extend the lock.
+		e.clock.Advance(pol.Duration - time.Second)
+		fail(t, e, 1, 0)
+		if err := right(e); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("lock lifted early: %v", err)
+		}
+		e.clock.Advance(time.Second)
+		if err := right(e); err != nil {
+			t.Fatalf("lock did not expire after Duration: %v", err)
+		}
+		if len(e.failures()) != 0 {
+			t.Errorf("success kept the failure record: %+v", e.failures())
+		}
+	})
+
+	t.Run("failures outside the window reset the count", func(t *testing.T) {
+		e := setup(t)
+		fail(t, e, 4, time.Minute) // at 0..3 min, clock now at 4 min
+		e.clock.Advance(pol.Window)
+		fail(t, e, 1, 0)
+		info, err := e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 1 {
+			t.Fatalf("count after the window: %d, want 1", info.Failures)
+		}
+		fail(t, e, 3, time.Second)
+		if err := right(e); err != nil {
+			t.Fatalf("locked by failures spread over two windows: %v", err)
+		}
+		// And the count shown by GetUser forgets stale failures.
+		fail(t, e, 2, 0)
+		e.clock.Advance(pol.Window + time.Second)
+		info, err = e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 0 {
+			t.Errorf("stale failures shown: %d", info.Failures)
+		}
+	})
+
+	t.Run("success resets the count", func(t *testing.T) {
+		e := setup(t)
+		fail(t, e, 4, time.Second)
+		if err := right(e); err != nil {
+			t.Fatal(err)
+		}
+		fail(t, e, 4, time.Second)
+		if err := right(e); err != nil {
+			t.Fatalf("locked although a success came between: %v", err)
+		}
+	})
+
+	t.Run("Unlock", func(t *testing.T) {
+		e := setup(t)
+		fail(t, e, 5, time.Second)
+		if err := right(e); !errors.Is(err, ErrAuthFailed) {
+			t.Fatal("not locked")
+		}
+		noErr(t, e.svc.Unlock(ctx, "alice"))
+		info, err := e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 0 || !info.LockedUntil.IsZero() {
+			t.Errorf("after unlock: %+v", info)
+		}
+		if err := right(e); err != nil {
+			t.Fatalf("still locked after Unlock: %v", err)
+		}
+		noErr(t, e.svc.Unlock(ctx, "alice")) // nothing to unlock: fine
+		if err := e.svc.Unlock(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Unlock(unknown) = %v", err)
+		}
+	})
+
+	t.Run("Attempts 0 never locks", func(t *testing.T) {
+		e := newEnv(t, func(o *Options) { o.Lockout = LockoutPolicy{Attempts: 0, Window: time.Hour, Duration: time.Hour} })
+		e.mkUser("alice")
+		fail(t, e, 20, 0)
+		if err := right(e); err != nil {
+			t.Fatalf("locked with Attempts 0: %v", err)
+		}
+		fail(t, e, 3, 0)
+		info, err := e.svc.GetUser(ctx, "alice")
+		noErr(t, err)
+		if info.Failures != 3 || !info.LockedUntil.IsZero() {
+			t.Errorf("failures still counted for user show: %+v", info)
+		}
+	})
+
+	t.Run("unknown usernames are counted, without users", func(t *testing.T) {
+		e := setup(t)
+		for i := 0; i < 5; i++ {
+			if _, err := e.svc.Authenticate(ctx, "nobody", "x"); !errors.Is(err, ErrAuthFailed) {
+				t.Fatal(err)
+			}
+		}
+		fs := e.failures()
+		if len(fs) != 1 || fs[0].Username != "nobody" || fs[0].Count != 5 || !fs[0].LockedUntil.After(e.clock.Now()) {
+			t.Errorf("failures %+v", fs)
+		}
+		if e.hasUser("nobody") {
+			t.Error("a user was created")
+		}
+	})
+
+	t.Run("storage is bounded by MaxTracked", func(t *testing.T) {
+		e := newEnv(t, func(o *Options) {
+			o.Lockout = LockoutPolicy{Attempts: 5, Window: time.Hour, Duration: time.Hour, MaxTracked: 3}
+		})
+		for i := 0; i < 10; i++ {
+			if _, err := e.svc.Authenticate(ctx, fmt.Sprintf("guess%02d", i), "x"); !errors.Is(err, ErrAuthFailed) {
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Second)
+			if n := len(e.failures()); n > 3 {
+				t.Fatalf("%d failure records after %d names, MaxTracked 3", n, i+1)
+			}
+		}
+		var names []string
+		for _, f := range e.failures() {
+			names = append(names, f.Username)
+		}
+		if !equalStrings(names, []string{"guess07", "guess08", "guess09"}) {
+			t.Errorf("kept %v, want the three most recent", names)
+		}
+	})
+
+	t.Run("default policy", func(t *testing.T) {
+		e := newEnv(t) // DefaultLockout
+		e.mkUser("alice")
+		fail(t, e, 5, time.Minute)
+		if err := right(e); !errors.Is(err, ErrAuthFailed) {
+			t.Fatal("default policy did not lock after 5 failures")
+		}
+		e.clock.Advance(15 * time.Minute)
+		if err := right(e); err != nil {
+			t.Fatalf("default lock outlived 15 minutes: %v", err)
+		}
+	})
+}
+
+// TestAuthenticateOddUsernames: names no user can have (empty, not UTF-8,
+// longer than any key the store takes) fail like any unknown name, with
+// ErrAuthFailed rather than a store error, and leave a verifiable audit
+// record.
+func TestAuthenticateOddUsernames(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, name := range []string{"", "\xff\xfe", strings.Repeat("a", 40000), strings.Repeat("é", 151)} {
+		if _, err := e.svc.Authenticate(ctx, name, "x"); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("Authenticate(%.12q) = %v, want ErrAuthFailed", name, err)
+		}
+		if _, err := e.svc.Login(ctx, name, "x"); !errors.Is(err, ErrAuthFailed) {
+			t.Errorf("Login(%.12q) = %v, want ErrAuthFailed", name, err)
+		}
+	}
+	if n, err := e.svc.AuditVerify(ctx); err != nil || n != 8 {
+		t.Errorf("AuditVerify = %d, %v; want 8 records", n, err)
+	}
+	// The longest valid username is still counted.
+	long := strings.Repeat("é", 150)
+	if _, err := e.svc.Authenticate(ctx, long, "x"); !errors.Is(err, ErrAuthFailed) {
+		t.Fatal(err)
+	}
+	if fs := e.failures(); len(fs) != 1 || fs[0].Username != long {
+		t.Errorf("failures %+v", fs)
+	}
+}

@@ -1,0 +1,384 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"authctl/internal/store"
+)
+
+func TestSessionAuthHashDjangoVectors(t *testing.T) {
+	cases := loadVectors(t).SessionAuthHash.Cases
+	if len(cases) < 4 {
+		t.Fatalf("%d cases", len(cases))
+	}
+	for _, c := range cases {
+		if got := SessionAuthHash([]byte(c.SecretKey), c.PasswordField); got != c.Hash {
+			t.Errorf("SessionAuthHash(%q, %q) = %s, Django %s", c.SecretKey, c.PasswordField, got, c.Hash)
+		}
+	}
+}
+
+func (e *testEnv) login(name, pw string) LoginResult {
+	e.t.Helper()
+	res, err := e.svc.Login(context.Background(), name, pw)
+	if err != nil {
+		e.t.Fatalf("Login(%s): %v", name, err)
+	}
+	return res
+}
+
+func (e *testEnv) valid(token string) bool {
+	e.t.Helper()
+	_, _, err := e.svc.Whoami(context.Background(), token)
+	if err != nil && !errors.Is(err, ErrNotLoggedIn) {
+		e.t.Fatalf("Whoami: %v", err)
+	}
+	return err == nil
+}
+
+func TestLoginTokenAndStorage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.mkUser("alice")
+	res := e.login("alice", goodPassword)
+
+	if len(res.Token) != 43 {
+		t.Fatalf("token %q has %d characters, want 43", res.Token, len(res.Token))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(res.Token)
+	if err != nil || len(raw) != 32 {
+		t.Fatalf("token is not URL-safe base64 of 32 bytes: %v, %d", err, len(raw))
+	}
+	other := e.login("alice", goodPassword)
+	if other.Token == res.Token || other.Session.ID == res.Session.ID {
+		t.Error("two logins gave the same token or session")
+	}
+
+	want := tokenDigest(res.Token)
+	if !bytes.Equal(res.Session.Digest, want) || res.Session.ID != hex.EncodeToString(want[:8]) {
+		t.Errorf("session %+v: digest/ID not derived from SHA-256 of the token", res.Session)
+	}
+	if res.Session.Username != "alice" || res.User.Username != "alice" {
+		t.Errorf("session %+v", res.Session)
+	}
+	now := clockStart.Truncate(time.Microsecond)
+	if !res.Session.Created.Equal(now) || !res.Session.Expires.Equal(now.Add(DefaultSessionAge)) {
+		t.Errorf("created %v expires %v, want now and now+14d", res.Session.Created, res.Session.Expires)
+	}
+	// last_login is set by the login.
+	if u := e.user("alice"); u.LastLogin == nil || !u.LastLogin.Equal(now) {
+		t.Errorf("last_login = %v, want %v", u.LastLogin, now)
+	}
+	if res.User.LastLogin == nil {
+		t.Error("LoginResult.User has no last_login")
+	}
+
+	sess, u, err := e.svc.Whoami(ctx, res.Token)
+	noErr(t, err)
+	if sess.ID != res.Session.ID || u.Username != "alice" {
+		t.Errorf("Whoami = %+v, %s", sess, u.Username)
+	}
+	for _, bad := range []string{"", res.Token[:42], res.Token + "x", "not a token"} {
+		if e.valid(bad) {
+			t.Errorf("Whoami(%q) is valid", bad)
+		}
+	}
+
+	// The database file holds the digest, never the token (nor its raw
+	// bytes).
+	noErr(t, e.st.Close())
+	b, err := os.ReadFile(e.path)
+	noErr(t, err)
+	if !bytes.Contains(b, []byte(base64.StdEncoding.EncodeToString(want))) {
+		t.Fatal("the digest is not in the file: the scan would prove nothing")
+	}
+	for _, tok := range []string{res.Token, other.Token} {
+		r, _ := base64.RawURLEncoding.DecodeString(tok)
+		for _, needle := range [][]byte{[]byte(tok), r, []byte(base64.StdEncoding.EncodeToString(r)), []byte(tok[:20])} {
+			if bytes.Contains(b, needle) {
+				t.Errorf("the database file contains the token (%q)", needle)
+			}
+		}
+	}
+	if bytes.Contains(b, []byte(goodPassword)) {
+		t.Error("the database file contains the password")
+	}
+}
+
+func TestSessionEnds(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("logout", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		a, b := e.login("alice", goodPassword), e.login("alice", goodPassword)
+		sess, err := e.svc.Logout(ctx, a.Token)
+		noErr(t, err)
+		if sess.ID != a.Session.ID {
+			t.Errorf("Logout returned %+v", sess)
+		}
+		if e.valid(a.Token) || !e.valid(b.Token) {
+			t.Error("logout ended the wrong session")
+		}
+		if n := len(e.sessions()); n != 1 {
+			t.Errorf("%d sessions stored", n)
+		}
+		// Again: not an error, nothing recorded.
+		before := len(e.audit())
+		sess, err = e.svc.Logout(ctx, a.Token)
+		noErr(t, err)
+		if sess.ID != "" || len(e.audit()) != before {
+			t.Error("a second logout did something")
+		}
+	})
+
+	t.Run("expiry", func(t *testing.T) {
+		e := newEnv(t, func(o *Options) { o.SessionAge = time.Hour })
+		e.mkUser("alice")
+		a := e.login("alice", goodPassword)
+		e.clock.Advance(time.Hour - time.Microsecond)
+		if !e.valid(a.Token) {
+			t.Fatal("ended before its age")
+		}
+		e.clock.Advance(time.Microsecond)
+		if e.valid(a.Token) {
+			t.Fatal("valid at its expiry time (Django loads only expire_date > now)")
+		}
+	})
+
+	t.Run("revoke by id", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		e.mkUser("bob")
+		a, b, c := e.login("alice", goodPassword), e.login("alice", goodPassword), e.login("bob", goodPassword)
+		before := len(e.audit())
+		err := e.svc.RevokeSessions(ctx, []string{a.Session.ID, "0000000000000000"})
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || nf.Kind != "session" {
+			t.Fatalf("unknown ID: %v", err)
+		}
+		if !e.valid(a.Token) || len(e.audit()) != before {
+			t.Fatal("a failed revoke ended a session or left a record")
+		}
+		noErr(t, e.svc.RevokeSessions(ctx, []string{a.Session.ID, c.Session.ID}))
+		if e.valid(a.Token) || e.valid(c.Token) || !e.valid(b.Token) {
+			t.Error("revoke ended the wrong sessions")
+		}
+		if n := len(e.audit()) - before; n != 2 {
+			t.Errorf("%d records for 2 revoked sessions", n)
+		}
+		// The same ID twice is one revocation, not "does not exist".
+		if err := e.svc.RevokeSessions(ctx, []string{b.Session.ID, b.Session.ID}); err != nil {
+			t.Errorf("duplicate ID: %v", err)
+		}
+		if e.valid(b.Token) || len(e.audit())-before != 3 {
+			t.Error("duplicate ID: not revoked exactly once")
+		}
+	})
+
+	t.Run("revoke by user", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		e.mkUser("bob")
+		a1, a2, b := e.login("alice", goodPassword), e.login("alice", goodPassword), e.login("bob", goodPassword)
+		n, err := e.svc.RevokeUserSessions(ctx, "alice")
+		noErr(t, err)
+		if n != 2 || e.valid(a1.Token) || e.valid(a2.Token) || !e.valid(b.Token) {
+			t.Errorf("revoked %d; alice %v %v bob %v", n, e.valid(a1.Token), e.valid(a2.Token), e.valid(b.Token))
+		}
+		n, err = e.svc.RevokeUserSessions(ctx, "alice")
+		noErr(t, err)
+		if n != 0 {
+			t.Errorf("second revoke: %d", n)
+		}
+		if _, err := e.svc.RevokeUserSessions(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown user: %v", err)
+		}
+	})
+
+	t.Run("password change ends the others, KeepSession survives", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		e.mkUser("bob")
+		mine, theirs, bobs := e.login("alice", goodPassword), e.login("alice", goodPassword), e.login("bob", goodPassword)
+		noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword("N3w-Passw0rd"), SetPasswordOptions{KeepSession: mine.Session.ID}))
+		if !e.valid(mine.Token) {
+			t.Error("the caller's own session ended (update_session_auth_hash)")
+		}
+		if e.valid(theirs.Token) {
+			t.Error("another session survived the password change")
+		}
+		if !e.valid(bobs.Token) {
+			t.Error("another user's session ended")
+		}
+		for _, s := range e.sessions() {
+			if s.ID == theirs.Session.ID {
+				t.Error("the ended session is still stored")
+			}
+		}
+		// Without KeepSession every session ends.
+		noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword("An0ther-Passw0rd"), SetPasswordOptions{}))
+		if e.valid(mine.Token) {
+			t.Error("a session survived a password change without KeepSession")
+		}
+		// Another user's session ID as KeepSession is not refreshed.
+		noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword("Th1rd-Passw0rd"), SetPasswordOptions{KeepSession: bobs.Session.ID}))
+		if !e.valid(bobs.Token) {
+			t.Error("bob's session was disturbed by alice's password change")
+		}
+	})
+
+	t.Run("a password change behind the service's back ends sessions", func(t *testing.T) {
+		// Whoami itself compares the session auth hash, so a change that
+		// did not delete the sessions still ends them (Django's get_user).
+		e := newEnv(t)
+		e.mkUser("alice")
+		a := e.login("alice", goodPassword)
+		h, err := e.svc.Hashers().Make("changed-elsewhere")
+		noErr(t, err)
+		e.rawUpdate(func(w store.Writer) error {
+			u, err := w.User("alice")
+			if err != nil {
+				return err
+			}
+			u.Password = h
+			return w.PutUser(u)
+		})
+		if e.valid(a.Token) {
+			t.Error("session valid after its user's password hash changed")
+		}
+	})
+
+	t.Run("hash upgrade at login ends the other sessions", func(t *testing.T) {
+		// Django: login() stores the hash computed after the upgrade, so
+		// the new session is fine; the older ones end.
+		e := newEnv(t)
+		old := e.newService(Options{Hashers: pbkdf2Set(t, 2000), Now: e.clock.Now})
+		_, err := old.CreateUser(ctx, NewUser{Username: "alice", Password: RawPassword(goodPassword)})
+		noErr(t, err)
+		a, err := old.Login(ctx, "alice", goodPassword)
+		noErr(t, err)
+		b := e.login("alice", goodPassword) // upgrades 2000 → 1000 iterations
+		if _, it, _ := hashIterations(t, e.user("alice").Password); it != 1000 {
+			t.Fatalf("not upgraded: %q", e.user("alice").Password)
+		}
+		if !e.valid(b.Token) {
+			t.Error("the upgrading login's own session is not valid")
+		}
+		if e.valid(a.Token) {
+			t.Error("an older session survived the hash upgrade")
+		}
+	})
+
+	t.Run("deactivation", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		a := e.login("alice", goodPassword)
+		_, err := e.svc.UpdateUser(ctx, "alice", UserPatch{IsActive: refOf(false)})
+		noErr(t, err)
+		if e.valid(a.Token) || len(e.sessions()) != 0 {
+			t.Error("session survived deactivation")
+		}
+		// Deactivated behind the service's back: Whoami still refuses.
+		_, err = e.svc.UpdateUser(ctx, "alice", UserPatch{IsActive: refOf(true)})
+		noErr(t, err)
+		b := e.login("alice", goodPassword)
+		e.rawUpdate(func(w store.Writer) error {
+			u, err := w.User("alice")
+			if err != nil {
+				return err
+			}
+			u.IsActive = false
+			return w.PutUser(u)
+		})
+		if e.valid(b.Token) {
+			t.Error("session of an inactive user is valid")
+		}
+	})
+
+	t.Run("user deleted", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		a := e.login("alice", goodPassword)
+		noErr(t, e.svc.DeleteUser(ctx, "alice"))
+		if e.valid(a.Token) {
+			t.Error("session of a deleted user")
+		}
+		// A new alice does not inherit a session left behind.
+		e.mkUser("bob")
+		b := e.login("bob", goodPassword)
+		e.rawUpdate(func(w store.Writer) error { return w.DeleteUser("bob") })
+		if e.valid(b.Token) {
+			t.Error("session valid for a user removed behind the service's back")
+		}
+		e.mkUser("bob")
+		if e.valid(b.Token) {
+			t.Error("a recreated user inherits the old user's session")
+		}
+	})
+
+	t.Run("failed login makes no session", func(t *testing.T) {
+		e := newEnv(t)
+		e.mkUser("alice")
+		lastLogin := e.user("alice").LastLogin
+		if _, err := e.svc.Login(ctx, "alice", "wrong"); !errors.Is(err, ErrAuthFailed) {
+			t.Fatal(err)
+		}
+		if len(e.sessions()) != 0 || e.user("alice").LastLogin != lastLogin {
+			t.Error("a failed login left a session or set last_login")
+		}
+	})
+}
+
+func TestClearExpired(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.mkUser("alice")
+	a := e.login("alice", goodPassword)
+	e.clock.Advance(7 * 24 * time.Hour)
+	b := e.login("alice", goodPassword)
+	n, err := e.svc.ClearExpired(ctx)
+	noErr(t, err)
+	if n != 0 {
+		t.Fatalf("cleared %d live sessions", n)
+	}
+	e.clock.Advance(7 * 24 * time.Hour) // exactly a's expiry
+	n, err = e.svc.ClearExpired(ctx)
+	noErr(t, err)
+	if n != 0 {
+		t.Errorf("cleared a session at its expiry instant (Django deletes expire_date < now)")
+	}
+	e.clock.Advance(time.Microsecond)
+	before := len(e.audit())
+	n, err = e.svc.ClearExpired(ctx)
+	noErr(t, err)
+	ss := e.sessions()
+	if n != 1 || len(ss) != 1 || ss[0].ID != b.Session.ID {
+		t.Errorf("cleared %d, left %+v; want only %s left", n, ss, b.Session.ID)
+	}
+	if e.valid(a.Token) || !e.valid(b.Token) {
+		t.Error("wrong validity after clearing")
+	}
+	if len(e.audit())-before != 1 {
+		t.Error("clear-expired did not append one record")
+	}
+	var listed []string
+	noErr(t, e.svc.ListSessions(ctx, "alice", func(s store.Session) error {
+		listed = append(listed, s.ID)
+		return nil
+	}))
+	if !equalStrings(listed, []string{b.Session.ID}) {
+		t.Errorf("ListSessions(alice) = %v", listed)
+	}
+	noErr(t, e.svc.ListSessions(ctx, "bob", func(s store.Session) error {
+		t.Errorf("bob has session %+v", s)
+		return nil
+	}))
+}
