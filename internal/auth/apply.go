@@ -355,14 +355,20 @@ func applyDocFields(u *store.User, d DocUser) []string {
 	boolean("is_superuser", &u.IsSuperuser, d.IsSuperuser)
 	list("groups", &u.Groups, d.Groups)
 	list("user_permissions", &u.Permissions, d.Permissions)
-	if d.DateJoined != nil && !u.DateJoined.Equal(*d.DateJoined) {
-		u.DateJoined = d.DateJoined.UTC()
-		changed = append(changed, "date_joined")
+	// Times are kept to the microsecond, as in Django's columns (and as the
+	// Service's clock gives them), and compared at that precision so that a
+	// file with finer times is still applied only once.
+	if d.DateJoined != nil {
+		if t := d.DateJoined.UTC().Truncate(time.Microsecond); !u.DateJoined.Equal(t) {
+			u.DateJoined = t
+			changed = append(changed, "date_joined")
+		}
 	}
-	if d.LastLogin != nil && (u.LastLogin == nil || !u.LastLogin.Equal(*d.LastLogin)) {
-		t := d.LastLogin.UTC()
-		u.LastLogin = &t
-		changed = append(changed, "last_login")
+	if d.LastLogin != nil {
+		if t := d.LastLogin.UTC().Truncate(time.Microsecond); u.LastLogin == nil || !u.LastLogin.Equal(t) {
+			u.LastLogin = &t
+			changed = append(changed, "last_login")
+		}
 	}
 	return changed
 }

@@ -419,6 +419,23 @@ func TestLockout(t *testing.T) {
 		}
 	})
 
+	t.Run("the window slides", func(t *testing.T) {
+		// Four failures late in one window and one early in the next are
+		// five within fifteen minutes: a fixed window would miss them.
+		e := setup(t)
+		fail(t, e, 1, 10*time.Minute) // at 0, now 10 min
+		fail(t, e, 3, time.Minute)    // at 10..12, now 13 min
+		e.clock.Advance(4 * time.Minute)
+		fail(t, e, 1, 0) // at 17 min: the failure at 0 has left the window
+		if info, _ := e.svc.GetUser(ctx, "alice"); info.Failures != 4 || !info.LockedUntil.IsZero() {
+			t.Fatalf("after the first failure left the window: %+v", info)
+		}
+		fail(t, e, 1, 0) // five within 10..17 min
+		if err := right(e); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("five failures within the window did not lock: %v", err)
+		}
+	})
+
 	t.Run("success resets the count", func(t *testing.T) {
 		e := setup(t)
 		fail(t, e, 4, time.Second)

@@ -54,9 +54,7 @@ func (s *Service) GetUser(ctx context.Context, username string) (UserInfo, error
 		f, err := r.Failure(username)
 		if err == nil {
 			now := s.clock()
-			if s.lockout.countsAt(f, now) {
-				info.Failures = f.Count
-			}
+			info.Failures = s.lockout.countAt(f, now)
 			if f.LockedUntil.After(now) {
 				info.LockedUntil = f.LockedUntil
 			}

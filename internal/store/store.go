@@ -151,6 +151,9 @@ type Failure struct {
 	First       time.Time `json:"first"`
 	Last        time.Time `json:"last"`
 	LockedUntil time.Time `json:"locked_until"`
+	// Recent holds the times of the failures that still count, oldest
+	// first, so that the lockout window slides (as pam_faillock's does).
+	Recent []time.Time `json:"recent,omitempty"`
 }
 
 // AuditRecord is one entry of the append-only, hash-chained audit log.
