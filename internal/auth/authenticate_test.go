@@ -500,6 +500,25 @@ func TestLockout(t *testing.T) {
 		}
 	})
 
+	t.Run("flooding made-up names does not lift a lock", func(t *testing.T) {
+		e := newEnv(t, func(o *Options) {
+			o.Lockout = LockoutPolicy{Attempts: 5, Window: time.Hour, Duration: time.Hour, MaxTracked: 3}
+		})
+		e.mkUser("alice")
+		fail(t, e, 5, time.Second)
+		for i := 0; i < 10; i++ {
+			if _, err := e.svc.Authenticate(ctx, fmt.Sprintf("guess%02d", i), "x"); !errors.Is(err, ErrAuthFailed) {
+				t.Fatal(err)
+			}
+		}
+		if err := right(e); !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("the lock was evicted by made-up names: %v", err)
+		}
+		if n := len(e.failures()); n > 3 {
+			t.Fatalf("%d failure records, MaxTracked 3", n)
+		}
+	})
+
 	t.Run("storage is bounded by MaxTracked", func(t *testing.T) {
 		e := newEnv(t, func(o *Options) {
 			o.Lockout = LockoutPolicy{Attempts: 5, Window: time.Hour, Duration: time.Hour, MaxTracked: 3}
