@@ -1,18 +1,26 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"authctl/internal/auth"
+	"authctl/internal/auth/validate"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 	"authctl/internal/seed"
+	"authctl/internal/store"
+	"authctl/internal/store/backends"
 )
 
 type applyOptions struct {
@@ -98,17 +106,9 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	access := cmdutil.ReadWrite
-	if opts.DryRun {
-		access = cmdutil.Preview
-	}
-	svc, ctx, err := serviceFor(cmd, f, access)
-	if err != nil {
-		return err
-	}
 	bar := newProgress(f, p, "hashing passwords")
 	defer bar.finish()
-	res, err := svc.Apply(ctx, doc, auth.ApplyOptions{
+	aopts := auth.ApplyOptions{
 		DryRun:          opts.DryRun,
 		Prune:           opts.Prune,
 		UpdatePasswords: opts.UpdatePasswords,
@@ -117,12 +117,83 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "apply",
-	})
+	}
+	res, err := runApply(cmd, f, doc, aopts)
 	bar.finish()
 	if err != nil {
 		return err
 	}
 	return reportApply(f, p, res, opts.DryRun)
+}
+
+// runApply runs an apply or import of doc. A dry run never creates the
+// database. Otherwise a database that does not exist yet is created only
+// once doc has been planned against an empty one, so that a file with
+// problems (exit 5) leaves nothing behind, not even an empty database; the
+// plan is then executed on the new database.
+func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions) (auth.ApplyResult, error) {
+	if opts.DryRun {
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
+		if err != nil {
+			return auth.ApplyResult{}, err
+		}
+		return svc.Apply(ctx, doc, opts)
+	}
+	var planned *auth.ApplyPlan
+	if cfg, err := f.Config(); err == nil && boltFileMissing(cfg.DB) {
+		hs, herr := hasherSet(cfg)
+		vs, verr := validate.New(cfg.Validators)
+		// On a configuration error, serviceFor below says what is wrong.
+		if herr == nil && verr == nil {
+			empty, err := auth.New(store.Empty(), auth.Options{Hashers: hs, Validators: vs, Now: f.Now})
+			if err != nil {
+				return auth.ApplyResult{}, err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			if planned, err = empty.PlanApply(ctx, doc, opts); err != nil {
+				return auth.ApplyResult{}, err
+			}
+		}
+	}
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+	if err != nil {
+		return auth.ApplyResult{}, err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	if planned != nil {
+		return svc.ExecuteApply(ctx, planned)
+	}
+	return svc.Apply(ctx, doc, opts)
+}
+
+// interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
+// so that an apply interrupted while hashing stops, writes nothing and exits
+// 130 ("interrupted"). Once the write transaction has begun it runs to its
+// end: the database is then as after the apply. A second signal kills the
+// process at once, which leaves the database as before or after, never
+// between (one transaction).
+func interruptible(ctx context.Context) (context.Context, func()) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal takes its default action
+	}()
+	return ctx, stop
+}
+
+// boltFileMissing reports whether location names a bolt database file that
+// does not exist.
+func boltFileMissing(location string) bool {
+	scheme, address, err := backends.Parse(location)
+	if err != nil || scheme != "bolt" {
+		return false
+	}
+	_, err = os.Stat(address)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // workers is the --workers flag, else the workers setting.

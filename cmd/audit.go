@@ -16,6 +16,7 @@ import (
 func newCmdAudit(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit <command>",
+		RunE:  runParent,
 		Short: "Read, verify and prune the audit log",
 		Long: `Every change and every authentication attempt appends one record to the audit
 log, in the same transaction as the change: time, action, target, result, the
@@ -138,7 +139,7 @@ func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
 			n, err := svc.AuditVerify(ctx)
 			if err != nil {
 				if _, ok := err.(*auth.AuditVerifyError); ok {
-					return fmt.Errorf("%w: %v", auth.ErrInvalid, err)
+					return &auth.InvalidError{Problems: []error{err}}
 				}
 				return err
 			}

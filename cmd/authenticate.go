@@ -36,7 +36,7 @@ recorded in the audit log and counts toward the lockout.`,
 			}
 			return authenticateRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	opts.Password.AddFlags(cmd)
 	return cmd
@@ -75,6 +75,10 @@ func authenticateRun(cmd *cobra.Command, opts *authenticateOptions) error {
 		return nil
 	}
 	if !ok {
+		if p.Quiet {
+			// The answer is the exit code, as with check -q.
+			return cmdutil.ErrDenied
+		}
 		return err
 	}
 	say(f, p, "Authenticated %s", u.Username)

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -70,4 +71,22 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// runParent is the RunE of a command that only groups others ("authctl
+// user"): alone it prints its help; with an argument that is no
+// subcommand it is a usage error (exit 2), as at the top level. Without
+// it Cobra prints the help and exits 0 for "authctl user bogus".
+func runParent(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], commandPath(cmd))
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return cmdutil.FlagErrorf("%s", msg)
 }

@@ -53,3 +53,13 @@ func completePerms(f *cmdutil.Factory) completer {
 	})
 }
 
+// firstArg completes only the first argument, for commands that take one
+// name: after "user show alice " there is nothing more to offer.
+func firstArg(c completer) completer {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return c(cmd, args, toComplete)
+	}
+}

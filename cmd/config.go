@@ -43,7 +43,6 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	setDefaults(v, "", reflect.ValueOf(def))
 	v.SetDefault("validators", def.Validators)
 
-
 	path, explicit := configPath(flags, getenv)
 	if path != "" {
 		v.SetConfigFile(path)

@@ -14,6 +14,7 @@ import (
 func newCmdGroup(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "group <command>",
+		RunE:  runParent,
 		Short: "Create and delete groups, and manage their members",
 		Long: `Groups are flat, named sets of permissions (Django's auth.Group): a user has
 every permission of every group it belongs to.`,
@@ -88,7 +89,7 @@ it asks to confirm; without one, --yes is required.`,
 			say(f, p, "Deleted group %s", args[0])
 			return nil
 		},
-		ValidArgsFunction: completeGroups(f),
+		ValidArgsFunction: firstArg(completeGroups(f)),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
 	return cmd
@@ -174,7 +175,7 @@ func newCmdGroupShow(f *cmdutil.Factory) *cobra.Command {
 				info.Group.Name, list(info.Group.Permissions), list(info.Members))
 			return err
 		},
-		ValidArgsFunction: completeGroups(f),
+		ValidArgsFunction: firstArg(completeGroups(f)),
 	}
 }
 

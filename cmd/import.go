@@ -91,17 +91,9 @@ func importRun(cmd *cobra.Command, opts *importOptions) error {
 	if err != nil {
 		return err
 	}
-	access := cmdutil.ReadWrite
-	if opts.DryRun {
-		access = cmdutil.Preview
-	}
-	svc, ctx, err := serviceFor(cmd, f, access)
-	if err != nil {
-		return err
-	}
 	bar := newProgress(f, p, "hashing passwords")
 	defer bar.finish()
-	res, err := svc.Apply(ctx, doc, auth.ApplyOptions{
+	aopts := auth.ApplyOptions{
 		DryRun:          opts.DryRun,
 		UpdatePasswords: true,
 		SkipValidation:  opts.SkipValidation,
@@ -109,7 +101,8 @@ func importRun(cmd *cobra.Command, opts *importOptions) error {
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "import " + opts.Format,
-	})
+	}
+	res, err := runApply(cmd, f, doc, aopts)
 	bar.finish()
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ exits 1; too many failures lock the account for a while (lockout.*).`,
 			}
 			return loginRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.PrintToken, "print-token", false, "print the session token on stdout instead of saving it")
@@ -89,8 +89,23 @@ func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 		if _, err := fmt.Fprintln(f.IO.Out, res.Token); err != nil {
 			return err
 		}
-	} else if err := saveSessionToken(cfg.Session.File, res.Token); err != nil {
+		say(f, p, "Logged in as %s", res.User.Username)
+		return nil
+	}
+	// The saved session being replaced ends, as Django's login flushes or
+	// cycles the previous session: otherwise it would stay valid in the
+	// database with nobody holding its token.
+	previous, err := savedSessionToken(cfg.Session.File)
+	if err != nil {
 		return err
+	}
+	if err := saveSessionToken(cfg.Session.File, res.Token); err != nil {
+		return err
+	}
+	if previous != "" && previous != res.Token {
+		if _, err := svc.Logout(ctx, previous); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "authctl: warning: the previous session did not end: %v\n", err)
+		}
 	}
 	say(f, p, "Logged in as %s", res.User.Username)
 	return nil

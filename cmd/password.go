@@ -14,6 +14,7 @@ import (
 func newCmdPassword(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "password <command>",
+		RunE:  runParent,
 		Short: "Hash a password for seeding files, or test it against the validators",
 	}
 	cmd.AddCommand(newCmdPasswordHash(f), newCmdPasswordValidate(f))
@@ -65,7 +66,7 @@ pbkdf2_sha256, bcrypt_sha256, scrypt; costs come from the configuration.`,
 			}
 			encoded, err := hs.MakeWith(algorithm, pw)
 			if err != nil {
-				return fmt.Errorf("%w: %v", auth.ErrInvalid, err)
+				return &auth.InvalidError{Problems: []error{err}}
 			}
 			_, err = fmt.Fprintln(f.IO.Out, encoded)
 			return err

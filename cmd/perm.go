@@ -15,6 +15,7 @@ import (
 func newCmdPerm(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "perm <command>",
+		RunE:  runParent,
 		Short: "Create permissions and grant them to users and groups",
 		Long: `Permissions are named app_label.codename (lower-case letters, digits and _; the
 app label starts with a letter), with a human name such as "Can eat ice cream".
@@ -92,7 +93,7 @@ func newCmdPermDelete(f *cmdutil.Factory) *cobra.Command {
 			say(f, p, "Deleted permission %s", args[0])
 			return nil
 		},
-		ValidArgsFunction: completePerms(f),
+		ValidArgsFunction: firstArg(completePerms(f)),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
 	return cmd

@@ -13,6 +13,7 @@ import (
 func newCmdSession(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "session <command>",
+		RunE:  runParent,
 		Short: "List and end login sessions",
 		Long: `Sessions are started by "authctl login". The database keeps only a digest of
 each token, so this lists sessions by a short ID, never by token. A session
@@ -82,7 +83,10 @@ func newCmdSessionRevoke(f *cmdutil.Factory) *cobra.Command {
 		Use:   "revoke (ID... | --user U)",
 		Short: "End sessions by ID, or every session of a user",
 		Args: func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 0) == (user == "") {
+			switch {
+			case len(args) == 0 && user == "":
+				return cmdutil.FlagErrorf("give the session IDs to revoke, or --user USER")
+			case len(args) > 0 && user != "":
 				return cmdutil.FlagErrorf("give session IDs or --user, not both")
 			}
 			return nil
@@ -104,10 +108,19 @@ func newCmdSessionRevoke(f *cmdutil.Factory) *cobra.Command {
 				say(f, p, "Revoked %d session(s) of %s", n, user)
 				return nil
 			}
-			if err := svc.RevokeSessions(ctx, args); err != nil {
+			// The same ID twice is one session, not a missing one.
+			var ids []string
+			seen := map[string]bool{}
+			for _, id := range args {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+			if err := svc.RevokeSessions(ctx, ids); err != nil {
 				return err
 			}
-			say(f, p, "Revoked %d session(s)", len(args))
+			say(f, p, "Revoked %d session(s)", len(ids))
 			return nil
 		},
 	}

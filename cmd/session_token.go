@@ -27,7 +27,12 @@ func sessionToken(f *cmdutil.Factory) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b, err := os.ReadFile(cfg.Session.File)
+	return savedSessionToken(cfg.Session.File)
+}
+
+// savedSessionToken reads the session file, or "" when there is none.
+func savedSessionToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}

@@ -9,6 +9,7 @@ import (
 func newCmdUser(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user <command>",
+		RunE:  runParent,
 		Short: "Create, list, show, change and delete users",
 	}
 	cmd.AddCommand(

@@ -34,7 +34,7 @@ sessions, in one transaction. At a terminal it asks to confirm; without one,
 			}
 			return userDeleteRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	return cmd

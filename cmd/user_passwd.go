@@ -40,7 +40,7 @@ own password while logged in.`,
 			}
 			return userPasswdRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")

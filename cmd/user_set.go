@@ -55,7 +55,7 @@ func newCmdUserSet(f *cmdutil.Factory, runF func(*userSetOptions) error) *cobra.
 			}
 			return userSetRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&email, "email", "", "email address")

@@ -34,7 +34,7 @@ password hash (like Django's admin; the hash itself is never shown).`,
 			}
 			return userShowRun(cmd, opts)
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 	return cmd
 }
@@ -69,6 +69,11 @@ func printUserDetail(w io.Writer, info auth.UserInfo) error {
 	}
 	var hash []string
 	for _, fld := range info.HashSummary {
+		if len(info.HashSummary) == 1 && fld.Key == "password" {
+			// "no password set (unusable)", not "password: no password set".
+			hash = append(hash, fld.Value)
+			continue
+		}
 		hash = append(hash, fld.Key+": "+fld.Value)
 	}
 	lock := "not locked"

@@ -38,6 +38,6 @@ put on the account (like faillock --reset).`,
 			say(f, p, "Unlocked user %s", opts.Username)
 			return nil
 		},
-		ValidArgsFunction: completeUsers(f),
+		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
 }
