@@ -179,17 +179,32 @@ func (s *Service) AuditVerify(ctx context.Context) (int, error) {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return r.Audit(0, func(rec store.AuditRecord) error {
+		var last uint64
+		err := r.Audit(0, func(rec store.AuditRecord) error {
 			if subtle.ConstantTimeCompare([]byte(rec.Prev), []byte(prev)) != 1 {
 				return &AuditVerifyError{Seq: rec.Seq, Reason: "it does not follow the record before it"}
 			}
 			if subtle.ConstantTimeCompare([]byte(auditHash(rec)), []byte(rec.Hash)) != 1 {
 				return &AuditVerifyError{Seq: rec.Seq, Reason: "its contents were changed"}
 			}
-			prev = rec.Hash
+			prev, last = rec.Hash, rec.Seq
 			n++
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		// The chain cannot show records cut from its end; the store's
+		// sequence counter can: the newest record must hold the highest
+		// number ever assigned (a prune always leaves its own record).
+		assigned, err := r.AuditSeq()
+		if err != nil {
+			return err
+		}
+		if assigned != last {
+			return &AuditVerifyError{Seq: last + 1, Reason: fmt.Sprintf("records %d to %d were deleted from the end of the log", last+1, assigned)}
+		}
+		return nil
 	})
 	return n, err
 }

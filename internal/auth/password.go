@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"unicode/utf8"
 
@@ -202,6 +203,9 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			if err := w.PutUser(cur); err != nil {
 				return err
 			}
+			if err := rekeySessions(w, username, u.Password, upgraded); err != nil {
+				return err
+			}
 			if err := s.appendAudit(w, Event{Action: "user.rehash", Target: username, Detail: "password hash upgraded to " + s.hashers.Preferred().Algorithm()}); err != nil {
 				return err
 			}
@@ -260,4 +264,36 @@ func trackable(username string) bool {
 // locked out, and upgrades an outdated hash on a correct password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (store.User, error) {
 	return s.attempt(ctx, "auth.authenticate", username, password, nil)
+}
+
+// rekeySessions keeps a user's sessions valid across a hash upgrade: the
+// password did not change, only how it is stored. (Django ties sessions to
+// the stored hash and so logs a user out everywhere when it re-hashes;
+// raising a hasher cost should not do that.) Only sessions whose auth hash
+// matched the old hash are carried over.
+func rekeySessions(w store.Writer, username, oldHash, newHash string) error {
+	key, err := w.Meta(secretKeyMeta)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // no session was ever made
+	}
+	if err != nil {
+		return err
+	}
+	oldAuth, newAuth := SessionAuthHash(key, oldHash), SessionAuthHash(key, newHash)
+	var carried []store.Session
+	if err := w.Sessions(func(sess store.Session) error {
+		if sess.Username == username && subtle.ConstantTimeCompare([]byte(sess.AuthHash), []byte(oldAuth)) == 1 {
+			sess.AuthHash = newAuth
+			carried = append(carried, sess)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, sess := range carried {
+		if err := w.PutSession(sess); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -33,4 +33,5 @@ func (emptyReader) Failure(string) (Failure, error)                  { return Fa
 func (emptyReader) Failures(func(Failure) error) error               { return nil }
 func (emptyReader) Audit(uint64, func(AuditRecord) error) error      { return nil }
 func (emptyReader) LastAudit() (AuditRecord, error)                  { return AuditRecord{}, ErrNotFound }
+func (emptyReader) AuditSeq() (uint64, error)                        { return 0, nil }
 func (emptyReader) Meta(string) ([]byte, error)                      { return nil, ErrNotFound }

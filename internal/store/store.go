@@ -57,6 +57,11 @@ type Reader interface {
 	Audit(after uint64, fn func(AuditRecord) error) error
 	// LastAudit returns the record with the highest Seq, or ErrNotFound.
 	LastAudit() (AuditRecord, error)
+	// AuditSeq returns the highest sequence number AppendAudit ever
+	// assigned in this store (0 if none), whether or not that record still
+	// exists: comparing it with LastAudit shows records deleted from the
+	// end of the log.
+	AuditSeq() (uint64, error)
 
 	// Meta returns a small named value (secrets, schema facts), or
 	// ErrNotFound.

@@ -228,6 +228,18 @@ func (t *txn) LastAudit() (rec store.AuditRecord, err error) {
 	return rec, err
 }
 
+func (t *txn) AuditSeq() (_ uint64, err error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	defer t.recoverCorrupt(&err)
+	b := t.tx.Bucket(bucketAudit)
+	if b == nil {
+		return 0, nil
+	}
+	return b.Sequence(), nil
+}
+
 func (t *txn) Meta(key string) (_ []byte, err error) {
 	if err := t.check(); err != nil {
 		return nil, err

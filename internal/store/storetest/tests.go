@@ -62,6 +62,7 @@ var tests = []testCase{
 	{"AuditSequence", testAuditSequence},
 	{"AuditAfter", testAuditAfter},
 	{"AuditNeverReused", testAuditNeverReused},
+	{"AuditSeq", testAuditSeq},
 	{"AuditRollback", testAuditRollback},
 
 	// Meta.
@@ -1759,4 +1760,54 @@ func testMetaKeysAreTheCallers(t *testing.T, newOpener NewOpener) {
 		}
 		closeStore(t, s)
 	}
+}
+
+// testAuditSeq checks that AuditSeq reports the highest number ever
+// assigned, including records deleted since and rolled-back appends not.
+func testAuditSeq(t *testing.T, newOpener NewOpener) {
+	o, s := create(t, newOpener)
+	seqOf := func() uint64 {
+		var n uint64
+		view(t, s, func(r store.Reader) error {
+			var err error
+			n, err = r.AuditSeq()
+			must(t, "AuditSeq", err)
+			return nil
+		})
+		return n
+	}
+	if n := seqOf(); n != 0 {
+		t.Fatalf("AuditSeq of an empty store = %d, want 0", n)
+	}
+	appendAudit(t, s, 1, 2, 3)
+	if n := seqOf(); n != 3 {
+		t.Fatalf("AuditSeq after three appends = %d, want 3", n)
+	}
+	update(t, s, func(w store.Writer) error { return w.DeleteAuditThrough(3) })
+	if n := seqOf(); n != 3 {
+		t.Errorf("AuditSeq after deleting every record = %d, want 3", n)
+	}
+	errRollback := errors.New("rollback")
+	_ = s.Update(context.Background(), func(w store.Writer) error {
+		if _, err := w.AppendAudit(store.AuditRecord{Action: "x"}); err != nil {
+			return err
+		}
+		if n, err := w.AuditSeq(); err != nil || n != 4 {
+			t.Errorf("AuditSeq inside the appending transaction = %d, %v; want 4", n, err)
+		}
+		return errRollback
+	})
+	if n := seqOf(); n != 3 {
+		t.Errorf("AuditSeq after a rolled-back append = %d, want 3", n)
+	}
+	s.Close()
+	s2, err := o(store.OpenOptions{ReadOnly: true})
+	must(t, "reopen", err)
+	defer s2.Close()
+	view(t, s2, func(r store.Reader) error {
+		if n, err := r.AuditSeq(); err != nil || n != 3 {
+			t.Errorf("AuditSeq after reopening = %d, %v; want 3", n, err)
+		}
+		return nil
+	})
 }
