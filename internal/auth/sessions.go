@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"unicode/utf8"
 
+	"authctl/internal/auth/ident"
 	"authctl/internal/store"
 )
 
@@ -65,8 +67,14 @@ type LoginResult struct {
 }
 
 // Login authenticates and, on success, starts a session and sets
-// last_login, in the same transaction that records the attempt.
+// last_login, in the same transaction that records the attempt. Like
+// Django's login form (and unlike its authenticate()), it NFKC-normalises
+// the username first, unless it is longer than a username can be (Django's
+// defence against normalising huge input, CVE-2023-46695).
 func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
+	if utf8.RuneCountInString(username) <= ident.UsernameMaxLength {
+		username = ident.NormalizeUsername(username)
+	}
 	var res LoginResult
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {

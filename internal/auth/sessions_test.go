@@ -383,3 +383,20 @@ func TestClearExpired(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestLoginNormalisesUsername follows the vectors' authentication_form:
+// the login form NFKC-normalises ("ａｌｉｃｅ" logs in as alice) while
+// authenticate() does not.
+func TestLoginNormalisesUsername(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.mkUser("alice")
+	res, err := e.svc.Login(ctx, "ａｌｉｃｅ", goodPassword)
+	noErr(t, err)
+	if res.User.Username != "alice" {
+		t.Fatalf("logged in as %q", res.User.Username)
+	}
+	if _, err := e.svc.Authenticate(ctx, "ａｌｉｃｅ", goodPassword); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("authenticate normalised the username: %v", err)
+	}
+}
