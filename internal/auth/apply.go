@@ -263,7 +263,8 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 		seenGroup[g.Name] = g.Where
 		checkPerms(g.Where, g.Permissions)
 	}
-	seenUser := map[string]string{}
+	type declared struct{ where, raw string }
+	seenUser := map[string]declared{}
 	for i := range doc.Users {
 		u := &doc.Users[i]
 		raw := u.Username
@@ -274,9 +275,14 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 			if raw != u.Username {
 				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
 			}
-			add(u.Where, fmt.Errorf("user %s is declared twice (also at %s)", name, prev))
+			also := prev.where
+			if prev.raw != raw {
+				also += fmt.Sprintf(" as %q", prev.raw)
+			}
+			add(u.Where, fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+		} else {
+			seenUser[u.Username] = declared{u.Where, raw}
 		}
-		seenUser[u.Username] = u.Where
 		if u.Email != nil {
 			e := ident.NormalizeEmail(*u.Email)
 			u.Email = &e

@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"authctl/internal/auth"
-		"authctl/internal/store"
+	"authctl/internal/store"
 )
 
 // ExportOptions tunes Export.

@@ -11,10 +11,12 @@ import (
 
 // DecodePasswd reads chpasswd-style "user:password" lines (with hashes,
 // "user:HASH" lines in Django's format). Blank lines are skipped; every
-// malformed line is reported with its number.
+// malformed line is reported with its number. Malformed lines are left in
+// Document.Problems, so that Apply reports them together with what it
+// finds (unknown users, rejected passwords, bad hashes) and writes nothing;
+// only a failure to read is an error.
 func DecodePasswd(r io.Reader, name string, hashes bool) (*auth.Document, error) {
 	doc := &auth.Document{}
-	var problems []error
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	n := 0
@@ -27,7 +29,7 @@ func DecodePasswd(r io.Reader, name string, hashes bool) (*auth.Document, error)
 		user, secret, ok := strings.Cut(line, ":")
 		where := fmt.Sprintf("%s:%d", name, n)
 		if !ok || user == "" {
-			problems = append(problems, fmt.Errorf("%s: expected user:password", where))
+			doc.Problems = append(doc.Problems, fmt.Errorf("%s: expected user:password", where))
 			continue
 		}
 		pw := auth.RawPassword(secret)
@@ -37,10 +39,7 @@ func DecodePasswd(r io.Reader, name string, hashes bool) (*auth.Document, error)
 		doc.Users = append(doc.Users, auth.DocUser{Username: user, Password: &pw, Where: where})
 	}
 	if err := sc.Err(); err != nil {
-		problems = append(problems, fmt.Errorf("%s:%d: %v", name, n+1, err))
-	}
-	if len(problems) > 0 {
-		return nil, auth.Invalid(problems...)
+		return nil, auth.Invalid(fmt.Errorf("%s:%d: %v", name, n+1, err))
 	}
 	return doc, nil
 }
