@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -126,11 +125,20 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 	return reportApply(f, p, res, opts.DryRun)
 }
 
-// runApply runs an apply or import of doc. A dry run never creates the
-// database. Otherwise a database that does not exist yet is created only
-// once doc has been planned against an empty one, so that a file with
-// problems (exit 5) leaves nothing behind, not even an empty database; the
-// plan is then executed on the new database.
+// runApply runs an apply or import of doc in three steps, so that the
+// database is locked for writing only while it is written:
+//
+//  1. plan: doc is checked against the database, opened read-only and
+//     closed again (or, when there is none yet, against an empty one, so
+//     that a file with problems, exit 5, leaves nothing behind, not even an
+//     empty database);
+//  2. hash the passwords, which may take minutes, with no database open:
+//     other authctl processes read and write it meanwhile;
+//  3. write, in one transaction (creating the database if need be). What
+//     someone else changed meanwhile to a declared user's existence or
+//     password fails the apply, writing nothing.
+//
+// A dry run stops after the plan.
 func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions) (auth.ApplyResult, error) {
 	if opts.DryRun {
 		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
@@ -139,35 +147,52 @@ func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts a
 		}
 		return svc.Apply(ctx, doc, opts)
 	}
-	var planned *auth.ApplyPlan
-	if cfg, err := f.Config(); err == nil && boltFileMissing(cfg.DB) {
-		hs, herr := hasherSet(cfg)
-		vs, verr := validate.New(cfg.Validators)
-		// On a configuration error, serviceFor below says what is wrong.
-		if herr == nil && verr == nil {
-			empty, err := auth.New(store.Empty(), auth.Options{Hashers: hs, Validators: vs, Now: f.Now})
-			if err != nil {
-				return auth.ApplyResult{}, err
-			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			if planned, err = empty.PlanApply(ctx, doc, opts); err != nil {
-				return auth.ApplyResult{}, err
-			}
-		}
-	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+	cfg, err := f.Config()
 	if err != nil {
 		return auth.ApplyResult{}, err
 	}
+	hs, err := hasherSet(cfg)
+	if err != nil {
+		return auth.ApplyResult{}, err
+	}
+	vs, err := validate.New(cfg.Validators)
+	if err != nil {
+		return auth.ApplyResult{}, fmt.Errorf("configuration: validators: %w", err)
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	if planned != nil {
-		return svc.ExecuteApply(ctx, planned)
+
+	st, err := backends.Open(cfg.DB, store.OpenOptions{ReadOnly: true, LockTimeout: cfg.LockTimeout})
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		st = store.Empty()
+	case err != nil:
+		return auth.ApplyResult{}, cmdutil.DescribeOpenError(cfg.DB, err)
 	}
-	return svc.Apply(ctx, doc, opts)
+	planner, err := auth.New(st, auth.Options{Hashers: hs, Validators: vs, Now: f.Now})
+	if err != nil {
+		st.Close()
+		return auth.ApplyResult{}, err
+	}
+	plan, err := planner.PlanApply(ctx, doc, opts)
+	if cerr := st.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return auth.ApplyResult{}, err
+	}
+	if err := planner.HashPlan(ctx, plan); err != nil {
+		return auth.ApplyResult{}, err
+	}
+	svc, _, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+	if err != nil {
+		return auth.ApplyResult{}, err
+	}
+	return svc.WritePlan(ctx, plan)
 }
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
@@ -185,17 +210,6 @@ func interruptible(ctx context.Context) (context.Context, func()) {
 	return ctx, stop
 }
 
-// boltFileMissing reports whether location names a bolt database file that
-// does not exist.
-func boltFileMissing(location string) bool {
-	scheme, address, err := backends.Parse(location)
-	if err != nil || scheme != "bolt" {
-		return false
-	}
-	_, err = os.Stat(address)
-	return errors.Is(err, fs.ErrNotExist)
-}
-
 // workers is the --workers flag, else the workers setting.
 func workers(f *cmdutil.Factory, flag int) int {
 	if flag > 0 {
@@ -207,15 +221,7 @@ func workers(f *cmdutil.Factory, flag int) int {
 	return 0
 }
 
-func lookupEnvFunc(f *cmdutil.Factory) func(string) (string, bool) {
-	if f.Getenv == nil {
-		return os.LookupEnv
-	}
-	return func(name string) (string, bool) {
-		v := f.Getenv(name)
-		return v, v != ""
-	}
-}
+func lookupEnvFunc(f *cmdutil.Factory) func(string) (string, bool) { return f.Lookup }
 
 // reportApply prints the per-object results (JSON) or the plan (dry run),
 // and the summary on stderr.

@@ -30,12 +30,21 @@ var version = ""
 // the exit code. It is the only place that turns errors into codes and
 // messages; only main calls os.Exit.
 func Main() int {
-	return Run(os.Args[1:], iostreams.System(), os.Getenv)
+	return RunEnv(os.Args[1:], iostreams.System(), os.LookupEnv)
 }
 
-// Run runs authctl with the given arguments, streams and environment.
+// Run runs authctl with the given arguments, streams and environment, in
+// which an empty variable counts as unset.
 func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
-	f, inv := NewFactory(ios, getenv)
+	return RunEnv(args, ios, func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	})
+}
+
+// RunEnv runs authctl with the given arguments, streams and environment.
+func RunEnv(args []string, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) int {
+	f, inv := NewFactory(ios, lookupEnv)
 	defer inv.close()
 	root := NewRootCmd(f)
 	root.PersistentPreRun = func(c *cobra.Command, _ []string) { inv.cmd = c }
@@ -94,8 +103,9 @@ func (inv *invocation) close() {
 }
 
 // NewFactory wires the real dependencies for one invocation.
-func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (*cmdutil.Factory, *invocation) {
-	f := &cmdutil.Factory{IO: ios, Now: time.Now, Getenv: getenv, Version: buildVersion()}
+func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
+	f := &cmdutil.Factory{IO: ios, Now: time.Now, LookupEnv: lookupEnv, Version: buildVersion()}
+	getenv := f.Env
 	inv := &invocation{}
 	f.Config = func() (*config.Config, error) {
 		if inv.cfg != nil {

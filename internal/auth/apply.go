@@ -143,8 +143,9 @@ func (s *Service) Apply(ctx context.Context, doc *Document, opts ApplyOptions) (
 // ApplyPlan is what Apply decided to do, before any password is hashed or
 // anything written.
 type ApplyPlan struct {
-	pl   *plan
-	opts ApplyOptions
+	pl     *plan
+	opts   ApplyOptions
+	hashed bool
 }
 
 // Changes lists what executing the plan would do.
@@ -181,19 +182,41 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	return &ApplyPlan{pl: pl, opts: opts}, nil
 }
 
-// ExecuteApply hashes the plan's passwords and writes it in one
-// transaction. An object created, deleted or re-passworded by someone else
-// since planning fails it with ErrChangedDuringApply, writing nothing. A
-// plan is executed once.
+// ExecuteApply hashes the plan's passwords (HashPlan) and writes it in one
+// transaction (WritePlan).
 func (s *Service) ExecuteApply(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
-	pl, opts := ap.pl, ap.opts
-	if err := s.hashPlan(ctx, pl, opts); err != nil {
+	if err := s.HashPlan(ctx, ap); err != nil {
 		return ApplyResult{}, err
 	}
-	if err := s.st.Update(ctx, func(w store.Writer) error { return s.writePlan(w, pl, opts) }); err != nil {
+	return s.WritePlan(ctx, ap)
+}
+
+// HashPlan hashes the plan's plain passwords (with UpdatePasswords, first
+// verifying them against the stored hashes read when planning) on every
+// core. It uses no store, so that a caller can hold no database open while
+// it runs, which may take minutes.
+func (s *Service) HashPlan(ctx context.Context, ap *ApplyPlan) error {
+	if ap.hashed {
+		return nil
+	}
+	if err := s.hashPlan(ctx, ap.pl, ap.opts); err != nil {
+		return err
+	}
+	ap.hashed = true
+	return nil
+}
+
+// WritePlan writes a hashed plan in one transaction. An object created,
+// deleted or re-passworded by someone else since planning fails it with
+// ErrChangedDuringApply, writing nothing. A plan is written once.
+func (s *Service) WritePlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
+	if !ap.hashed {
+		return ApplyResult{}, errors.New("auth: WritePlan of a plan whose passwords are not hashed (call HashPlan first)")
+	}
+	if err := s.st.Update(ctx, func(w store.Writer) error { return s.writePlan(w, ap.pl, ap.opts) }); err != nil {
 		return ApplyResult{}, err
 	}
-	return ApplyResult{Changes: pl.changes()}, nil
+	return ApplyResult{Changes: ap.pl.changes()}, nil
 }
 
 // located prefixes a problem with where it was declared.

@@ -34,7 +34,7 @@ func ExitCode(err error) int {
 		return ExitExists
 	case errors.Is(err, auth.ErrInvalid):
 		return ExitInvalid
-	case errors.Is(err, store.ErrBusy):
+	case errors.Is(err, store.ErrBusy), errors.Is(err, store.ErrConflict):
 		return ExitBusy
 	default:
 		return ExitInternal

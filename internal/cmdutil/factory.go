@@ -45,18 +45,25 @@ type Factory struct {
 	Service func(ctx context.Context, access Access) (*auth.Service, error)
 	// Now is the clock.
 	Now func() time.Time
-	// Getenv reads the environment (tests pass a map).
-	Getenv func(string) string
+	// LookupEnv reads the environment (tests pass a map); it tells an
+	// unset variable from an empty one. Nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 	// Version is the build's version string.
 	Version string
 }
 
 // Env returns the environment variable name, or "".
 func (f *Factory) Env(name string) string {
-	if f.Getenv == nil {
-		return os.Getenv(name)
+	v, _ := f.Lookup(name)
+	return v
+}
+
+// Lookup returns the environment variable name and whether it is set.
+func (f *Factory) Lookup(name string) (string, bool) {
+	if f.LookupEnv == nil {
+		return os.LookupEnv(name)
 	}
-	return f.Getenv(name)
+	return f.LookupEnv(name)
 }
 
 // NoDatabaseError explains a missing database and how to make one.

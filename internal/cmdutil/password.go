@@ -57,21 +57,13 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		}
 		return pw, nil
 	case p.Env != "":
-		pw, ok := lookupEnv(f, p.Env)
+		pw, ok := f.Lookup(p.Env)
 		if !ok {
 			return "", FlagErrorf("--password-env: environment variable %s is not set", p.Env)
 		}
 		return pw, nil
 	}
 	return "", errNoPasswordSource
-}
-
-func lookupEnv(f *Factory, name string) (string, bool) {
-	if f.Getenv != nil {
-		v := f.Getenv(name)
-		return v, v != ""
-	}
-	return os.LookupEnv(name)
 }
 
 func unwrapPathError(err error) error {
