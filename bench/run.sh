@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# run.sh: run authctl's benchmarks and Django's side by side and print a
+# summary table (the figures of docs/performance.md come from one run).
+#
+#   bash bench/run.sh                 # from anywhere in the repository
+#   BENCH_OUT=/tmp/perf bash bench/run.sh
+#
+# Steps (each one's full output is kept in $BENCH_OUT, default a new
+# temporary directory, whose path is printed at the end):
+#   1. go test -bench for the check benchmarks (BENCHTIME, default 2s,
+#      COUNT, default 5, runs: the summary takes the median);
+#   2. go test -bench for authenticate and check_password per hasher
+#      (HASH_BENCHTIME, default 5x, HASH_COUNT, default 3: these take 0.1
+#      to 0.5 s per call);
+#   3. bench/django_bench.sh: Django 3.2 on the same data and costs, and
+#      the process timings (hyperfine if installed) of authctl check,
+#      bench/minimalread and manage.py;
+#   4. bench/startup.sh (unless STARTUP=0): where authctl's start-up time
+#      goes.
+# Needs Go, and Debian's python3-django, python3-argon2 and python3-bcrypt
+# for step 3 (apt-get install python3-django python3-argon2
+# python3-bcrypt; hyperfine is optional).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root"
+
+out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/authctl-bench-results.XXXXXX")}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+export AUTHCTL_BENCH_DIR="$out/work"
+BENCHTIME=${BENCHTIME:-2s}
+COUNT=${COUNT:-5}
+HASH_BENCHTIME=${HASH_BENCHTIME:-5x}
+HASH_COUNT=${HASH_COUNT:-3}
+
+echo "# machine: $(nproc) CPUs, $(go version | cut -d' ' -f3-), $(uname -sr); code $(git describe --always --dirty 2>/dev/null || echo unknown); load average at start $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/machine.txt"
+
+echo "## 1. Go: check benchmarks (-benchtime $BENCHTIME -count $COUNT)"
+go test -count="$COUNT" -run '^$' \
+  -bench '^(BenchmarkCheckInProcess|BenchmarkCheckCommandInProcess|BenchmarkCheckProcess|BenchmarkMinimalBoltProcess)$' \
+  -benchtime "$BENCHTIME" ./bench/ | tee "$out/go-check.txt"
+
+echo "## 2. Go: password benchmarks (-benchtime $HASH_BENCHTIME -count $HASH_COUNT)"
+go test -count="$HASH_COUNT" -run '^$' -bench '^(BenchmarkAuthenticate|BenchmarkCheckPassword)$' \
+  -benchtime "$HASH_BENCHTIME" ./bench/ | tee "$out/go-hash.txt"
+
+echo "## 3. Django and process timings"
+go test -count=1 -run '^TestPrepare$' ./bench/ >/dev/null
+bash "$here/django_bench.sh" | tee "$out/django.txt"
+
+if [ "${STARTUP:-1}" = 1 ]; then
+  echo "## 4. authctl start-up"
+  bash "$here/startup.sh" | tee "$out/startup.txt"
+fi
+
+echo "# load average at end $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+echo
+echo "## Summary ($(nproc) CPUs; Go: median of the -count runs' ns/op; scripts: medians, see RESULT lines)"
+cat "$out"/go-check.txt "$out"/go-hash.txt "$out"/django.txt "$out"/startup.txt 2>/dev/null | awk '
+  /^Benchmark/ && / ns\/op/ {
+    name = $1; sub(/-[0-9]+$/, "", name)
+    for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") runs[name] = runs[name] " " $i / 1e6   # ms
+  }
+  /^RESULT / { r[$2] = ($4 == "us") ? $3 / 1000 : $3 }                         # ms
+  function ms(v) { return v == "" ? "n/a" : (v < 1 ? sprintf("%.3f ms", v) : v < 100 ? sprintf("%.2f ms", v) : sprintf("%.0f ms", v)) }
+  function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "n/a" : sprintf("%.2f", a / b) }
+  function row(what, a, b, rt, target) { printf "| %-66s | %11s | %11s | %9s | %-8s |\n", what, ms(a), ms(b), rt, target }
+  function median(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  END {
+    for (k in runs) go[k] = median(runs[k])
+    printf "| %-66s | %11s | %11s | %9s | %-8s |\n", "measure", "authctl", "other", "ratio", "target"
+    printf "|%s|%s|%s|%s|%s|\n", "--------------------------------------------------------------------", "-------------", "-------------", "-----------", "----------"
+    c = go["BenchmarkCheckProcess"]; m = go["BenchmarkMinimalBoltProcess"]
+    row("check process / minimal bbolt process (go bench)", c, m, ratio(c, m) "x", "<= 1.5x")
+    c2 = r["proc.authctl_check"]; m2 = r["proc.minimalread"]
+    row("check process / minimal bbolt process (hyperfine)", c2, m2, ratio(c2, m2) "x", "<= 1.5x")
+    d = r["proc.django_has_perm"]
+    row("Django manage.py has_perm process / check process", c2, d, ratio(d, c2) "x", ">= 100x")
+    row("check in-process (open, Check, close) vs Django has_perm", go["BenchmarkCheckInProcess/open-check-close"], r["django.has_perm_inproc"], ratio(r["django.has_perm_inproc"], go["BenchmarkCheckInProcess/open-check-close"]) "x", "")
+    row("Service.Check alone (database open)", go["BenchmarkCheckInProcess/check-only"], "", "", "")
+    row("whole command in-process (cmd.Run)", go["BenchmarkCheckCommandInProcess"], "", "", "")
+    n = split("argon2 pbkdf2_sha256 bcrypt_sha256 scrypt", algs, " ")
+    for (i = 1; i <= n; i++) {
+      a = algs[i]
+      g = go["BenchmarkAuthenticate/" a]; dj = r["django.authenticate." a]
+      row("authenticate " a " (Go Service vs Django authenticate())", g, dj, ratio(dj, g) "x", "")
+      g = go["BenchmarkCheckPassword/" a]; dj = r["django.check_password." a]
+      row("check_password " a " (Go Set.Check vs Django)", g, dj, ratio(dj, g) "x", "")
+    }
+    if ("startup.empty_go" in r) {
+      row("empty Go program process", r["startup.empty_go"], "", "", "")
+      row("authctl version process (start-up, no database)", r["startup.authctl_version"], "", "", "")
+      row("check process built with CGO_ENABLED=0 / minimal", r["startup.authctl_check_cgo0"], r["startup.minimalread"], ratio(r["startup.authctl_check_cgo0"], r["startup.minimalread"]) "x", "")
+      row("package init, total per process (inittrace)", r["init.total"], "", "", "")
+    }
+    print ""
+    print "ratio: in the two minimal-bbolt rows, authctl / minimal (lower is better); in the"
+    print "Django rows, Django / authctl (above 1: authctl is faster)."
+  }' | tee "$out/summary.md"
+echo
+echo "results in $out"
