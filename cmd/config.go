@@ -44,6 +44,7 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	v.SetDefault("validators", def.Validators)
 
 	path, explicit := configPath(flags, getenv)
+	fileRead := false
 	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
@@ -51,14 +52,17 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 			if explicit || !errors.As(err, &notFound) {
 				return nil, fmt.Errorf("config file %s: %w", path, err)
 			}
+		} else {
+			fileRead = true
 		}
 	}
+	leaves := leafKeys("", reflect.TypeOf(def))
 	// AUTHCTL_* variables, one per leaf key (hasher.algorithm →
 	// AUTHCTL_HASHER_ALGORITHM), read through getenv. Not Viper's
 	// AutomaticEnv: with it a variable named after a section shadows every
 	// key below it, so AUTHCTL_SESSION (the session token) wiped out
 	// session.age and session.file.
-	for _, key := range leafKeys("", reflect.TypeOf(def)) {
+	for _, key := range leaves {
 		if val := getenv(envName(key)); val != "" {
 			v.Set(key, val)
 		}
@@ -80,8 +84,11 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	if err != nil {
 		return nil, err
 	}
-	if err := checkKeys(v); err != nil {
-		return nil, err
+	if fileRead {
+		// Only a file can bring unknown keys.
+		if err := checkKeys(v, leaves); err != nil {
+			return nil, err
+		}
 	}
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -159,10 +166,15 @@ func envName(key string) string {
 
 // checkKeys rejects unknown keys in the config file, naming them, so that a
 // typo does not silently leave a default in force.
-func checkKeys(v *viper.Viper) error {
+func checkKeys(v *viper.Viper, leaves []string) error {
+	known := make(map[string]bool, len(leaves)+1)
+	for _, k := range leaves {
+		known[k] = true
+	}
+	known["validators"] = true
 	var unknown []string
 	for _, k := range v.AllKeys() {
-		if !isKnownKey(k) {
+		if !known[k] {
 			unknown = append(unknown, k)
 		}
 	}
@@ -170,25 +182,4 @@ func checkKeys(v *viper.Viper) error {
 		return fmt.Errorf("unknown key(s) %s (see docs/configuration.md)", strings.Join(unknown, ", "))
 	}
 	return nil
-}
-
-func isKnownKey(k string) bool {
-	if k == "validators" {
-		return true
-	}
-	rt := reflect.TypeOf(config.Config{})
-	for _, part := range strings.Split(k, ".") {
-		found := false
-		for i := 0; i < rt.NumField(); i++ {
-			if rt.Field(i).Tag.Get("mapstructure") == part {
-				rt = rt.Field(i).Type
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }

@@ -46,7 +46,7 @@ func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) in
 func RunEnv(args []string, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) int {
 	f, inv := NewFactory(ios, lookupEnv)
 	defer inv.close()
-	root := NewRootCmd(f)
+	root := newRootFor(f, args)
 	root.PersistentPreRun = func(c *cobra.Command, _ []string) { inv.cmd = c }
 	running := false
 	markRunning(root, &running)
@@ -146,7 +146,7 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 			Hashers:    hs,
 			Validators: vs,
 			Now:        f.Now,
-			Actor:      auth.Actor{OSUser: osUser(getenv)},
+			Actor:      auth.Actor{WhoOS: func() string { return osUser(getenv) }},
 			SessionAge: cfg.Session.Age,
 			Lockout:    cfg.LockoutPolicy(),
 		})
@@ -157,7 +157,7 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 			// The audit log names the logged-in user behind a change too.
 			if token, err := sessionToken(f); err == nil && token != "" {
 				if _, u, err := svc.Whoami(ctx, token); err == nil {
-					svc.SetActor(auth.Actor{OSUser: osUser(getenv), SessionUser: u.Username})
+					svc.SetActor(auth.Actor{WhoOS: func() string { return osUser(getenv) }, SessionUser: u.Username})
 				}
 			}
 		}

@@ -1,50 +1,70 @@
 package cmd
 
 import (
+	"fmt"
 	"sync"
-
-	"github.com/schollz/progressbar/v3"
+	"time"
 
 	"authctl/internal/cmdutil"
 )
 
-// progress draws a bar on stderr for long work, only when stderr is a
-// terminal and -q was not given; otherwise it does nothing.
+// progress draws a one-line bar on stderr for long work, only when stderr
+// is a terminal and -q was not given; otherwise it does nothing. It is a
+// few lines rather than a library so that every other command does not pay
+// for its package initialisation at start-up.
 type progress struct {
-	f     *cmdutil.Factory
-	p     printing
-	label string
-	once  sync.Once
-	bar   *progressbar.ProgressBar
-	done  bool
+	f      *cmdutil.Factory
+	p      printing
+	label  string
+	mu     sync.Mutex
+	start  time.Time
+	last   time.Time
+	drawn  bool
+	closed bool
 }
 
 func newProgress(f *cmdutil.Factory, p printing, label string) *progress {
 	return &progress{f: f, p: p, label: label}
 }
 
-// update is called as work advances; it starts the bar on first use.
+// update is called as work advances; it redraws at most ten times a second.
 func (pr *progress) update(done, total int) {
 	if pr.p.Quiet || !pr.f.IO.IsStderrTTY() || total < 2 {
 		return
 	}
-	pr.once.Do(func() {
-		pr.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(pr.f.IO.ErrOut),
-			progressbar.OptionSetDescription(pr.label),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100_000_000),
-			progressbar.OptionClearOnFinish(),
-		)
-	})
-	_ = pr.bar.Set(done)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	now := time.Now()
+	if pr.start.IsZero() {
+		pr.start = now
+	}
+	if pr.closed || (done < total && now.Sub(pr.last) < 100*time.Millisecond) {
+		return
+	}
+	pr.last, pr.drawn = now, true
+	const width = 30
+	filled := width * done / total
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < filled {
+			bar[i] = '='
+		}
+	}
+	eta := ""
+	if done > 0 && done < total {
+		left := time.Duration(float64(now.Sub(pr.start)) / float64(done) * float64(total-done))
+		eta = " " + left.Round(time.Second).String() + " left"
+	}
+	fmt.Fprintf(pr.f.IO.ErrOut, "\r\033[K%s [%s] %d/%d%s", pr.label, bar, done, total, eta)
 }
 
-// finish removes the bar.
+// finish clears the bar's line.
 func (pr *progress) finish() {
-	if pr.bar != nil && !pr.done {
-		pr.done = true
-		_ = pr.bar.Finish()
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.drawn && !pr.closed {
+		fmt.Fprint(pr.f.IO.ErrOut, "\r\033[K")
 	}
+	pr.closed = true
 }

@@ -23,8 +23,52 @@ const exitCodesHelp = `Exit codes:
   7    database unreadable or other internal failure
   130  interrupted at a prompt`
 
-// NewRootCmd builds the command tree.
-func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+// NewRootCmd builds the whole command tree.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command { return newRootCmd(f, "") }
+
+// newRootFor builds the tree for running args: when the first word names a
+// top-level command, only that command's subtree is built. Start-up time is
+// most of what a one-shot `authctl check` costs, and building every
+// command with its flags is a good part of it. Anything else (help, an
+// unknown word that needs suggestions, completion) gets the whole tree.
+func newRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		for _, e := range commandTable(f) {
+			if e.name == args[0] {
+				return newRootCmd(f, e.name)
+			}
+		}
+	}
+	return newRootCmd(f, "")
+}
+
+// commandEntry is one top-level command and how to build it.
+type commandEntry struct {
+	name, group string
+	build       func() *cobra.Command
+}
+
+func commandTable(f *cmdutil.Factory) []commandEntry {
+	return []commandEntry{
+		{"user", "manage", func() *cobra.Command { return newCmdUser(f) }},
+		{"group", "manage", func() *cobra.Command { return newCmdGroup(f) }},
+		{"perm", "manage", func() *cobra.Command { return newCmdPerm(f) }},
+		{"session", "manage", func() *cobra.Command { return newCmdSession(f) }},
+		{"audit", "manage", func() *cobra.Command { return newCmdAudit(f) }},
+		{"apply", "manage", func() *cobra.Command { return newCmdApply(f, nil) }},
+		{"import", "manage", func() *cobra.Command { return newCmdImport(f) }},
+		{"export", "manage", func() *cobra.Command { return newCmdExport(f) }},
+		{"check", "check", func() *cobra.Command { return newCmdCheck(f, nil) }},
+		{"authenticate", "check", func() *cobra.Command { return newCmdAuthenticate(f, nil) }},
+		{"login", "check", func() *cobra.Command { return newCmdLogin(f, nil) }},
+		{"logout", "check", func() *cobra.Command { return newCmdLogout(f) }},
+		{"whoami", "check", func() *cobra.Command { return newCmdWhoami(f) }},
+		{"password", "check", func() *cobra.Command { return newCmdPassword(f) }},
+		{"version", "other", func() *cobra.Command { return newCmdVersion(f) }},
+	}
+}
+
+func newRootCmd(f *cmdutil.Factory, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "authctl <command> [flags]",
 		Short: "Manage users, groups and permissions the Django way, in one file",
@@ -55,31 +99,14 @@ Passwords are never taken from arguments: they are asked for at the terminal
 	)
 	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")
-	add := func(group string, cmds ...*cobra.Command) {
-		for _, c := range cmds {
-			c.GroupID = group
-			root.AddCommand(c)
+	for _, e := range commandTable(f) {
+		if only != "" && e.name != only {
+			continue
 		}
+		c := e.build()
+		c.GroupID = e.group
+		root.AddCommand(c)
 	}
-	add("manage",
-		newCmdUser(f),
-		newCmdGroup(f),
-		newCmdPerm(f),
-		newCmdSession(f),
-		newCmdAudit(f),
-		newCmdApply(f, nil),
-		newCmdImport(f),
-		newCmdExport(f),
-	)
-	add("check",
-		newCmdCheck(f, nil),
-		newCmdAuthenticate(f, nil),
-		newCmdLogin(f, nil),
-		newCmdLogout(f),
-		newCmdWhoami(f),
-		newCmdPassword(f),
-	)
-	add("other", newCmdVersion(f))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return cmdutil.FlagErrorf("%v", err)
 	})

@@ -60,8 +60,8 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 		Action:      validUTF8(ev.Action),
 		Target:      validUTF8(ev.Target),
 		Result:      validUTF8(ev.Result),
-		OSUser:      validUTF8(s.actor.OSUser),
-		SessionUser: validUTF8(s.actor.SessionUser),
+		OSUser:      validUTF8(s.currentActor().OSUser),
+		SessionUser: validUTF8(s.currentActor().SessionUser),
 		Detail:      validUTF8(ev.Detail),
 		Prev:        prev,
 	}

@@ -14,6 +14,9 @@ import (
 type Actor struct {
 	OSUser      string
 	SessionUser string
+	// WhoOS, if set, is asked for OSUser the first time a record is
+	// written, so that commands that only read never look the user up.
+	WhoOS func() string
 }
 
 // Options configures a Service. Zero values take Django's defaults where
@@ -95,6 +98,14 @@ func (s *Service) Validators() validate.Set { return s.validators }
 
 // SetActor changes who the audit log records for later changes.
 func (s *Service) SetActor(a Actor) { s.actor = a }
+
+// currentActor resolves the actor's OS user on first use.
+func (s *Service) currentActor() Actor {
+	if s.actor.OSUser == "" && s.actor.WhoOS != nil {
+		s.actor.OSUser, s.actor.WhoOS = s.actor.WhoOS(), nil
+	}
+	return s.actor
+}
 
 // clock returns the current time in UTC, truncated to microseconds as
 // Django's database columns are, so that stored times round-trip exactly.

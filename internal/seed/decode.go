@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -356,7 +357,10 @@ func (c *lineCounter) lineAt(off int64) int {
 	return c.line
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// yamlLine is compiled on first use (start-up time; see django.go).
+var yamlLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+})
 
 // decodeYAML reads a YAML seeding file through its node tree, so that every
 // unknown key and every value of the wrong type is reported with its own
@@ -370,7 +374,7 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 	)
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			return nil, lines, fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])
 		}
 		return nil, lines, fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"authctl/internal/auth"
@@ -226,7 +227,11 @@ func djangoTimeString(t time.Time) string {
 	return s + "Z"
 }
 
-var actionCodename = regexp.MustCompile(`^(?:add|change|delete|view)_(.+)$`)
+// actionCodename is compiled on first use: start-up time matters to
+// every command, and most never export.
+var actionCodename = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:add|change|delete|view)_(.+)$`)
+})
 
 // ModelFor is the content type model a permission belongs to: the one it
 // was imported with, else the model named by a Django default codename
@@ -236,7 +241,7 @@ func ModelFor(p store.Permission) string {
 		return p.Model
 	}
 	_, codename, _ := strings.Cut(p.Perm, ".")
-	if m := actionCodename.FindStringSubmatch(codename); m != nil {
+	if m := actionCodename().FindStringSubmatch(codename); m != nil {
 		return m[1]
 	}
 	return "global"
