@@ -54,11 +54,7 @@ is checked; with no session the caller is anonymous and denied.`,
 
 func checkRun(cmd *cobra.Command, opts *checkOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
-	if err != nil {
-		return err
-	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,17 @@ func say(f *cmdutil.Factory, p printing, format string, args ...any) {
 	fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
 }
 
+// begin is how most commands start: their output settings (checking -o
+// against formats, default table and json) and the auth service.
+func begin(cmd *cobra.Command, f *cmdutil.Factory, access cmdutil.Access, formats ...output.Format) (printing, *auth.Service, context.Context, error) {
+	p, err := outputSettings(f, formats...)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	svc, ctx, err := serviceFor(cmd, f, access)
+	return p, svc, ctx, err
+}
+
 // serviceFor opens the auth service for a command.
 func serviceFor(cmd *cobra.Command, f *cmdutil.Factory, access cmdutil.Access) (*auth.Service, context.Context, error) {
 	ctx := cmd.Context()

@@ -36,11 +36,7 @@ func newCmdGroupAdd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Create a group",
 		Args:  exactArgs(1, "one group name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
@@ -66,11 +62,7 @@ it asks to confirm; without one, --yes is required.`,
 			if !yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
 			}
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
@@ -118,11 +110,7 @@ func newCmdGroupList(f *cmdutil.Factory) *cobra.Command {
 		Short:   "List groups with their permissions and member counts",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -150,11 +138,7 @@ func newCmdGroupShow(f *cmdutil.Factory) *cobra.Command {
 		Short: "Show a group's permissions and members",
 		Args:  exactArgs(1, "one group name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -192,11 +176,7 @@ func newCmdGroupMembers(f *cmdutil.Factory, add bool) *cobra.Command {
 Users already in (or already out of) the group are left as they are.`,
 		Args: minArgs(2, "a group and at least one username"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}

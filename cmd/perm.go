@@ -40,11 +40,7 @@ func newCmdPermCreate(f *cmdutil.Factory) *cobra.Command {
 		Example: `  authctl perm create treats.eat_ice_cream --name "Can eat ice cream"`,
 		Args:    exactArgs(1, "one permission (app_label.codename)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
@@ -74,11 +70,7 @@ func newCmdPermDelete(f *cmdutil.Factory) *cobra.Command {
 			if !yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
 			}
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
@@ -107,11 +99,7 @@ func newCmdPermList(f *cmdutil.Factory) *cobra.Command {
 		Short:   "List permissions",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -156,11 +144,7 @@ func newCmdPermGrant(f *cmdutil.Factory, grant bool) *cobra.Command {
 			if (to.User == "") == (to.Group == "") {
 				return cmdutil.FlagErrorf("give exactly one of --user and --group")
 			}
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}

@@ -40,11 +40,7 @@ func newCmdSessionList(f *cmdutil.Factory) *cobra.Command {
 		Short:   "List sessions (id, user, created, expires)",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -92,11 +88,7 @@ func newCmdSessionRevoke(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
@@ -135,11 +127,7 @@ func newCmdSessionClearExpired(f *cmdutil.Factory) *cobra.Command {
 		Short: "Delete expired sessions (Django's clearsessions; run it from cron)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}

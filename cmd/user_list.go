@@ -55,11 +55,7 @@ does not grow with the number of users.`,
 
 func userListRun(cmd *cobra.Command, opts *userListOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
-	if err != nil {
-		return err
-	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

@@ -69,11 +69,7 @@ func newCmdUserSet(f *cmdutil.Factory, runF func(*userSetOptions) error) *cobra.
 
 func userSetRun(cmd *cobra.Command, opts *userSetOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
-	if err != nil {
-		return err
-	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 	if err != nil {
 		return err
 	}

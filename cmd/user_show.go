@@ -41,11 +41,7 @@ password hash (like Django's admin; the hash itself is never shown).`,
 
 func userShowRun(cmd *cobra.Command, opts *userShowOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
-	if err != nil {
-		return err
-	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

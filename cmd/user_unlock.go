@@ -24,11 +24,7 @@ put on the account (like faillock --reset).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
 			if err != nil {
 				return err
 			}
