@@ -259,22 +259,11 @@ func (s *Service) writePrune(w store.Writer, pl *plan, record func(kind, name, a
 	if len(gonePerms) == 0 {
 		return nil
 	}
-	var changed []store.Group
-	if err := w.Groups(func(g store.Group) error {
-		var ok bool
-		if g.Permissions, ok = drop(g.Permissions, gonePerms); ok {
-			changed = append(changed, g)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, g := range changed {
-		if err := w.PutGroup(g); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rewriteGroups(w, func(g *store.Group) bool {
+		var changed bool
+		g.Permissions, changed = drop(g.Permissions, gonePerms)
+		return changed
+	})
 }
 
 func wrapChanged(err error) error {

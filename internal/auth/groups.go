@@ -65,6 +65,26 @@ func rewriteUsers(w store.Writer, edit func(*store.User) bool) error {
 	return nil
 }
 
+// rewriteGroups is rewriteUsers for groups.
+func rewriteGroups(w store.Writer, edit func(*store.Group) bool) error {
+	var changed []store.Group
+	err := w.Groups(func(g store.Group) error {
+		if edit(&g) {
+			changed = append(changed, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, g := range changed {
+		if err := w.PutGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // GetGroup reads a group and its members (in username order).
 func (s *Service) GetGroup(ctx context.Context, name string) (GroupInfo, error) {
 	var info GroupInfo

@@ -53,22 +53,11 @@ func (s *Service) DeletePermission(ctx context.Context, perm string) error {
 		}); err != nil {
 			return err
 		}
-		var changed []store.Group
-		if err := w.Groups(func(g store.Group) error {
-			var ok bool
-			if g.Permissions, ok = removeSorted(g.Permissions, perm); ok {
-				changed = append(changed, g)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, g := range changed {
-			if err := w.PutGroup(g); err != nil {
-				return err
-			}
-		}
-		return nil
+		return rewriteGroups(w, func(g *store.Group) bool {
+			var changed bool
+			g.Permissions, changed = removeSorted(g.Permissions, perm)
+			return changed
+		})
 	})
 }
 

@@ -221,25 +221,10 @@ func (s *Service) UpdateUser(ctx context.Context, username string, p UserPatch) 
 		if u, err = w.User(username); err != nil {
 			return wrapNotFound(err, "user", username)
 		}
-		changed = changed[:0]
-		setStr := func(name string, dst *string, v *string) {
-			if v != nil && *dst != *v {
-				*dst = *v
-				changed = append(changed, name)
-			}
-		}
-		setBool := func(name string, dst *bool, v *bool) {
-			if v != nil && *dst != *v {
-				*dst = *v
-				changed = append(changed, name)
-			}
-		}
-		setStr("email", &u.Email, p.Email)
-		setStr("first_name", &u.FirstName, p.FirstName)
-		setStr("last_name", &u.LastName, p.LastName)
-		setBool("is_active", &u.IsActive, p.IsActive)
-		setBool("is_staff", &u.IsStaff, p.IsStaff)
-		setBool("is_superuser", &u.IsSuperuser, p.IsSuperuser)
+		changed = applyDocFields(&u, DocUser{
+			Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
+			IsActive: p.IsActive, IsStaff: p.IsStaff, IsSuperuser: p.IsSuperuser,
+		})
 		if len(changed) == 0 {
 			return nil
 		}
