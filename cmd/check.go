@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -62,7 +63,7 @@ func checkRun(cmd *cobra.Command, opts *checkOptions) error {
 	if opts.User != "" {
 		d, err = svc.Check(ctx, opts.User, opts.Perms, opts.Explain)
 	} else {
-		d, err = checkSessionUser(cmd, f, svc, opts)
+		d, err = checkSessionUser(ctx, f, svc, opts)
 	}
 	if err != nil {
 		return err
@@ -80,8 +81,7 @@ func checkRun(cmd *cobra.Command, opts *checkOptions) error {
 
 // checkSessionUser checks the logged-in user, or the anonymous user when
 // there is no valid session.
-func checkSessionUser(cmd *cobra.Command, f *cmdutil.Factory, svc *auth.Service, opts *checkOptions) (auth.Decision, error) {
-	ctx := cmd.Context()
+func checkSessionUser(ctx context.Context, f *cmdutil.Factory, svc *auth.Service, opts *checkOptions) (auth.Decision, error) {
 	token, err := sessionToken(f)
 	if err != nil {
 		return auth.Decision{}, err

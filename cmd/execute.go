@@ -46,27 +46,41 @@ func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) in
 func RunEnv(args []string, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) int {
 	f, inv := NewFactory(ios, lookupEnv)
 	defer inv.close()
-	root := newRootFor(f, args)
+	return runRoot(f, inv, newRootFor(f, args), args)
+}
+
+// runRoot runs a command tree with args, prints the error if any and
+// returns the exit code. Tests call it with their own Factory (a fixed
+// clock, a scripted prompter) or their own tree.
+func runRoot(f *cmdutil.Factory, inv *invocation, root *cobra.Command, args []string) int {
+	cmd, err := executeRoot(f, inv, root, args)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	printError(f.IO.ErrOut, cmd, err)
+	return cmdutil.ExitCode(err)
+}
+
+// executeRoot runs a command tree with args and returns the command Cobra
+// chose and its error, a usage mistake found by Cobra before the command
+// ran (a flag group, an unknown command) made a FlagError.
+func executeRoot(f *cmdutil.Factory, inv *invocation, root *cobra.Command, args []string) (*cobra.Command, error) {
 	root.PersistentPreRun = func(c *cobra.Command, _ []string) { inv.cmd = c }
 	running := false
 	markRunning(root, &running)
 	root.SetArgs(args)
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
 
 	cmd, err := root.ExecuteC()
-	if err == nil {
-		return cmdutil.ExitOK
-	}
-	if !running && !cmdutil.IsSilent(err) {
+	if err != nil && !running && !cmdutil.IsSilent(err) {
 		var fe *cmdutil.FlagError
 		if !errors.As(err, &fe) {
 			err = cmdutil.FlagErrorf("%v", err)
 		}
 	}
-	printError(ios.ErrOut, cmd, err)
-	return cmdutil.ExitCode(err)
+	return cmd, err
 }
 
 // printError writes err on stderr, one problem per line, each prefixed
@@ -99,6 +113,7 @@ type invocation struct {
 func (inv *invocation) close() {
 	if inv.handle != nil {
 		inv.handle.Close()
+		inv.handle = nil
 	}
 }
 

@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"authctl/internal/auth"
+	"authctl/internal/auth/ident"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 )
@@ -116,7 +118,7 @@ func userCreateRun(cmd *cobra.Command, opts *userCreateOptions) error {
 		return err
 	}
 	if interactive {
-		if nu.Password, nu.SkipValidation, err = askNewUserPassword(f, svc, nu); err != nil {
+		if nu.Password, nu.SkipValidation, err = askNewUserPassword(ctx, f, svc, nu); err != nil {
 			return err
 		}
 	}
@@ -137,10 +139,17 @@ func userCreateRun(cmd *cobra.Command, opts *userCreateOptions) error {
 
 // askNewUserPassword is Django's createsuperuser password loop: ask twice;
 // on a validation failure print every message and offer to bypass.
-func askNewUserPassword(f *cmdutil.Factory, svc *auth.Service, nu auth.NewUser) (auth.Password, bool, error) {
-	// Report problems with the name or email before asking for a password.
+func askNewUserPassword(ctx context.Context, f *cmdutil.Factory, svc *auth.Service, nu auth.NewUser) (auth.Password, bool, error) {
+	// Report problems with the name or email, and a name that is taken (as
+	// createsuperuser does), before asking for a password.
 	nu.Password = auth.NoPassword()
 	if err := svc.CheckNewUser(nu); err != nil {
+		return nu.Password, false, err
+	}
+	name := ident.NormalizeUsername(nu.Username)
+	if _, err := svc.GetUser(ctx, name); err == nil {
+		return nu.Password, false, &auth.ExistsError{Kind: "user", Name: name}
+	} else if !errors.Is(err, auth.ErrNotFound) {
 		return nu.Password, false, err
 	}
 	pr, err := f.IO.Prompter()

@@ -542,3 +542,28 @@ func TestApplyPlanThenExecute(t *testing.T) {
 	}
 	db.mustEqual(t, before, "a stale plan")
 }
+
+// TestApplyAuditChain: an apply appends one audit record per object, each
+// chained to the one before (the write remembers the last record instead
+// of reading it back), after records written by other operations, and the
+// whole log verifies.
+func TestApplyAuditChain(t *testing.T) {
+	db := apOpen(t)
+	ctx := context.Background()
+	if _, err := db.svc.CreateUser(ctx, NewUser{Username: "zed", Password: NoPassword()}); err != nil {
+		t.Fatal(err)
+	}
+	res := db.apply(t, apDoc(), ApplyOptions{Manage: true})
+	doc := apDoc()
+	doc.Users[1].IsStaff = apBool(false)
+	doc.Users = doc.Users[1:]
+	db.apply(t, doc, ApplyOptions{Manage: true, Prune: true})
+	if _, err := db.svc.CreateUser(ctx, NewUser{Username: "yan", Password: NoPassword()}); err != nil {
+		t.Fatal(err)
+	}
+	// zed, six creations, bob updated and alice pruned, yan.
+	want := 1 + len(res.Changes) + 2 + 1
+	if n, err := db.svc.AuditVerify(ctx); err != nil || n != want {
+		t.Errorf("AuditVerify = %d, %v; want %d records, no error", n, err, want)
+	}
+}

@@ -35,7 +35,7 @@ func (s *Service) Check(ctx context.Context, username string, perms []string, ex
 			}
 			res := resolve(u, groups, p, exists)
 			if res.Reason == ReasonSuperuser && !exists {
-				res.Reason = ReasonSuperuser + " (the permission does not exist)"
+				res.Reason = ReasonSuperuser + "; the permission does not exist"
 			}
 			d.Allowed = d.Allowed && res.Allowed
 			d.Results = append(d.Results, res)

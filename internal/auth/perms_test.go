@@ -177,7 +177,7 @@ func TestCheckExplain(t *testing.T) {
 		{"alice", "nonexistent.perm", false, ReasonUnknownPerm, nil},
 		{"carol", "auth.view_user", true, ReasonDirect, nil},
 		{"root", "auth.add_user", true, ReasonSuperuser, nil},
-		{"root", "nonexistent.perm", true, ReasonSuperuser + " (the permission does not exist)", nil},
+		{"root", "nonexistent.perm", true, ReasonSuperuser + "; the permission does not exist", nil},
 		{"bob", "sessions.view_session", false, ReasonInactive, nil},
 		{"ghost", "auth.add_user", false, ReasonInactive, nil},
 		{"staffer", "auth.view_user", false, ReasonNotGranted, nil},

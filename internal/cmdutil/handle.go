@@ -52,6 +52,11 @@ func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
 // Update reopens for writing if needed, then writes.
 func (h *Handle) Update(ctx context.Context, fn func(store.Writer) error) error {
 	h.mu.Lock()
+	if _, failed := h.st.(closedStore); failed {
+		// An earlier upgrade failed; reads fail too, so do not reopen.
+		h.mu.Unlock()
+		return store.ErrClosed
+	}
 	if !h.writer {
 		if err := h.st.Close(); err != nil {
 			h.mu.Unlock()

@@ -61,6 +61,7 @@ type TablePrinter struct {
 	w      io.Writer
 	tty    bool
 	tw     *tabwriter.Writer
+	buf    bytes.Buffer // the aligned table, before trailing blanks are cut
 	header []string
 	rows   int
 }
@@ -69,7 +70,7 @@ type TablePrinter struct {
 func NewTable(w io.Writer, isTTY bool, header ...string) *TablePrinter {
 	t := &TablePrinter{w: w, tty: isTTY, header: header}
 	if isTTY {
-		t.tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		t.tw = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', 0)
 	}
 	return t
 }
@@ -101,7 +102,19 @@ func (t *TablePrinter) Flush() error {
 	if t.tw == nil {
 		return nil
 	}
-	return t.tw.Flush()
+	if err := t.tw.Flush(); err != nil {
+		return err
+	}
+	// tabwriter pads every cell but the last, so a row whose last fields
+	// are empty would end in blanks.
+	var out bytes.Buffer
+	for line := range bytes.Lines(t.buf.Bytes()) {
+		out.Write(bytes.TrimRight(bytes.TrimSuffix(line, []byte("\n")), " "))
+		out.WriteByte('\n')
+	}
+	t.buf.Reset()
+	_, err := t.w.Write(out.Bytes())
+	return err
 }
 
 // JSONArray streams a JSON array one element at a time, so that listing a
