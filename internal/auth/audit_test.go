@@ -567,7 +567,7 @@ func TestAuditInvalidUTF8(t *testing.T) {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 	recs := e.audit()
-	if recs[1].Target != "al\uFFFDice" || recs[0].OSUser != "root\uFFFD" {
+	if recs[1].Target != unknownUserKey("al\xffice") || recs[0].OSUser != "root\uFFFD" {
 		t.Errorf("records %+v", recs)
 	}
 }

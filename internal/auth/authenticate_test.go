@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -330,6 +331,55 @@ func TestAuthenticateUnknownUserRunsPreferredHasher(t *testing.T) {
 	}
 }
 
+// TestAuthenticateEqualTimeForOldHashesAndLocks extends the check above to
+// two cases Django does not cover: a wrong password against a hash of a
+// cheaper algorithm than the preferred one (an imported pbkdf2 hash while
+// argon2 is preferred), which must still pay for one preferred run; and a
+// locked account, which must not be checked at all — one preferred run
+// whatever the guess, and no hash upgrade that would betray a right one.
+func TestAuthenticateEqualTimeForOldHashesAndLocks(t *testing.T) {
+	const memKiB = 8 * 1024
+	hs, err := hasher.NewSet("argon2", hasher.Params{Argon2MemoryKiB: memKiB, Argon2Time: 1, Argon2Threads: 1})
+	noErr(t, err)
+	e := newEnv(t, func(o *Options) {
+		o.Hashers = hs
+		o.Lockout = LockoutPolicy{Attempts: 2, Window: time.Hour, Duration: time.Hour}
+	})
+	ctx := context.Background()
+	old, err := pbkdf2Set(t, 1000).Make(goodPassword)
+	noErr(t, err)
+	for _, name := range []string{"imported", "locked"} {
+		_, err = e.svc.CreateUser(ctx, NewUser{Username: name, Password: HashedPassword(old)})
+		noErr(t, err)
+	}
+	const floor = memKiB * 1024
+	if n := heapAlloc(func() { _, _ = e.svc.Authenticate(ctx, "imported", "wrong") }); n < floor {
+		t.Errorf("wrong password against an older, cheaper hash allocated %d bytes: the preferred hasher did not run", n)
+	}
+	for i := 0; i < 2; i++ {
+		_, _ = e.svc.Authenticate(ctx, "locked", "wrong")
+	}
+	for _, pw := range []string{"wrong", goodPassword} {
+		var err error
+		n := heapAlloc(func() { _, err = e.svc.Authenticate(ctx, "locked", pw) })
+		if !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("locked account with %q: %v", pw, err)
+		}
+		if n < floor || n > 3*floor {
+			t.Errorf("locked account with %q allocated %d bytes, want one preferred run", pw, n)
+		}
+	}
+	if got := e.user("locked").Password; got != old {
+		t.Errorf("the hash of a locked account was upgraded: %q", got)
+	}
+	_, _ = e.svc.Authenticate(ctx, "nobody-typed-a-password", "x")
+	for _, r := range e.audit() {
+		if strings.Contains(r.Target, "nobody") || strings.Contains(r.Detail, "nobody") {
+			t.Errorf("an unknown username reached the audit log: %+v", r)
+		}
+	}
+}
+
 func TestLockout(t *testing.T) {
 	ctx := context.Background()
 	pol := LockoutPolicy{Attempts: 5, Window: 15 * time.Minute, Duration: 10 * time.Minute}
@@ -492,7 +542,7 @@ func TestLockout(t *testing.T) {
 			}
 		}
 		fs := e.failures()
-		if len(fs) != 1 || fs[0].Username != "nobody" || fs[0].Count != 5 || !fs[0].LockedUntil.After(e.clock.Now()) {
+		if len(fs) != 1 || fs[0].Username != unknownUserKey("nobody") || fs[0].Count != 5 || !fs[0].LockedUntil.After(e.clock.Now()) {
 			t.Errorf("failures %+v", fs)
 		}
 		if e.hasUser("nobody") {
@@ -536,7 +586,10 @@ func TestLockout(t *testing.T) {
 		for _, f := range e.failures() {
 			names = append(names, f.Username)
 		}
-		if !equalStrings(names, []string{"guess07", "guess08", "guess09"}) {
+		want := []string{unknownUserKey("guess07"), unknownUserKey("guess08"), unknownUserKey("guess09")}
+		sort.Strings(names)
+		sort.Strings(want)
+		if !equalStrings(names, want) {
 			t.Errorf("kept %v, want the three most recent", names)
 		}
 	})
@@ -578,7 +631,7 @@ func TestAuthenticateOddUsernames(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, long, "x"); !errors.Is(err, ErrAuthFailed) {
 		t.Fatal(err)
 	}
-	if fs := e.failures(); len(fs) != 1 || fs[0].Username != long {
+	if fs := e.failures(); len(fs) != 1 || fs[0].Username != unknownUserKey(long) {
 		t.Errorf("failures %+v", fs)
 	}
 }

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"unicode/utf8"
 
@@ -124,7 +126,14 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		f, err := r.Failure(username)
+		key := username
+		if !found {
+			key = unknownUserKey(username)
+		}
+		if !trackable(username) {
+			return nil
+		}
+		f, err := r.Failure(key)
 		if err == nil {
 			isLocked = s.lockout.locked(f, now)
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -137,13 +146,24 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 	}
 
 	var ok, mustUpdate bool
-	if found {
+	switch {
+	case isLocked || !found:
+		// A locked account is not checked at all, so that neither the time
+		// taken nor a hash upgrade tells a guesser whether a guess was
+		// right while the lock lasts; an unknown user costs what a wrong
+		// password costs.
+		s.hashers.Dummy(password)
+	default:
 		ok, mustUpdate = s.hashers.Check(password, u.Password)
-	} else {
-		s.hashers.Dummy(password) // an unknown user costs what a wrong password costs
+		if !ok && s.cheaperThanPreferred(u.Password) {
+			// A wrong password against a hash of a cheaper, older
+			// algorithm (say an imported pbkdf2 hash while argon2 is
+			// preferred) would answer faster than an unknown user does.
+			s.hashers.Dummy(password)
+		}
 	}
 	// Django upgrades an outdated hash on a correct password even when the
-	// user is inactive or (here) locked out.
+	// user is inactive.
 	upgraded := ""
 	if ok && mustUpdate {
 		if upgraded, err = s.hashers.Make(password); err != nil {
@@ -219,11 +239,16 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 				reason = "user deleted meanwhile"
 			}
 			detail := reason
+			// A name that is no user's is recorded only as a digest: it may
+			// be a password typed into the username prompt.
+			key := username
+			if !exists {
+				key = unknownUserKey(username)
+			}
 			// A name that no user can have (empty, not UTF-8, longer
-			// than a username) is not worth a failure record, and the
-			// store may refuse it as a key.
+			// than a username) is not worth a failure record.
 			if trackable(username) {
-				f, err := s.lockout.recordFailure(w, username, now)
+				f, err := s.lockout.recordFailure(w, key, now)
 				if err != nil {
 					return err
 				}
@@ -231,7 +256,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 					detail += "; account now locked"
 				}
 			}
-			return s.appendAudit(w, Event{Action: action, Target: username, Result: result, Detail: detail})
+			return s.appendAudit(w, Event{Action: action, Target: key, Result: result, Detail: detail})
 		}
 		if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -251,6 +276,23 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		return store.User{}, ErrAuthFailed
 	}
 	return out, nil
+}
+
+// unknownUserKey stands for a username that belongs to no user, in the
+// audit log and as the key of its failure record: a digest, so that
+// repeated attempts with one name can be counted and told apart without
+// keeping what was typed (which may have been a password).
+func unknownUserKey(username string) string {
+	sum := sha256.Sum256([]byte(username))
+	return "unknown-user:" + hex.EncodeToString(sum[:8])
+}
+
+// cheaperThanPreferred reports whether encoded was made by another
+// algorithm than the preferred one (a wrong password then takes a
+// different time than the preferred hasher would).
+func (s *Service) cheaperThanPreferred(encoded string) bool {
+	h, err := s.hashers.Identify(encoded)
+	return err == nil && h.Algorithm() != s.hashers.Preferred().Algorithm()
 }
 
 // trackable reports whether username may get a failure record: any name a
