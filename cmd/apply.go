@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,12 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/auth"
-	"authctl/internal/auth/validate"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 	"authctl/internal/seed"
-	"authctl/internal/store"
-	"authctl/internal/store/backends"
 )
 
 type applyOptions struct {
@@ -125,74 +121,26 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 	return reportApply(f, p, res, opts.DryRun)
 }
 
-// runApply runs an apply or import of doc in three steps, so that the
-// database is locked for writing only while it is written:
-//
-//  1. plan: doc is checked against the database, opened read-only and
-//     closed again (or, when there is none yet, against an empty one, so
-//     that a file with problems, exit 5, leaves nothing behind, not even an
-//     empty database);
-//  2. hash the passwords, which may take minutes, with no database open:
-//     other authctl processes read and write it meanwhile;
-//  3. write, in one transaction (creating the database if need be). What
-//     someone else changed meanwhile to a declared user's existence or
-//     password fails the apply, writing nothing.
-//
-// A dry run stops after the plan.
+// runApply runs an apply or import of doc: plan against the database (read
+// in one short read transaction; a database not created yet reads as
+// empty), hash the passwords with nothing open — other authctl processes
+// read and write meanwhile — then write in one transaction, creating the
+// database if need be. What someone else changed meanwhile to a declared
+// object fails the apply, writing nothing. A file with problems (exit 5)
+// leaves nothing behind, not even an empty database. A dry run stops after
+// the plan.
 func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions) (auth.ApplyResult, error) {
+	access := cmdutil.ReadWrite
 	if opts.DryRun {
-		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
-		if err != nil {
-			return auth.ApplyResult{}, err
-		}
-		return svc.Apply(ctx, doc, opts)
+		access = cmdutil.Preview
 	}
-	cfg, err := f.Config()
+	svc, ctx, err := serviceFor(cmd, f, access)
 	if err != nil {
 		return auth.ApplyResult{}, err
-	}
-	hs, err := hasherSet(cfg)
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	vs, err := validate.New(cfg.Validators)
-	if err != nil {
-		return auth.ApplyResult{}, fmt.Errorf("configuration: validators: %w", err)
-	}
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-
-	st, err := backends.Open(cfg.DB, store.OpenOptions{ReadOnly: true, LockTimeout: cfg.LockTimeout})
-	switch {
-	case errors.Is(err, store.ErrNoDatabase):
-		st = store.Empty()
-	case err != nil:
-		return auth.ApplyResult{}, cmdutil.DescribeOpenError(cfg.DB, err)
-	}
-	planner, err := auth.New(st, auth.Options{Hashers: hs, Validators: vs, Now: f.Now})
-	if err != nil {
-		st.Close()
-		return auth.ApplyResult{}, err
-	}
-	plan, err := planner.PlanApply(ctx, doc, opts)
-	if cerr := st.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	if err := planner.HashPlan(ctx, plan); err != nil {
-		return auth.ApplyResult{}, err
-	}
-	svc, _, err := serviceFor(cmd, f, cmdutil.ReadWrite)
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	return svc.WritePlan(ctx, plan)
+	return svc.Apply(ctx, doc, opts)
 }
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,

@@ -161,7 +161,7 @@ func newCmdAuditPrune(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return cmdutil.FlagErrorf("--before: %v", err)
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}

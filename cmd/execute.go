@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -105,16 +106,31 @@ func printError(w io.Writer, cmd *cobra.Command, err error) {
 // invocation is the state of one run: the command Cobra chose (whose flags
 // feed the configuration) and the database handle, if opened.
 type invocation struct {
-	cmd    *cobra.Command
-	cfg    *config.Config
-	handle *cmdutil.Handle
+	cmd     *cobra.Command
+	cfg     *config.Config
+	handles []*cmdutil.Handle
 }
 
 func (inv *invocation) close() {
-	if inv.handle != nil {
-		inv.handle.Close()
-		inv.handle = nil
+	for _, h := range inv.handles {
+		h.Close()
 	}
+	inv.handles = nil
+}
+
+// beforeWrite runs first once, before the first Update: outside any
+// transaction, so that it may read.
+type beforeWrite struct {
+	store.Store
+	once  sync.Once
+	first func(context.Context)
+}
+
+func (b *beforeWrite) Update(ctx context.Context, fn func(store.Writer) error) error {
+	if b.first != nil {
+		b.once.Do(func() { b.first(ctx) })
+	}
+	return b.Store.Update(ctx, fn)
 }
 
 // NewFactory wires the real dependencies for one invocation.
@@ -141,38 +157,33 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		if err != nil {
 			return nil, err
 		}
-		hs, err := hasherSet(cfg)
+		hs, vs, err := hashersAndValidators(cfg)
 		if err != nil {
 			return nil, err
 		}
-		vs, err := validate.New(cfg.Validators)
-		if err != nil {
-			return nil, &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
-		}
-		if inv.handle == nil {
-			open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
-			h, err := cmdutil.OpenHandle(open, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
-			if err != nil {
-				return nil, cmdutil.DescribeOpenError(cfg.DB, err)
-			}
-			inv.handle = h
-		}
-		svc, err := auth.New(inv.handle, auth.Options{
+		open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
+		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
+		inv.handles = append(inv.handles, h)
+		who := &beforeWrite{Store: h}
+		whoOS := func() string { return osUser(getenv) }
+		svc, err := auth.New(who, auth.Options{
 			Hashers:    hs,
 			Validators: vs,
 			Now:        f.Now,
-			Actor:      auth.Actor{WhoOS: func() string { return osUser(getenv) }},
+			Actor:      auth.Actor{WhoOS: whoOS},
 			SessionAge: cfg.Session.Age,
 			Lockout:    cfg.LockoutPolicy(),
 		})
 		if err != nil {
 			return nil, err
 		}
-		if access == cmdutil.ReadWrite {
-			// The audit log names the logged-in user behind a change too.
+		// The audit log names the logged-in user behind a change too. It is
+		// looked up once, just before the first write, so that commands that
+		// only read never pay for it.
+		who.first = func(ctx context.Context) {
 			if token, err := sessionToken(f); err == nil && token != "" {
 				if _, u, err := svc.Whoami(ctx, token); err == nil {
-					svc.SetActor(auth.Actor{WhoOS: func() string { return osUser(getenv) }, SessionUser: u.Username})
+					svc.SetActor(auth.Actor{WhoOS: whoOS, SessionUser: u.Username})
 				}
 			}
 		}
@@ -201,6 +212,20 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// hashersAndValidators builds the configured hashers and validators; a
+// setting that cannot work is a ConfigError (exit 2).
+func hashersAndValidators(cfg *config.Config) (*hasher.Set, validate.Set, error) {
+	hs, err := hasherSet(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := validate.New(cfg.Validators)
+	if err != nil {
+		return nil, nil, &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
+	}
+	return hs, vs, nil
 }
 
 // hasherSet builds the configured hashers.

@@ -70,7 +70,7 @@ func newCmdPermDelete(f *cmdutil.Factory) *cobra.Command {
 			if !yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -144,7 +144,7 @@ func newCmdPermGrant(f *cmdutil.Factory, grant bool) *cobra.Command {
 			if (to.User == "") == (to.Group == "") {
 				return cmdutil.FlagErrorf("give exactly one of --user and --group")
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}

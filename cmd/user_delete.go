@@ -42,7 +42,7 @@ sessions, in one transaction. At a terminal it asks to confirm; without one,
 
 func userDeleteRun(cmd *cobra.Command, opts *userDeleteOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

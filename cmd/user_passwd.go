@@ -62,7 +62,7 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 			return err
 		}
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadWrite)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func newCmdUserSet(f *cmdutil.Factory, runF func(*userSetOptions) error) *cobra.
 
 func userSetRun(cmd *cobra.Command, opts *userSetOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ put on the account (like faillock --reset).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}

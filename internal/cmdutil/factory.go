@@ -17,19 +17,19 @@ import (
 	"authctl/internal/store"
 )
 
-// Access says how a command uses the database.
+// Access says how a command uses the database. Whatever the mode, the
+// database is opened only for the length of each transaction (Handle).
 type Access int
 
 const (
-	// ReadOnly opens the database for reading, sharing it with other
-	// readers; it upgrades to writing on the first change (an
-	// authentication that must record an attempt or upgrade a hash). A
-	// missing database is an error.
+	// ReadOnly is for commands that read, or change only what exists: a
+	// missing database is an error (exit 3) and is never created.
 	ReadOnly Access = iota
-	// ReadWrite opens for writing and creates the database if missing.
+	// ReadWrite is for commands that create: a missing database reads as
+	// empty and is created by the first change.
 	ReadWrite
-	// Preview is ReadOnly, except that a missing database reads as an
-	// empty one instead of failing: a dry run plans without creating a file.
+	// Preview is for dry runs: a missing database reads as empty, and
+	// nothing is ever written.
 	Preview
 )
 

@@ -11,84 +11,111 @@ import (
 // Opener opens the database at a location.
 type Opener func(opts store.OpenOptions) (store.Store, error)
 
-// Handle is a store.Store that opens read-only and reopens for writing on
-// the first Update. Reads then share the database with other readers, and
-// only a command that really changes something takes the write lock.
-// A file lock is held per open file, so the read-only handle is closed
-// before the writable one is opened.
+// Handle is a store.Store that opens the database for each transaction and
+// closes it afterwards: read-only (a shared file lock) for View, writable
+// (the exclusive lock) for Update. No lock is held between transactions —
+// while a command prompts, hashes a password or prints — so a person typing
+// a password, or an apply hashing for minutes, never blocks other authctl
+// processes for longer than one transaction.
+//
+// The access mode decides what a missing database means: an error for
+// ReadOnly (exit 3, and no file is created by a change that fails), an
+// empty database for ReadWrite (created by its first Update) and Preview
+// (which never writes).
+//
+// Transactions must not nest: the file lock is per open file, so an Update
+// inside a View (or the reverse) would wait for itself. Handle refuses that
+// with an error instead.
 type Handle struct {
-	open    Opener
-	timeout store.OpenOptions
-	mu      sync.Mutex
-	st      store.Store
-	writer  bool
+	open     Opener
+	location string
+	access   Access
+	opts     store.OpenOptions
+
+	mu     sync.Mutex
+	active int // transactions running
+	closed bool
 }
 
-// OpenHandle opens the database for the given access.
-func OpenHandle(open Opener, access Access, opts store.OpenOptions) (*Handle, error) {
-	h := &Handle{open: open, timeout: opts}
-	o := opts
-	o.ReadOnly = access != ReadWrite
-	o.Create = access == ReadWrite
-	st, err := open(o)
-	if access == Preview && errors.Is(err, store.ErrNoDatabase) {
+// NewHandle returns a handle on the database at location. Nothing is
+// opened until the first transaction.
+func NewHandle(open Opener, location string, access Access, opts store.OpenOptions) *Handle {
+	return &Handle{open: open, location: location, access: access, opts: opts}
+}
+
+var errNested = errors.New("internal error: nested database transactions")
+
+func (h *Handle) enter() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.closed:
+		return store.ErrClosed
+	case h.active > 0:
+		return errNested
+	}
+	h.active++
+	return nil
+}
+
+func (h *Handle) leave() {
+	h.mu.Lock()
+	h.active--
+	h.mu.Unlock()
+}
+
+// View opens the database read-only, runs fn, and closes it.
+func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
+	if err := h.enter(); err != nil {
+		return err
+	}
+	defer h.leave()
+	o := h.opts
+	o.ReadOnly, o.Create = true, false
+	st, err := h.open(o)
+	if errors.Is(err, store.ErrNoDatabase) && h.access != ReadOnly {
 		st, err = store.Empty(), nil
 	}
 	if err != nil {
-		return nil, err
+		return DescribeOpenError(h.location, err)
 	}
-	h.st, h.writer = st, access == ReadWrite
-	return h, nil
+	err = st.View(ctx, fn)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-// View reads through whichever handle is open.
-func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
-	h.mu.Lock()
-	st := h.st
-	h.mu.Unlock()
-	return st.View(ctx, fn)
-}
-
-// Update reopens for writing if needed, then writes.
+// Update opens the database for writing (creating it in ReadWrite mode),
+// runs fn in one transaction, and closes it.
 func (h *Handle) Update(ctx context.Context, fn func(store.Writer) error) error {
-	h.mu.Lock()
-	if _, failed := h.st.(closedStore); failed {
-		// An earlier upgrade failed; reads fail too, so do not reopen.
-		h.mu.Unlock()
-		return store.ErrClosed
+	if h.access == Preview {
+		return store.ErrReadOnly
 	}
-	if !h.writer {
-		if err := h.st.Close(); err != nil {
-			h.mu.Unlock()
-			return err
-		}
-		o := h.timeout
-		o.ReadOnly, o.Create = false, false
-		st, err := h.open(o)
-		if err != nil {
-			h.st = closedStore{}
-			h.mu.Unlock()
-			return err
-		}
-		h.st, h.writer = st, true
+	if err := h.enter(); err != nil {
+		return err
 	}
-	st := h.st
-	h.mu.Unlock()
-	return st.Update(ctx, fn)
+	defer h.leave()
+	o := h.opts
+	o.ReadOnly, o.Create = false, h.access == ReadWrite
+	st, err := h.open(o)
+	if err != nil {
+		return DescribeOpenError(h.location, err)
+	}
+	err = st.Update(ctx, fn)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-// Close closes the open handle.
+// Close makes later transactions fail with store.ErrClosed. Nothing stays
+// open between transactions, so there is nothing else to release.
 func (h *Handle) Close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.st.Close()
+	h.closed = true
+	return nil
 }
-
-// closedStore stands in after a failed reopen.
-type closedStore struct{}
-
-func (closedStore) View(context.Context, func(store.Reader) error) error   { return store.ErrClosed }
-func (closedStore) Update(context.Context, func(store.Writer) error) error { return store.ErrClosed }
-func (closedStore) Close() error                                           { return nil }
 
 var _ store.Store = (*Handle)(nil)

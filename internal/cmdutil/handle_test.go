@@ -19,9 +19,9 @@ type fakeStore struct {
 	log    *[]string
 }
 
-func (s *fakeStore) View(context.Context, func(store.Reader) error) error {
+func (s *fakeStore) View(_ context.Context, fn func(store.Reader) error) error {
 	*s.log = append(*s.log, "view "+s.name)
-	return nil
+	return fn(nil)
 }
 
 func (s *fakeStore) Update(context.Context, func(store.Writer) error) error {
@@ -75,22 +75,18 @@ func TestHandle(t *testing.T) {
 	write := func(store.Writer) error { return nil }
 	opts := store.OpenOptions{LockTimeout: 7 * time.Second}
 
-	t.Run("read-only upgrades on the first write", func(t *testing.T) {
+	t.Run("each transaction opens and closes", func(t *testing.T) {
 		o := &fakeOpener{}
-		h, err := cmdutil.OpenHandle(o.open, cmdutil.ReadOnly, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
 		_ = h.View(ctx, noop)
 		if err := h.Update(ctx, write); err != nil {
 			t.Fatal(err)
 		}
-		_ = h.Update(ctx, write)
 		_ = h.View(ctx, noop)
 		_ = h.Close()
-		// The read-only handle is closed before the writable one opens: a
-		// file lock is per open file.
-		want := []string{"open 1 ro", "view 1", "close 1", "open 2 rw", "update 2", "update 2", "view 2", "close 2"}
+		// Nothing stays open between transactions: a shared lock while
+		// reading, the exclusive one only while writing.
+		want := []string{"open 1 ro", "view 1", "close 1", "open 2 rw", "update 2", "close 2", "open 3 ro", "view 3", "close 3"}
 		if !reflect.DeepEqual(o.log, want) {
 			t.Errorf("log %q\nwant %q", o.log, want)
 		}
@@ -99,16 +95,15 @@ func TestHandle(t *testing.T) {
 				t.Errorf("open %d lost the lock timeout: %+v", i+1, s.opts)
 			}
 		}
+		if err := h.View(ctx, noop); !errors.Is(err, store.ErrClosed) {
+			t.Errorf("view after Close: %v, want ErrClosed", err)
+		}
 	})
 
-	t.Run("read-write creates and never reopens", func(t *testing.T) {
+	t.Run("read-write creates on write", func(t *testing.T) {
 		o := &fakeOpener{}
-		h, err := cmdutil.OpenHandle(o.open, cmdutil.ReadWrite, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadWrite, opts)
 		_ = h.Update(ctx, write)
-		_ = h.Close()
 		want := []string{"open 1 rw+create", "update 1", "close 1"}
 		if !reflect.DeepEqual(o.log, want) {
 			t.Errorf("log %q\nwant %q", o.log, want)
@@ -116,47 +111,64 @@ func TestHandle(t *testing.T) {
 	})
 
 	t.Run("a missing database", func(t *testing.T) {
-		o := &fakeOpener{fail: map[int]error{1: store.ErrNoDatabase}}
-		if _, err := cmdutil.OpenHandle(o.open, cmdutil.ReadOnly, opts); !errors.Is(err, store.ErrNoDatabase) {
-			t.Errorf("read-only: %v, want ErrNoDatabase", err)
-		}
-		// A preview reads it as empty, and does not create it.
-		o = &fakeOpener{fail: map[int]error{1: store.ErrNoDatabase, 2: store.ErrNoDatabase}}
-		h, err := cmdutil.OpenHandle(o.open, cmdutil.Preview, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := h.View(ctx, func(r store.Reader) error {
+		missing := map[int]error{1: store.ErrNoDatabase, 2: store.ErrNoDatabase}
+		readUser := func(r store.Reader) error {
 			_, err := r.User("alice")
 			return err
-		}); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("preview of a missing database: %v, want ErrNotFound", err)
+		}
+		// Read-only: an error naming the path (exit 3), for reads and
+		// writes, and nothing is created.
+		o := &fakeOpener{fail: missing}
+		h := cmdutil.NewHandle(o.open, "/x/auth.db", cmdutil.ReadOnly, opts)
+		var nd *cmdutil.NoDatabaseError
+		if err := h.View(ctx, noop); !errors.As(err, &nd) || nd.Path != "/x/auth.db" {
+			t.Errorf("read-only view: %v, want a NoDatabaseError", err)
 		}
 		if err := h.Update(ctx, write); !errors.Is(err, store.ErrNoDatabase) {
-			t.Errorf("write to a preview of a missing database: %v", err)
+			t.Errorf("read-only update: %v, want ErrNoDatabase", err)
+		}
+		if got := o.log; !reflect.DeepEqual(got, []string{"open 1 ro", "open 2 rw"}) {
+			t.Errorf("log %q", got)
+		}
+		// Read-write and preview read it as empty.
+		for _, a := range []cmdutil.Access{cmdutil.ReadWrite, cmdutil.Preview} {
+			o = &fakeOpener{fail: missing}
+			h = cmdutil.NewHandle(o.open, "db", a, opts)
+			if err := h.View(ctx, readUser); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("access %d, view of a missing database: %v, want ErrNotFound", a, err)
+			}
+		}
+		// A preview never writes, so never creates.
+		if err := h.Update(ctx, write); !errors.Is(err, store.ErrReadOnly) {
+			t.Errorf("preview update: %v, want ErrReadOnly", err)
+		}
+		if len(o.log) != 1 {
+			t.Errorf("preview opened for writing: %q", o.log)
 		}
 	})
 
-	t.Run("a failed upgrade closes the handle", func(t *testing.T) {
-		o := &fakeOpener{fail: map[int]error{2: store.ErrBusy}}
-		h, err := cmdutil.OpenHandle(o.open, cmdutil.ReadOnly, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	t.Run("a busy database", func(t *testing.T) {
+		o := &fakeOpener{fail: map[int]error{1: store.ErrBusy}}
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
 		if err := h.Update(ctx, write); !errors.Is(err, store.ErrBusy) {
 			t.Errorf("update: %v, want ErrBusy", err)
 		}
-		if !o.opened[0].closed {
-			t.Error("read-only store left open")
+		// The next transaction tries again.
+		if err := h.View(ctx, noop); err != nil {
+			t.Errorf("view after a busy update: %v", err)
 		}
-		if err := h.View(ctx, noop); !errors.Is(err, store.ErrClosed) {
-			t.Errorf("view after a failed upgrade: %v, want ErrClosed", err)
-		}
-		if err := h.Update(ctx, write); !errors.Is(err, store.ErrClosed) {
-			t.Errorf("update after a failed upgrade: %v, want ErrClosed", err)
-		}
-		if err := h.Close(); err != nil {
-			t.Errorf("close: %v", err)
+	})
+
+	t.Run("nested transactions are refused, not deadlocked", func(t *testing.T) {
+		o := &fakeOpener{}
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
+		var inner error
+		_ = h.View(ctx, func(store.Reader) error {
+			inner = h.Update(ctx, write)
+			return nil
+		})
+		if inner == nil {
+			t.Error("an Update inside a View was allowed")
 		}
 	})
 }
