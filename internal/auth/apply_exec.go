@@ -194,9 +194,16 @@ func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now
 	if err := w.PutUser(rec); err != nil {
 		return err
 	}
-	if ok && st.password != "" {
+	switch {
+	case ok && st.password != "":
 		// A new password ends the user's sessions, as a password change does.
-		if _, err := deleteUserSessions(w, rec.Username, ""); err != nil {
+		if err := s.endSessions(w, rec.Username, "", "password changed by "+opts.Origin); err != nil {
+			return err
+		}
+	case ok && cur.IsActive && !rec.IsActive:
+		// So does deactivation, as `user set --active=false` does: a
+		// session must not come back to life if the user is reactivated.
+		if err := s.endSessions(w, rec.Username, "", "user deactivated by "+opts.Origin); err != nil {
 			return err
 		}
 	}
@@ -210,7 +217,7 @@ func (s *Service) writePrune(w store.Writer, pl *plan, record func(kind, name, a
 		if err := w.DeleteUser(name); err != nil {
 			return wrapChanged(err)
 		}
-		if _, err := deleteUserSessions(w, name, ""); err != nil {
+		if err := s.endSessions(w, name, "", "user deleted by prune"); err != nil {
 			return err
 		}
 		if err := w.DeleteFailure(name); err != nil && !errors.Is(err, store.ErrNotFound) {

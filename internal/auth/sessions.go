@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -267,6 +268,16 @@ func (s *Service) ClearExpired(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// endSessions deletes every session of username except keep and, if it
+// ended any, records why in the audit log (in the caller's transaction).
+func (s *Service) endSessions(w store.Writer, username, keep, why string) error {
+	n, err := deleteUserSessions(w, username, keep)
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.appendAudit(w, Event{Action: "session.end", Target: username, Detail: fmt.Sprintf("%d session(s) ended: %s", n, why)})
+}
+
 // deleteUserSessions deletes every session of username except keep.
 func deleteUserSessions(w store.Writer, username, keep string) (int, error) {
 	var ids []string
@@ -290,8 +301,8 @@ func deleteUserSessions(w store.Writer, username, keep string) (int, error) {
 // hash it brings up to date with u's new password (Django's
 // update_session_auth_hash).
 func (s *Service) endSessionsAfterPasswordChange(w store.Writer, u store.User, keep string) (int, error) {
-	n, err := deleteUserSessions(w, u.Username, keep)
-	if err != nil || keep == "" {
+	n := 0
+	if err := s.endSessions(w, u.Username, keep, "password changed"); err != nil || keep == "" {
 		return n, err
 	}
 	sess, err := w.Session(keep)

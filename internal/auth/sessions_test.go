@@ -400,3 +400,40 @@ func TestLoginNormalisesUsername(t *testing.T) {
 		t.Fatalf("authenticate normalised the username: %v", err)
 	}
 }
+
+// TestSessionsEndedByApplyAndAudited: deactivating through apply ends the
+// user's sessions as `user set --active=false` does (so that reactivating
+// does not revive them), and every way sessions end leaves a session.end
+// record.
+func TestSessionsEndedByApplyAndAudited(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.mkUser("alice")
+	a := e.login("alice", goodPassword)
+	off, on := false, true
+	doc := func(active *bool) *Document {
+		return &Document{Users: []DocUser{{Username: "alice", IsActive: active}}}
+	}
+	_, err := e.svc.Apply(ctx, doc(&off), ApplyOptions{})
+	noErr(t, err)
+	_, err = e.svc.Apply(ctx, doc(&on), ApplyOptions{})
+	noErr(t, err)
+	if e.valid(a.Token) {
+		t.Fatal("a session came back to life when its user was reactivated by apply")
+	}
+	b := e.login("alice", goodPassword)
+	noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword("another-Good-pass-1"), SetPasswordOptions{}))
+	if e.valid(b.Token) {
+		t.Fatal("a session survived a password change")
+	}
+	var ends []string
+	for _, r := range e.audit() {
+		if r.Action == "session.end" {
+			ends = append(ends, r.Detail)
+		}
+	}
+	want := []string{"1 session(s) ended: user deactivated by apply", "1 session(s) ended: password changed"}
+	if !equalStrings(ends, want) {
+		t.Errorf("session.end records %q, want %q", ends, want)
+	}
+}

@@ -232,7 +232,7 @@ func (s *Service) UpdateUser(ctx context.Context, username string, p UserPatch) 
 			return err
 		}
 		if !u.IsActive {
-			if _, err := deleteUserSessions(w, u.Username, ""); err != nil {
+			if err := s.endSessions(w, u.Username, "", "user deactivated"); err != nil {
 				return err
 			}
 		}
@@ -248,7 +248,7 @@ func (s *Service) DeleteUser(ctx context.Context, username string) error {
 		if err := w.DeleteUser(username); err != nil {
 			return wrapNotFound(err, "user", username)
 		}
-		if _, err := deleteUserSessions(w, username, ""); err != nil {
+		if err := s.endSessions(w, username, "", "user deleted"); err != nil {
 			return err
 		}
 		if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
