@@ -157,6 +157,12 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 			return err
 		}
 	}
+	// The references were checked when planning; a group or permission
+	// deleted since (while passwords were hashed) must not be granted or
+	// joined now, which would leave a dangling name behind.
+	if err := refsStillExist(w, pl); err != nil {
+		return err
+	}
 	now := s.clock()
 	for i := range pl.users {
 		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
@@ -314,4 +320,42 @@ func (w *auditTail) AppendAudit(rec store.AuditRecord) (uint64, error) {
 func (w *auditTail) DeleteAuditThrough(seq uint64) error {
 	w.last = nil
 	return w.Writer.DeleteAuditThrough(seq)
+}
+
+// refsStillExist checks, inside the write transaction and after the plan's
+// own permissions and groups are written, that every group and permission
+// the plan grants or joins exists.
+func refsStillExist(w store.Writer, pl *plan) error {
+	perm := cachedLookup(func(p string) (bool, error) { return found(w.Permission(p)) })
+	group := cachedLookup(func(g string) (bool, error) { return found(w.Group(g)) })
+	all := func(names []string, exists func(string) (bool, error)) error {
+		for _, n := range names {
+			ok, err := exists(n)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrChangedDuringApply
+			}
+		}
+		return nil
+	}
+	for _, st := range pl.groups {
+		if err := all(st.rec.Permissions, perm); err != nil {
+			return err
+		}
+	}
+	for _, st := range pl.users {
+		if st.doc.Permissions != nil {
+			if err := all(*st.doc.Permissions, perm); err != nil {
+				return err
+			}
+		}
+		if st.doc.Groups != nil {
+			if err := all(*st.doc.Groups, group); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

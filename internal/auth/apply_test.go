@@ -567,3 +567,43 @@ func TestApplyAuditChain(t *testing.T) {
 		t.Errorf("AuditVerify = %d, %v; want %d records, no error", n, err, want)
 	}
 }
+
+// TestApplyReferenceDeletedWhileHashing: a group or permission deleted
+// between planning and writing (while passwords were hashed) fails the
+// apply with ErrChangedDuringApply and writes nothing, instead of leaving
+// users in a group or holding a permission that no longer exists.
+func TestApplyReferenceDeletedWhileHashing(t *testing.T) {
+	ctx := context.Background()
+	for _, what := range []string{"group", "permission"} {
+		t.Run(what, func(t *testing.T) {
+			db := apOpen(t)
+			noErrAp(t, db.svc.CreateGroup(ctx, "legacy"))
+			_, err := db.svc.CreatePermission(ctx, "blog.old", "")
+			noErrAp(t, err)
+			doc := &Document{Users: []DocUser{{
+				Username: "u1", Groups: apList("legacy"), Permissions: apList("blog.old"),
+				Password: apPW(RawPassword("a-Good-password-1")),
+			}}}
+			plan, err := db.svc.PlanApply(ctx, doc, ApplyOptions{})
+			noErrAp(t, err)
+			noErrAp(t, db.svc.HashPlan(ctx, plan))
+			if what == "group" {
+				noErrAp(t, db.svc.DeleteGroup(ctx, "legacy"))
+			} else {
+				noErrAp(t, db.svc.DeletePermission(ctx, "blog.old"))
+			}
+			before := db.snapshot(t)
+			if _, err := db.svc.WritePlan(ctx, plan); !errors.Is(err, ErrChangedDuringApply) {
+				t.Fatalf("WritePlan after the %s was deleted: %v, want ErrChangedDuringApply", what, err)
+			}
+			db.mustEqual(t, before, "a failed WritePlan")
+		})
+	}
+}
+
+func noErrAp(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
