@@ -329,14 +329,9 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 				if err := s.checkHash(u.Password.value); err != nil {
 					add(u.Where, fmt.Errorf("password_hash: %w", err))
 				}
-			case passwordRaw:
-				if !opts.SkipValidation {
-					attrs := userAttrs(docUserRecord(*u))
-					for _, p := range validationProblems(s.validators.Validate(u.Password.value, attrs)) {
-						add(u.Where, fmt.Errorf("password of %s: %w", u.Username, p))
-					}
-				}
 			}
+			// Plain passwords are validated when planning, against the
+			// stored user as the document leaves it (validatePlanned).
 		}
 	}
 	return problems

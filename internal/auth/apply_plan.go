@@ -187,10 +187,11 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 				}
 			}
 		}
-		step, err := s.planUser(r, d, opts)
+		step, attrs, err := s.planUser(r, d, opts)
 		if err != nil {
 			return nil, nil, err
 		}
+		problems = append(problems, s.validatePlanned(d, attrs, step, opts)...)
 		if opts.OnlyExisting && step.action == ActionCreate {
 			problems = append(problems, located{d.Where, fmt.Errorf("user %q does not exist", d.Username)})
 		}
@@ -207,7 +208,25 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	return pl, nil, nil
 }
 
-func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userStep, error) {
+// validatePlanned runs the password validators on a declared plain
+// password that the plan may set (on creation, or with UpdatePasswords),
+// comparing it with the user as the document leaves it — the stored record
+// with the declared fields applied — as `user passwd` compares with the
+// stored user.
+func (s *Service) validatePlanned(d *DocUser, attrs store.User, step userStep, opts ApplyOptions) []error {
+	if opts.SkipValidation || d.Password == nil || d.Password.kind != passwordRaw || !(step.hash || step.verify) {
+		return nil
+	}
+	var problems []error
+	for _, p := range validationProblems(s.validators.Validate(d.Password.value, userAttrs(attrs))) {
+		problems = append(problems, located{d.Where, fmt.Errorf("password of %s: %w", d.Username, p)})
+	}
+	return problems
+}
+
+// planUser decides what to do with one declared user, and returns the user
+// as the document would leave it (for the validators).
+func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userStep, store.User, error) {
 	step := userStep{doc: d}
 	cur, err := r.User(d.Username)
 	if errors.Is(err, store.ErrNotFound) {
@@ -220,10 +239,10 @@ func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userS
 		default:
 			step.password, _ = s.encode(*d.Password)
 		}
-		return step, nil
+		return step, docUserRecord(*d), nil
 	}
 	if err != nil {
-		return step, err
+		return step, cur, err
 	}
 	step.before = cur.Password
 	step.fields = applyDocFields(&cur, *d)
@@ -248,7 +267,7 @@ func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userS
 	if len(step.fields) > 0 {
 		step.action = ActionUpdate
 	}
-	return step, nil
+	return step, cur, nil
 }
 
 // planPrune lists managed objects the document no longer declares.

@@ -607,3 +607,18 @@ func noErrAp(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplyValidatesAgainstStoredUser: a new password for an existing user
+// is compared with the user's stored attributes (here the first name, which
+// the document does not repeat), as `user passwd` does.
+func TestApplyValidatesAgainstStoredUser(t *testing.T) {
+	ctx := context.Background()
+	db := apOpen(t)
+	_, err := db.svc.CreateUser(ctx, NewUser{Username: "erin", FirstName: "Maximiliana", Password: NoPassword()})
+	noErrAp(t, err)
+	doc := &Document{Users: []DocUser{{Username: "erin", Password: apPW(RawPassword("Maximiliana1"))}}}
+	_, err = db.svc.Apply(ctx, doc, ApplyOptions{UpdatePasswords: true})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "too similar to the first name") {
+		t.Fatalf("Apply = %v, want the similarity failure", err)
+	}
+}
