@@ -156,7 +156,7 @@ func newCmdGroupShow(f *cmdutil.Factory) *cobra.Command {
 				return strings.Join(s, ", ")
 			}
 			_, err = fmt.Fprintf(f.IO.Out, "name:        %s\npermissions: %s\nmembers:     %s\n",
-				info.Group.Name, list(info.Group.Permissions), list(info.Members))
+				output.Sanitize(info.Group.Name), list(info.Group.Permissions), list(info.Members))
 			return err
 		},
 		ValidArgsFunction: firstArg(completeGroups(f)),

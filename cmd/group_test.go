@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"authctl/internal/prompt"
@@ -157,9 +158,10 @@ func TestPermList(t *testing.T) {
 		"user create alice --no-password",
 		"perm grant blog.add_post blog.change_post shop.buy --user alice --create",
 	)
-	// A name with a tab and a newline must not break the line format.
-	if code, _, stderr := e.exec("perm", "create", "shop.odd", "--name", "Can\ttab\nnewline"); code != 0 {
-		t.Fatalf("perm create: exit %d: %s", code, stderr)
+	// Control characters are refused in names (they could rewrite a
+	// terminal; output.Sanitize guards tables as well).
+	if code, _, stderr := e.exec("perm", "create", "shop.odd", "--name", "Can\ttab\x1b[2J"); code != 5 || !strings.Contains(stderr, "control characters") {
+		t.Fatalf("perm create with control characters: exit %d: %s", code, stderr)
 	}
 	runCases(t, e, []runCase{
 		{
@@ -176,22 +178,7 @@ func TestPermList(t *testing.T) {
 			args:       []string{"perm", "ls", "--app", "blog"},
 			wantStdout: "blog.add_post\tCan add post\nblog.change_post\tCan change post\n",
 		},
-		{
-			name:       "piped, tab and newline in a field",
-			args:       []string{"perm", "list", "--app", "shop"},
-			wantStdout: "shop.buy\tCan buy\nshop.odd\tCan tab newline\n",
-		},
-		{
-			name:       "terminal, tab and newline in a field",
-			args:       []string{"perm", "list", "--app", "shop"},
-			tty:        true,
-			wantStdout: "PERMISSION  NAME\nshop.buy    Can buy\nshop.odd    Can tab newline\n",
-		},
-		{
-			name:       "json keeps the name as it is",
-			args:       []string{"perm", "list", "--app", "shop", "-o", "json"},
-			wantStdout: "[\n  {\"permission\":\"shop.buy\",\"name\":\"Can buy\"},\n  {\"permission\":\"shop.odd\",\"name\":\"Can\\ttab\\nnewline\"}\n]\n",
-		},
+
 		{
 			name:       "unknown app: nothing",
 			args:       []string{"perm", "list", "--app", "nope"},

@@ -93,7 +93,7 @@ func printUserDetail(w io.Writer, info auth.UserInfo) error {
 		{"failed logins", fmt.Sprintf("%d (%s)", info.Failures, lock)},
 	}
 	for _, r := range rows {
-		if _, err := fmt.Fprintf(w, "%-17s %s\n", r[0]+":", r[1]); err != nil {
+		if _, err := fmt.Fprintf(w, "%-17s %s\n", r[0]+":", output.Sanitize(r[1])); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 )
 
 // Format is the -o/--output value.
@@ -80,7 +81,7 @@ func NewTable(w io.Writer, isTTY bool, header ...string) *TablePrinter {
 func (t *TablePrinter) Row(fields ...string) error {
 	clean := make([]string, len(fields))
 	for i, f := range fields {
-		clean[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(f)
+		clean[i] = Sanitize(f)
 	}
 	if !t.tty {
 		_, err := fmt.Fprintln(t.w, strings.Join(clean, "\t"))
@@ -154,6 +155,36 @@ func (a *JSONArray) Close() error {
 	}
 	_, err := fmt.Fprintln(a.w, "\n]")
 	return err
+}
+
+// Sanitize makes text safe to print on a terminal: tabs and line breaks
+// become spaces (so that a field cannot break a table's line format) and
+// every other control character — an escape sequence could rewrite the
+// reader's screen or title — is shown as \xNN. Names reach tables from
+// failed logins and imported files, so they cannot be trusted.
+func Sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Bool renders a boolean for tables.

@@ -216,3 +216,18 @@ func TestBool(t *testing.T) {
 		t.Errorf("Bool: %q %q", output.Bool(true), output.Bool(false))
 	}
 }
+
+// TestSanitize: escape sequences from names (failed logins, imports) must
+// not reach a terminal as escapes; tabs and line breaks become spaces.
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain ünïcode":             "plain ünïcode",
+		"a\tb\nc\rd":                "a b c d",
+		"evil\x1b[2J\x1b]0;pwned\a": `evil\x1b[2J\x1b]0;pwned\x07`,
+		"c1\u009bx":                 `c1\x9bx`,
+	} {
+		if got := output.Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

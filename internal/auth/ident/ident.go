@@ -50,6 +50,7 @@ const (
 	msgInvalidUsername = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
 	msgNotUTF8         = "Enter valid UTF-8 text."
 	msgGroupControl    = "Group names cannot contain control characters."
+	msgControl         = "Names cannot contain control characters."
 )
 
 // isPySpace is Python's str.isspace(): Unicode White_Space plus U+001C..U+001F.
@@ -126,6 +127,11 @@ func ValidatePersonName(field, s string) error {
 	if !utf8.ValidString(s) {
 		return &Error{Field: field, Code: CodeInvalid, Message: msgNotUTF8}
 	}
+	// Not Django's rule (its forms strip but keep them); control
+	// characters in a name only ever serve to rewrite a terminal.
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return &Error{Field: field, Code: CodeInvalid, Message: msgControl}
+	}
 	return maxLength(field, s, PersonNameMaxLength)
 }
 
@@ -163,6 +169,9 @@ func ValidatePermName(s string) error {
 	}
 	if !utf8.ValidString(s) {
 		return &Error{Field: FieldPermissionName, Code: CodeInvalid, Message: msgNotUTF8}
+	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return &Error{Field: FieldPermissionName, Code: CodeInvalid, Message: msgControl}
 	}
 	return maxLength(FieldPermissionName, s, PermissionNameMaxLength)
 }
