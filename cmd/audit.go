@@ -128,7 +128,7 @@ func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
 		Short: "Check the audit log's hash chain (exit 0 intact, 5 tampered)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}
@@ -161,7 +161,7 @@ func newCmdAuditPrune(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return cmdutil.FlagErrorf("--before: %v", err)
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,8 @@ func checkRun(cmd *cobra.Command, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	if !p.Quiet {
+	// -q silences the human answer; JSON asked for is always printed.
+	if !p.Quiet || p.Format == output.JSON {
 		if err := printDecision(f, p, d, opts.Explain); err != nil {
 			return err
 		}

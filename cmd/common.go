@@ -30,7 +30,12 @@ func outputSettings(f *cmdutil.Factory, allowed ...output.Format) (printing, err
 	}
 	format, err := output.ParseFormat(cfg.Output, allowed...)
 	if err != nil {
-		return printing{}, cmdutil.FlagErrorf("%v", err)
+		if _, known := output.ParseFormat(cfg.Output, output.Table, output.JSON, output.JSONL, output.YAML); cfg.OutputFlag || known != nil {
+			return printing{}, cmdutil.FlagErrorf("%v", err)
+		}
+		// A default from AUTHCTL_OUTPUT or the config file applies where
+		// it can; a command without that output uses its table.
+		format = output.Table
 	}
 	return printing{Format: format, Quiet: cfg.Quiet}, nil
 }

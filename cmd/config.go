@@ -101,6 +101,9 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
+	if fl := flags.Lookup("output"); fl != nil && fl.Changed {
+		cfg.OutputFlag = true
+	}
 	return &cfg, nil
 }
 

@@ -36,7 +36,7 @@ func newCmdGroupAdd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Create a group",
 		Args:  exactArgs(1, "one group name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadWrite, output.Table)
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ it asks to confirm; without one, --yes is required.`,
 			if !yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}
@@ -176,7 +176,7 @@ func newCmdGroupMembers(f *cmdutil.Factory, add bool) *cobra.Command {
 Users already in (or already out of) the group are left as they are.`,
 		Args: minArgs(2, "a group and at least one username"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}

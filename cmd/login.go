@@ -55,7 +55,7 @@ exits 1; too many failures lock the account for a while (lockout.*).`,
 
 func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
+	p, err := outputSettings(f, output.Table)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
 database, and remove the session file.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
+			p, err := outputSettings(f, output.Table)
 			if err != nil {
 				return err
 			}

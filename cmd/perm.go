@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,7 +71,7 @@ func newCmdPermDelete(f *cmdutil.Factory) *cobra.Command {
 			if !yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}
@@ -144,7 +145,7 @@ func newCmdPermGrant(f *cmdutil.Factory, grant bool) *cobra.Command {
 			if (to.User == "") == (to.Group == "") {
 				return cmdutil.FlagErrorf("give exactly one of --user and --group")
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}
@@ -153,6 +154,10 @@ func newCmdPermGrant(f *cmdutil.Factory, grant bool) *cobra.Command {
 				done, err = svc.Grant(ctx, to, args, create)
 			} else {
 				done, err = svc.Revoke(ctx, to, args)
+			}
+			var nf *auth.NotFoundError
+			if grant && errors.As(err, &nf) && nf.Kind == "permission" {
+				return fmt.Errorf("%w (create it with \"authctl perm create %s\", or grant with --create)", err, nf.Name)
 			}
 			if err != nil {
 				return err

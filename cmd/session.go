@@ -88,7 +88,7 @@ func newCmdSessionRevoke(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}
@@ -127,7 +127,7 @@ func newCmdSessionClearExpired(f *cmdutil.Factory) *cobra.Command {
 		Short: "Delete expired sessions (Django's clearsessions; run it from cron)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/cmdutil"
+	"authctl/internal/output"
 )
 
 type userDeleteOptions struct {
@@ -42,7 +43,7 @@ sessions, in one transaction. At a terminal it asks to confirm; without one,
 
 func userDeleteRun(cmd *cobra.Command, opts *userDeleteOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 	if err != nil {
 		return err
 	}

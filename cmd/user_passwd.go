@@ -8,6 +8,7 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
+	"authctl/internal/output"
 	"authctl/internal/prompt"
 )
 
@@ -49,7 +50,7 @@ own password while logged in.`,
 
 func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 	f := opts.f
-	p, err := outputSettings(f)
+	p, err := outputSettings(f, output.Table)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/cmdutil"
+	"authctl/internal/output"
 )
 
 type userUnlockOptions struct {
@@ -24,7 +25,7 @@ put on the account (like faillock --reset).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
 			if err != nil {
 				return err
 			}

@@ -18,14 +18,17 @@ import (
 // mapstructure names, dotted for nested ones (hasher.algorithm →
 // AUTHCTL_HASHER_ALGORITHM).
 type Config struct {
-	DB          string          `mapstructure:"db"`
-	LockTimeout time.Duration   `mapstructure:"lock_timeout"`
-	Output      string          `mapstructure:"output"`
-	Quiet       bool            `mapstructure:"quiet"`
-	Hasher      Hasher          `mapstructure:"hasher"`
-	Validators  []validate.Spec `mapstructure:"validators"`
-	Session     Session         `mapstructure:"session"`
-	Lockout     Lockout         `mapstructure:"lockout"`
+	DB          string        `mapstructure:"db"`
+	LockTimeout time.Duration `mapstructure:"lock_timeout"`
+	Output      string        `mapstructure:"output"`
+	// OutputFlag is set when -o was given on the command line (not only
+	// configured): a command that has no such output then refuses it.
+	OutputFlag bool            `mapstructure:"-"`
+	Quiet      bool            `mapstructure:"quiet"`
+	Hasher     Hasher          `mapstructure:"hasher"`
+	Validators []validate.Spec `mapstructure:"validators"`
+	Session    Session         `mapstructure:"session"`
+	Lockout    Lockout         `mapstructure:"lockout"`
 	// Workers is how many passwords are hashed at once in bulk work; 0
 	// means GOMAXPROCS.
 	Workers int `mapstructure:"workers"`

@@ -21,6 +21,7 @@ const (
 	Table Format = "table"
 	JSON  Format = "json"
 	JSONL Format = "jsonl"
+	YAML  Format = "yaml"
 )
 
 // ParseFormat checks an -o value against the formats a command accepts.
