@@ -5,8 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"authctl/internal/auth"
-	"authctl/internal/auth/validate"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 )
@@ -49,7 +47,8 @@ pbkdf2_sha256, bcrypt_sha256, scrypt; costs come from the configuration.`,
 		Example: `  authctl password hash --hasher pbkdf2_sha256 --password-stdin < pw.txt`,
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
+			// The service opens no database unless asked to read one.
+			svc, _, err := serviceFor(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -57,16 +56,9 @@ pbkdf2_sha256, bcrypt_sha256, scrypt; costs come from the configuration.`,
 			if err != nil {
 				return err
 			}
-			hs, err := hasherSet(cfg)
+			encoded, err := svc.HashPassword(pw, algorithm)
 			if err != nil {
 				return err
-			}
-			if algorithm == "" {
-				algorithm = cfg.Hasher.Algorithm
-			}
-			encoded, err := hs.MakeWith(algorithm, pw)
-			if err != nil {
-				return &auth.InvalidError{Problems: []error{err}}
 			}
 			_, err = fmt.Fprintln(f.IO.Out, encoded)
 			return err
@@ -100,31 +92,14 @@ print every rule the password breaks, one per line, with Django's messages. With
 			if err != nil {
 				return err
 			}
-			var failures []validate.Failure
-			if user != "" {
-				svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
-				if err != nil {
-					return err
-				}
-				if failures, err = svc.PasswordFailures(ctx, pw, user); err != nil {
-					return err
-				}
-			} else {
-				cfg, err := f.Config()
-				if err != nil {
-					return err
-				}
-				vs, err := validate.New(cfg.Validators)
-				if err != nil {
-					return &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
-				}
-				if err := vs.Validate(pw, nil); err != nil {
-					verr, ok := err.(*validate.Error)
-					if !ok {
-						return err
-					}
-					failures = verr.Failures
-				}
+			// Without --user no database is read.
+			svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+			if err != nil {
+				return err
+			}
+			failures, err := svc.PasswordFailures(ctx, pw, user)
+			if err != nil {
+				return err
 			}
 			if p.Format == output.JSON {
 				type failure struct {

@@ -93,9 +93,6 @@ func New(st store.Store, opts Options) (*Service, error) {
 // Hashers returns the configured hasher set.
 func (s *Service) Hashers() *hasher.Set { return s.hashers }
 
-// Validators returns the configured password validators.
-func (s *Service) Validators() validate.Set { return s.validators }
-
 // SetActor changes who the audit log records for later changes.
 func (s *Service) SetActor(a Actor) { s.actor = a }
 

@@ -51,9 +51,6 @@ func HashedPassword(h string) Password { return Password{kind: passwordHash, val
 // NoPassword is an unusable password: the user cannot authenticate.
 func NoPassword() Password { return Password{kind: passwordNone} }
 
-// IsRaw reports whether p is a plain password that still needs hashing.
-func (p Password) IsRaw() bool { return p.kind == passwordRaw }
-
 // userAttrs is what the similarity validator compares a password with.
 func userAttrs(u store.User) *validate.User {
 	return &validate.User{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email}
