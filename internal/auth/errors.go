@@ -48,10 +48,7 @@ func notFound(kind, name string) error       { return &NotFoundError{Kind: kind,
 func exists(kind, name string) error         { return &ExistsError{Kind: kind, Name: name} }
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 func (e *InvalidError) Unwrap() []error      { return e.Problems }
-func invalidf(format string, a ...any) error {
-	return &InvalidError{Problems: []error{fmt.Errorf(format, a...)}}
-}
-func invalid(problems ...error) error { return &InvalidError{Problems: problems} }
+func invalid(problems ...error) error        { return &InvalidError{Problems: problems} }
 
 // InvalidError holds every problem found with some input, so that a user sees
 // all of them at once (as Django reports every validator failure). It
