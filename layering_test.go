@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLayering enforces the dependency rules of docs/design.md on the
+// packages' own (non-test) imports, so that a shortcut across layers fails
+// the build's tests rather than waiting for a reviewer.
+func TestLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	imports := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		imports[f[0]] = f[1:]
+	}
+	// only says which packages may import a dependency.
+	only := map[string][]string{
+		"go.etcd.io/bbolt":       {"authctl/internal/store/bolt"},
+		"github.com/spf13/viper": {"authctl/cmd"},
+		"github.com/spf13/cobra": {"authctl/cmd", "authctl/internal/cmdutil"},
+		"golang.org/x/term":      {"authctl/internal/prompt"},
+	}
+	// never lists what a package (and its sub-packages) must not import.
+	never := map[string][]string{
+		"authctl/internal/auth":  {"authctl/cmd", "authctl/internal/cmdutil", "authctl/internal/output", "authctl/internal/iostreams", "authctl/internal/prompt", "authctl/internal/config", "authctl/internal/store/bolt", "authctl/internal/store/backends"},
+		"authctl/internal/store": {"authctl/internal/auth", "authctl/cmd"},
+	}
+	for pkg, imps := range imports {
+		if strings.HasPrefix(pkg, "authctl/bench/") {
+			continue // benchmark baselines import libraries on purpose
+		}
+		for _, imp := range imps {
+			if allowed, ok := only[imp]; ok && !contains(allowed, pkg) {
+				t.Errorf("%s imports %s; only %v may", pkg, imp, allowed)
+			}
+			for owner, banned := range never {
+				if (pkg == owner || strings.HasPrefix(pkg, owner+"/")) && contains(banned, imp) {
+					t.Errorf("%s imports %s, which its layer must not", pkg, imp)
+				}
+			}
+		}
+		if pkg == "authctl/internal/store" {
+			for _, imp := range imps {
+				if strings.HasPrefix(imp, "authctl/") {
+					t.Errorf("internal/store imports %s; it holds only the interface and records", imp)
+				}
+			}
+		}
+	}
+}
+
+// TestOnlyMainExits: commands return errors; only main turns them into an
+// exit status.
+func TestOnlyMainExits(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		if path == "main.go" || strings.HasPrefix(path, "bench/") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte("os.Exit(")) {
+			t.Errorf("%s calls os.Exit; return an error instead", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
