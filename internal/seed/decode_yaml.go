@@ -1,0 +1,141 @@
+package seed
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlLine is compiled on first use (start-up time; see django.go).
+var yamlLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+})
+
+// decodeYAML reads a YAML seeding file through its node tree, so that every
+// unknown key and every value of the wrong type is reported with its own
+// line (and YAML's anchors, aliases and merge keys work).
+func decodeYAML(data []byte) (*File, sectionLines, error) {
+	var (
+		f        File
+		lines    sectionLines
+		problems problemList
+		root     yaml.Node
+	)
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		msg := err.Error()
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
+			return nil, lines, fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])
+		}
+		return nil, lines, fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {
+		top = top.Content[0]
+	}
+	top = resolveAlias(top)
+	if top.Kind != yaml.MappingNode {
+		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
+			return &f, lines, nil
+		}
+		return nil, lines, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys["top"])
+	}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], resolveAlias(top.Content[i+1])
+		var (
+			kind  string
+			lnums *[]int
+			next  func() any
+		)
+		switch k.Value {
+		case "permissions":
+			kind, lnums = "permission", &lines.perms
+			next = func() any {
+				f.Permissions = append(f.Permissions, Permission{})
+				return &f.Permissions[len(f.Permissions)-1]
+			}
+		case "groups":
+			kind, lnums = "group", &lines.groups
+			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
+		case "users":
+			kind, lnums = "user", &lines.users
+			next = func() any { f.Users = append(f.Users, User{}); return &f.Users[len(f.Users)-1] }
+		default:
+			problems.add(k.Line, "%s", unknownKey("top", k.Value))
+			continue
+		}
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			continue
+		case v.Kind != yaml.SequenceNode:
+			problems.add(v.Line, "%ss must be a list", kind)
+			continue
+		}
+		for _, item := range v.Content {
+			*lnums = append(*lnums, item.Line)
+			yamlItem(kind, resolveAlias(item), next(), &problems)
+		}
+	}
+	if err := problems.err(); err != nil {
+		return nil, lines, err
+	}
+	return &f, lines, nil
+}
+
+// yamlItem decodes one item into target, reporting unknown keys and values
+// of the wrong type.
+func yamlItem(kind string, item *yaml.Node, target any, problems *problemList) {
+	if item.Kind != yaml.MappingNode {
+		problems.add(item.Line, "a %s must be a mapping with keys (%s)", kind, knownKeys[kind])
+		return
+	}
+	fields := fieldTypes[kind]
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k := item.Content[i]
+		if k.Tag == "!!merge" {
+			continue
+		}
+		if _, known := fields[k.Value]; !known {
+			problems.add(k.Line, "%s", unknownKey(kind, k.Value))
+		}
+	}
+	if err := item.Decode(target); err == nil {
+		return
+	}
+	// Find the values at fault, one key at a time.
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i], item.Content[i+1]
+		t, known := fields[k.Value]
+		if !known {
+			continue
+		}
+		if err := v.Decode(reflect.New(t).Interface()); err != nil {
+			problems.add(v.Line, "%s: %s must be %s, not %s", kind, k.Value, describe(t), yamlShow(resolveAlias(v)))
+		}
+	}
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// yamlShow names a YAML value for messages.
+func yamlShow(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	s := n.Value
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
