@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
@@ -24,6 +26,11 @@ var flagKeys = map[string]string{
 	"quiet":        "quiet",
 }
 
+// quotedKey finds the key a decoding error names: 'lockout.window'. It is
+// compiled on first use: every command pays for package-level work at
+// start-up.
+var quotedKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'([a-z0-9_.]+)'`) })
+
 // loadConfig builds the configuration with Viper: flags the user set, then
 // AUTHCTL_* environment variables, then the config file, then defaults.
 // A fresh Viper per invocation keeps commands independent (no globals).
@@ -32,6 +39,13 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	if err != nil {
 		// One line: mapstructure's errors come as a list over several.
 		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "decoding failed due to the following error(s):", "")), " ")
+		// mapstructure names the key but not the value or where it came
+		// from; say both when it was an AUTHCTL_* variable.
+		if m := quotedKey().FindStringSubmatch(msg); m != nil {
+			if val := getenv(envName(m[1])); val != "" {
+				msg += fmt.Sprintf(" (%s=%q)", envName(m[1]), val)
+			}
+		}
 		return nil, &cmdutil.ConfigError{Err: errors.New(msg)}
 	}
 	return cfg, nil

@@ -12,6 +12,7 @@ import (
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
+	"authctl/internal/store"
 )
 
 type loginOptions struct {
@@ -183,7 +184,9 @@ func newCmdWhoami(f *cmdutil.Factory) *cobra.Command {
 					return err
 				}
 				sess, u, err := svc.Whoami(ctx, token)
-				if err != nil && !errors.Is(err, auth.ErrNotLoggedIn) {
+				// No database: nobody is logged in to it (the saved token
+				// belongs to another one).
+				if err != nil && !errors.Is(err, auth.ErrNotLoggedIn) && !errors.Is(err, store.ErrNoDatabase) {
 					return err
 				}
 				if err == nil {
