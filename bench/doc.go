@@ -1,6 +1,8 @@
 // Package bench holds authctl's benchmarks; it has no code of its own, only
-// _test.go files, plus two helper programs and the shell scripts that run
+// _test.go files, plus small helper programs and the shell scripts that run
 // everything and compare with Django (see docs/performance.md).
+//
+// Permission checks and passwords (issue 2):
 //
 //   - BenchmarkCheckInProcess: the work of "authctl check PERM --user U"
 //     inside one process (open the database read-only, Service.Check,
@@ -13,8 +15,25 @@
 //   - BenchmarkAuthenticate/<hasher> and BenchmarkCheckPassword/<hasher>:
 //     Service.Authenticate and hasher.Set.Check at the default costs.
 //
-// The binaries are built, and the database seeded, only when a benchmark
-// that needs them runs, so a plain "go test ./..." stays fast. With
-// AUTHCTL_BENCH_DIR set, TestPrepare builds and seeds into that directory
-// and keeps it (run.sh and django_bench.sh use it for hyperfine).
+// Seeding (issue 4; seed.sh runs them):
+//
+//   - BenchmarkSeedHashing/<hasher>: Service.Apply of N users with plain
+//     passwords against the bare hasher.Set.Make kept busy on every core,
+//     in turns in the same benchmark, and both on one worker.
+//   - BenchmarkApplyPrehashed: "authctl apply -f FILE" of 100,000 users
+//     given as password_hash, in-process, for CPU and memory profiles.
+//   - TestPrepareSeedFile and TestPrepareScale write the pre-hashed seeding
+//     file and the scale databases (up to 1,000,000 users) for seed.sh,
+//     only when asked to through the environment.
+//
+// The programs under ./startup (an empty program, and the same importing
+// only Cobra or only Viper) are start-up baselines for startup.sh;
+// peakmem.py measures a process's peak memory for seed.sh.
+//
+// The binaries are built, and the databases seeded, only when a benchmark
+// that needs them runs, so a plain "go test ./..." stays fast: it runs only
+// the cheap checks of the data sets (TestDataset, TestScaleDataset,
+// TestSeedFileApplies). With AUTHCTL_BENCH_DIR set, TestPrepare builds
+// (static, as releases are) and seeds into that directory and keeps it
+// (run.sh, django_bench.sh, startup.sh and seed.sh use it).
 package bench

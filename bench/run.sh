@@ -16,7 +16,11 @@
 #      the process timings (hyperfine if installed) of authctl check,
 #      bench/minimalread and manage.py;
 #   4. bench/startup.sh (unless STARTUP=0): where authctl's start-up time
-#      goes.
+#      goes;
+#   5. bench/seed.sh (unless SEED=0): issue 4's seeding figures beside
+#      Django's; its part D builds and reads a 1,000,000-user database,
+#      which takes a few minutes and about 1.1 GB in $TMPDIR: SCALE=0 skips
+#      it. seed.sh prints its own summary.
 # Needs Go, and Debian's python3-django, python3-argon2 and python3-bcrypt
 # for step 3 (apt-get install python3-django python3-argon2
 # python3-bcrypt; hyperfine is optional).
@@ -53,6 +57,11 @@ bash "$here/django_bench.sh" | tee "$out/django.txt"
 if [ "${STARTUP:-1}" = 1 ]; then
   echo "## 4. authctl start-up"
   bash "$here/startup.sh" | tee "$out/startup.txt"
+fi
+
+if [ "${SEED:-1}" = 1 ]; then
+  echo "## 5. seeding (bench/seed.sh; SCALE=${SCALE:-1})"
+  bash "$here/seed.sh" | tee "$out/seed.txt"
 fi
 
 echo "# load average at end $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
@@ -95,13 +104,20 @@ cat "$out"/go-check.txt "$out"/go-hash.txt "$out"/django.txt "$out"/startup.txt 
     }
     if ("startup.empty_go" in r) {
       row("empty Go program process", r["startup.empty_go"], "", "", "")
+      row("empty program importing Cobra / empty program", r["startup.empty_cobra"], r["startup.empty_go"], ratio(r["startup.empty_cobra"], r["startup.empty_go"]) "x", "")
+      row("empty program importing Viper / empty program", r["startup.empty_viper"], r["startup.empty_go"], ratio(r["startup.empty_viper"], r["startup.empty_go"]) "x", "")
       row("authctl version process (start-up, no database)", r["startup.authctl_version"], "", "", "")
-      row("check process built with CGO_ENABLED=0 / minimal", r["startup.authctl_check_cgo0"], r["startup.minimalread"], ratio(r["startup.authctl_check_cgo0"], r["startup.minimalread"]) "x", "")
+      row("check process (startup.sh run) / minimal", r["startup.authctl_check"], r["startup.minimalread"], ratio(r["startup.authctl_check"], r["startup.minimalread"]) "x", "<= 1.5x")
+      row("check process built without Viper / minimal", r["startup.authctl_noviper_check"], r["startup.minimalread"], ratio(r["startup.authctl_noviper_check"], r["startup.minimalread"]) "x", "<= 1.5x")
       row("package init, total per process (inittrace)", r["init.total"], "", "", "")
     }
     print ""
     print "ratio: in the two minimal-bbolt rows, authctl / minimal (lower is better); in the"
     print "Django rows, Django / authctl (above 1: authctl is faster)."
   }' | tee "$out/summary.md"
+if [ -f "$out/seed.txt" ]; then
+  echo
+  sed -n '/^## Seeding summary/,$p' "$out/seed.txt" | tee -a "$out/summary.md"
+fi
 echo
 echo "results in $out"

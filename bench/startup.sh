@@ -5,12 +5,17 @@
 #   bash bench/startup.sh          # uses or prepares $AUTHCTL_BENCH_DIR
 #
 # Prints (RESULT/INIT lines are machine-readable, the rest for people):
-#   1. the binaries: size and static or dynamic linking;
-#   2. process wall times (hyperfine's median, else the mean of a shell
-#      loop) of an empty Go
-#      program, bench/minimalread, "authctl version" (start-up and command
-#      tree only), "authctl check", and "authctl check" built with
-#      CGO_ENABLED=0 (a statically linked variant, for comparison only);
+#   1. the binaries: size, static or dynamic linking, modules linked. All
+#      are built as releases are (CGO_ENABLED=0, -trimpath, -ldflags=-s -w),
+#      like the authctl the benchmarks time ($AUTHCTL_BIN);
+#   2. process wall times (the median of PROC_RUNS runs, default 300, in
+#      ROUNDS interleaved rounds, default 5; see timing.sh) of: an empty Go
+#      program (bench/startup/empty), the same
+#      importing only Cobra (bench/startup/cobra) or only Viper
+#      (bench/startup/viper), bench/minimalread, "authctl version"
+#      (start-up and command tree only), "authctl check", and "authctl
+#      check" built without Viper (a copy of the tree whose cmd/config.go
+#      is replaced by a small loader; for comparison only);
 #   3. package initialisation from GODEBUG=inittrace=1, averaged over
 #      INIT_RUNS runs of "authctl check": the total and the costliest
 #      packages, in microseconds of clock per process;
@@ -25,6 +30,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 PROC_RUNS=${PROC_RUNS:-300}
+ROUNDS=${ROUNDS:-5}
 INIT_RUNS=${INIT_RUNS:-200}
 PERF_RUNS=${PERF_RUNS:-300}
 
@@ -53,41 +59,123 @@ export HOME="$BENCH_HOME" XDG_CONFIG_HOME="$BENCH_HOME/.config" XDG_DATA_HOME="$
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/authctl-startup.XXXXXX")
 cleanup_dirs+=("$work")
-printf 'package main\n\nfunc main() {}\n' >"$work/empty.go"
-(cd "$work" && go build -o "$work/empty" empty.go)
-(cd "$root" && CGO_ENABLED=0 go build -o "$work/authctl-nocgo" authctl)
+# Everything is built as authctl's releases are (.goreleaser.yaml) and as
+# the benchmarks build $AUTHCTL_BIN: static (CGO_ENABLED=0), -trimpath,
+# stripped.
+build() { (cd "$1" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$2" "$3"); }
+build "$root" "$work/empty" ./bench/startup/empty
+build "$root" "$work/cobra" ./bench/startup/cobra
+build "$root" "$work/viper" ./bench/startup/viper
+
+# A variant of authctl without Viper: a copy of the working tree whose
+# cmd/config.go is replaced by a loader that reads defaults, AUTHCTL_*
+# variables and the global flags, but no config file (the benchmark has
+# none). Only for measuring; if the tree no longer builds with it (cmd
+# changed), the variant is skipped.
+noviper=$work/authctl-noviper
+mkdir -p "$work/src"
+(cd "$root" && tar --exclude=./.git --exclude='./*.test' -cf - .) | tar -xf - -C "$work/src"
+cat >"$work/src/cmd/config.go" <<'EOF'
+package cmd
+
+// A Viper-free configuration loader, written by bench/startup.sh into a
+// copy of the tree to measure what Viper costs at start-up. Not authctl's:
+// it reads no config file.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"authctl/internal/cmdutil"
+	"authctl/internal/config"
+)
+
+func envName(key string) string {
+	return "AUTHCTL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
+	cfg := config.Defaults()
+	set := func(key, val string) error {
+		var err error
+		switch key {
+		case "db":
+			cfg.DB = val
+		case "output":
+			cfg.Output = val
+		case "quiet":
+			cfg.Quiet, err = strconv.ParseBool(val)
+		case "lock_timeout":
+			cfg.LockTimeout, err = time.ParseDuration(val)
+		case "workers":
+			cfg.Workers, err = strconv.Atoi(val)
+		case "hasher.algorithm":
+			cfg.Hasher.Algorithm = val
+		}
+		if err != nil {
+			return &cmdutil.ConfigError{Err: fmt.Errorf("%s: %w", key, err)}
+		}
+		return nil
+	}
+	for _, key := range []string{"db", "output", "quiet", "lock_timeout", "workers", "hasher.algorithm"} {
+		if v := getenv(envName(key)); v != "" {
+			if err := set(key, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for name, key := range map[string]string{"db": "db", "lock-timeout": "lock_timeout", "output": "output", "quiet": "quiet"} {
+		if fl := flags.Lookup(name); fl != nil && fl.Changed {
+			if err := set(key, fl.Value.String()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, &cmdutil.ConfigError{Err: err}
+	}
+	return &cfg, nil
+}
+EOF
+if ! build "$work/src" "$noviper" . >"$work/noviper-build.txt" 2>&1; then
+  echo "# the Viper-free variant does not build (cmd changed?); skipped:" >&2
+  sed 's/^/#   /' "$work/noviper-build.txt" >&2
+  noviper=
+elif go version -m "$noviper" | grep -q 'github.com/spf13/viper'; then
+  echo "# the Viper-free variant still links Viper; skipped" >&2
+  noviper=
+fi
 
 check=(check "$CHECK_PERM" --user "$CHECK_USER" -q --db "$AUTHCTL_BENCH_DB")
 
-echo "## 1. binaries"
-for b in "$work/empty" "$MINIMALREAD_BIN" "$AUTHCTL_BIN" "$work/authctl-nocgo"; do
+echo "## 1. binaries (all static, -trimpath, stripped)"
+for b in "$work/empty" "$work/cobra" "$work/viper" "$MINIMALREAD_BIN" "$AUTHCTL_BIN" ${noviper:+"$noviper"}; do
   link=static
   if command -v ldd >/dev/null && ldd "$b" >/dev/null 2>&1; then link=dynamic; fi
-  printf '%-14s %6.1f MB  %s\n' "$(basename "$b")" "$(awk -v s="$(stat -c %s "$b")" 'BEGIN { print s / 1048576 }')" "$link"
+  npkg=$(go version -m "$b" 2>/dev/null | awk '$1 == "dep" { n++ } END { print n + 0 }')
+  printf '%-16s %6.1f MB  %-7s %3d modules\n' "$(basename "$b")" "$(awk -v s="$(stat -c %s "$b")" 'BEGIN { print s / 1048576 }')" "$link" "$npkg"
 done
 
-echo "## 2. process wall time (median of $PROC_RUNS runs with hyperfine, else the mean)"
-time_process() {
-  local key=$1
-  shift
-  "$@" >/dev/null 2>&1 || { echo "startup.sh: $* failed" >&2; exit 1; }
-  if [ -z "${NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null; then
-    local json=$work/$key.json
-    hyperfine -N --style none --warmup 20 --runs "$PROC_RUNS" --export-json "$json" "$(printf '%q ' "$@")" >/dev/null
-    awk -v k="$key" '/"median"/ { gsub(/[",]/, ""); printf "RESULT startup.%s %.3f ms (hyperfine median)\n", k, $2 * 1000; exit }' "$json"
-  else
-    local i start end
-    start=$(date +%s%N)
-    for ((i = 0; i < PROC_RUNS; i++)); do "$@" >/dev/null 2>&1; done
-    end=$(date +%s%N)
-    awk -v k="$key" -v ns=$((end - start)) -v n="$PROC_RUNS" 'BEGIN { printf "RESULT startup.%s %.3f ms (shell loop)\n", k, ns / n / 1e6 }'
-  fi
-}
-time_process empty_go "$work/empty"
-time_process minimalread "$MINIMALREAD_BIN" "$AUTHCTL_BENCH_DB" users "$CHECK_USER"
-time_process authctl_version "$AUTHCTL_BIN" version
-time_process authctl_check "$AUTHCTL_BIN" "${check[@]}"
-time_process authctl_check_cgo0 "$work/authctl-nocgo" "${check[@]}"
+echo "## 2. process wall time (median of $PROC_RUNS runs each, in $ROUNDS interleaved rounds; timing.sh)"
+# shellcheck source=bench/timing.sh
+. "$here/timing.sh"
+q() { printf '%q ' "$@"; }
+entries=(
+  startup.empty_go "$PROC_RUNS" "$(q "$work/empty")"
+  startup.empty_cobra "$PROC_RUNS" "$(q "$work/cobra")"
+  startup.empty_viper "$PROC_RUNS" "$(q "$work/viper")"
+  startup.minimalread "$PROC_RUNS" "$(q "$MINIMALREAD_BIN" "$AUTHCTL_BENCH_DB" users "$CHECK_USER")"
+  startup.authctl_version "$PROC_RUNS" "$(q "$AUTHCTL_BIN" version)"
+  startup.authctl_check "$PROC_RUNS" "$(q "$AUTHCTL_BIN" "${check[@]}")"
+)
+if [ -n "$noviper" ]; then
+  entries+=(startup.authctl_noviper_check "$PROC_RUNS" "$(q "$noviper" "${check[@]}")")
+fi
+time_rounds "$ROUNDS" "${entries[@]}"
 
 echo "## 3. package initialisation of authctl check (GODEBUG=inittrace=1, mean of $INIT_RUNS runs)"
 for ((i = 0; i < INIT_RUNS; i++)); do
@@ -108,7 +196,8 @@ go tool pprof -top -cum "$work/bench.test" "$work/cli.prof" 2>/dev/null |
 
 if [ "${PERF:-1}" = 1 ] && command -v perf >/dev/null; then
   echo "## 5. perf: share of the CPU samples of $PERF_RUNS authctl check processes (children included; sysmon runs beside main)"
-  cp "$AUTHCTL_BIN" "$work/authctl-perf"
+  # The same build with its symbol table (-s -w strip it), for perf.
+  (cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/authctl-perf" .)
   if perf record -q -e cpu-clock -F 20000 -g -o "$work/perf.data" -- \
     bash -c 'for ((i = 0; i < $0; i++)); do "$1" "${@:2}"; done' "$PERF_RUNS" "$work/authctl-perf" "${check[@]}" >/dev/null 2>&1; then
     perf report -i "$work/perf.data" --comm authctl-perf --percentage relative --children --sort sym --stdio -g none 2>/dev/null |
