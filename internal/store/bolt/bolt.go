@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync/atomic"
@@ -86,6 +87,13 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
 		FreelistType: bbolt.FreelistMapType,
+		// A writer maps a large address range up front: as a big
+		// transaction (a seeding apply) grows the file, bbolt would
+		// otherwise remap about a dozen times during the commit, copying
+		// every dirty node each time. The range is only reserved, not
+		// used, and not for readers; on Windows bbolt would grow the file
+		// to the mapping's size, so there the default is kept.
+		InitialMmapSize: writerMmapSize(readOnly),
 		// bbolt always passes O_CREATE for writable opens; strip it unless
 		// asked to create, so that a missing file is reported rather than
 		// created (and without a racy os.Stat beforehand).
@@ -116,6 +124,14 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		return nil, err
 	}
 	return s, nil
+}
+
+// writerMmapSize is the initial mapping for a writable open.
+func writerMmapSize(readOnly bool) int {
+	if readOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
+		return 0
+	}
+	return 1 << 30
 }
 
 // boltOpen is bbolt.Open that turns a panic on a damaged file into an error.

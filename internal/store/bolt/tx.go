@@ -265,10 +265,21 @@ func (t *txn) writeBucket(name []byte) (*bbolt.Bucket, error) {
 	if !t.writable {
 		return nil, store.ErrReadOnly
 	}
-	if b := t.tx.Bucket(name); b != nil {
-		return b, nil
+	b := t.tx.Bucket(name)
+	if b == nil {
+		var err error
+		if b, err = t.tx.CreateBucket(name); err != nil {
+			return nil, err
+		}
 	}
-	return t.tx.CreateBucket(name)
+	// Pages split at 90% full rather than bbolt's 50%: records are mostly
+	// added in key order (seeding, the audit log), which would otherwise
+	// leave every page half empty. The audit log only ever appends.
+	b.FillPercent = 0.9
+	if bytes.Equal(name, bucketAudit) {
+		b.FillPercent = 1.0
+	}
+	return b, nil
 }
 
 func (t *txn) writeError(err error) error {
