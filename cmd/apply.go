@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -69,7 +70,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.Prune, "prune", false, "delete objects an earlier apply created that the file no longer declares")
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
-	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: workers setting, else the number of CPUs)")
+	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
 
@@ -159,12 +160,24 @@ func interruptible(ctx context.Context) (context.Context, func()) {
 }
 
 // workers is the --workers flag, else the workers setting.
+//
+// Otherwise it is the number of CPUs — except for argon2, whose every hash
+// already runs its lanes (hasher.argon2_threads) in parallel and holds its
+// memory (100 MiB by default) while it runs: there one worker per that many
+// CPUs keeps the cores as busy with a fraction of the memory.
 func workers(f *cmdutil.Factory, flag int) int {
 	if flag > 0 {
 		return flag
 	}
-	if cfg, err := f.Config(); err == nil {
+	cfg, err := f.Config()
+	if err != nil {
+		return 0
+	}
+	if cfg.Workers > 0 {
 		return cfg.Workers
+	}
+	if cfg.Hasher.Algorithm == "argon2" && cfg.Hasher.Argon2Threads > 1 {
+		return max(1, runtime.GOMAXPROCS(0)/int(cfg.Hasher.Argon2Threads))
 	}
 	return 0
 }

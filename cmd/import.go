@@ -68,7 +68,7 @@ FILE defaults to standard input.`,
 	fl.BoolVar(&opts.Create, "create", false, "passwd: create users that do not exist (with an unusable password if none is given)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
-	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: workers setting, else the number of CPUs)")
+	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
 
