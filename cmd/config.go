@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -53,15 +52,7 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 
 func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
 	v := viper.New()
-	def := config.Defaults()
-	// The default paths come from HOME and XDG_*_HOME: read them through
-	// getenv like every other setting, not from the process's environment
-	// (config.Defaults), so that a run with its own environment (Run, the
-	// tests) never reads or writes the session file of whoever runs it.
-	if os.Geteuid() != 0 {
-		def.DB = filepath.Join(xdgDir(getenv, "XDG_DATA_HOME", ".local/share"), "authctl", "auth.db")
-	}
-	def.Session.File = filepath.Join(xdgDir(getenv, "XDG_STATE_HOME", ".local/state"), "authctl", "session")
+	def := config.DefaultsFor(getenv)
 	setDefaults(v, "", reflect.ValueOf(def))
 	v.SetDefault("validators", def.Validators)
 
@@ -130,37 +121,7 @@ func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool)
 	if p := getenv("AUTHCTL_CONFIG"); p != "" {
 		return p, true
 	}
-	dir := getenv("XDG_CONFIG_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		home, err := homeDir(getenv)
-		if err != nil {
-			return "", false
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "authctl", "config.yaml"), false
-}
-
-// homeDir is $HOME from getenv, else the process's home directory.
-func homeDir(getenv func(string) string) (string, error) {
-	if h := getenv("HOME"); h != "" {
-		return h, nil
-	}
-	return os.UserHomeDir()
-}
-
-// xdgDir is the XDG base directory in the variable env when it is an
-// absolute path, else fallback under the home directory (as
-// internal/config does with the process's environment).
-func xdgDir(getenv func(string) string, env, fallback string) string {
-	if d := getenv(env); d != "" && filepath.IsAbs(d) {
-		return d
-	}
-	home, err := homeDir(getenv)
-	if err != nil {
-		home = "/"
-	}
-	return filepath.Join(home, fallback)
+	return config.DefaultConfigFile(getenv), false
 }
 
 // setDefaults registers every leaf key of the Config struct with its

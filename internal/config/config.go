@@ -60,11 +60,17 @@ type Lockout struct {
 	Duration time.Duration `mapstructure:"duration"`
 }
 
-// Defaults returns the built-in settings, with paths for the current user.
-func Defaults() Config {
+// Defaults returns the built-in settings, with the paths for the user of
+// the process's environment.
+func Defaults() Config { return DefaultsFor(os.Getenv) }
+
+// DefaultsFor returns the built-in settings, with the default paths taken
+// from the given environment (HOME and XDG_*_HOME), so that a run with its
+// own environment never reads or writes the files of whoever runs it.
+func DefaultsFor(getenv func(string) string) Config {
 	p := hasher.DefaultParams()
 	return Config{
-		DB:          DefaultDBPath(),
+		DB:          DefaultDBPath(getenv),
 		LockTimeout: 5 * time.Second,
 		Output:      "table",
 		Hasher: Hasher{
@@ -79,7 +85,7 @@ func Defaults() Config {
 			ScryptP:          p.ScryptP,
 		},
 		Validators: validate.DefaultSpecs(),
-		Session:    Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile()},
+		Session:    Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile(getenv)},
 		Lockout: Lockout{
 			Attempts: auth.DefaultLockout.Attempts,
 			Window:   auth.DefaultLockout.Window,
@@ -90,26 +96,37 @@ func Defaults() Config {
 
 // DefaultDBPath is /var/lib/authctl/auth.db for root and
 // $XDG_DATA_HOME/authctl/auth.db (~/.local/share/...) for anyone else.
-func DefaultDBPath() string {
+func DefaultDBPath(getenv func(string) string) string {
 	if os.Geteuid() == 0 {
 		return "/var/lib/authctl/auth.db"
 	}
-	return filepath.Join(xdgDir("XDG_DATA_HOME", ".local/share"), "authctl", "auth.db")
+	return filepath.Join(xdgDir(getenv, "XDG_DATA_HOME", ".local/share"), "authctl", "auth.db")
 }
 
 // DefaultSessionFile is $XDG_STATE_HOME/authctl/session
 // (~/.local/state/...).
-func DefaultSessionFile() string {
-	return filepath.Join(xdgDir("XDG_STATE_HOME", ".local/state"), "authctl", "session")
+func DefaultSessionFile(getenv func(string) string) string {
+	return filepath.Join(xdgDir(getenv, "XDG_STATE_HOME", ".local/state"), "authctl", "session")
 }
 
-func xdgDir(env, fallback string) string {
-	if d := os.Getenv(env); d != "" && filepath.IsAbs(d) {
+// DefaultConfigFile is $XDG_CONFIG_HOME/authctl/config.yaml
+// (~/.config/...), read only if it exists.
+func DefaultConfigFile(getenv func(string) string) string {
+	return filepath.Join(xdgDir(getenv, "XDG_CONFIG_HOME", ".config"), "authctl", "config.yaml")
+}
+
+// xdgDir is the XDG base directory in the variable env when it is an
+// absolute path, else fallback under the home directory.
+func xdgDir(getenv func(string) string, env, fallback string) string {
+	if d := getenv(env); d != "" && filepath.IsAbs(d) {
 		return d
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "/"
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			home = "/"
+		}
 	}
 	return filepath.Join(home, fallback)
 }
