@@ -19,9 +19,11 @@ const exitCodesHelp = `Exit codes:
   3    not found (user, group, permission, session, or the database)
   4    already exists
   5    invalid input (bad name, unknown hash format, password rejected)
-  6    database busy (another process holds the lock past --lock-timeout)
+  6    database busy (another process holds the lock past --lock-timeout,
+       or changed what an apply or import was about to write: run it again)
   7    database unreadable or other internal failure
-  130  interrupted at a prompt`
+  130  interrupted (Ctrl-C, an empty answer to changepassword, a declined
+       confirmation); nothing was written`
 
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command { return newRootCmd(f, "") }
