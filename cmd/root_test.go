@@ -61,7 +61,7 @@ func TestRunHelpAndVersion(t *testing.T) {
 	if code := tf.run("--help"); code != 0 {
 		t.Fatalf("--help: exit %d", code)
 	}
-	if !strings.Contains(tf.out.String(), "130  interrupted at a prompt") {
+	if !strings.Contains(tf.out.String(), "130  interrupted (Ctrl-C") {
 		t.Errorf("--help lacks the exit codes:\n%s", tf.out)
 	}
 	tf = e.factory()
