@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/auth"
-	"authctl/internal/auth/ident"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 )
@@ -143,13 +142,7 @@ func askNewUserPassword(ctx context.Context, f *cmdutil.Factory, svc *auth.Servi
 	// Report problems with the name or email, and a name that is taken (as
 	// createsuperuser does), before asking for a password.
 	nu.Password = auth.NoPassword()
-	if err := svc.CheckNewUser(nu); err != nil {
-		return nu.Password, false, err
-	}
-	name := ident.NormalizeUsername(nu.Username)
-	if _, err := svc.GetUser(ctx, name); err == nil {
-		return nu.Password, false, &auth.ExistsError{Kind: "user", Name: name}
-	} else if !errors.Is(err, auth.ErrNotFound) {
+	if err := svc.CheckNewUser(ctx, nu); err != nil {
 		return nu.Password, false, err
 	}
 	pr, err := f.IO.Prompter()
@@ -165,7 +158,7 @@ func askNewUserPassword(ctx context.Context, f *cmdutil.Factory, svc *auth.Servi
 		if nu.SkipValidation {
 			return nu.Password, true, nil
 		}
-		err = svc.CheckNewUser(nu)
+		err = svc.CheckNewUser(ctx, nu)
 		if err == nil {
 			return nu.Password, false, nil
 		}

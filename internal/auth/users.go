@@ -144,13 +144,8 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 		return u, err
 	}
 	// Fail fast on a taken name before paying for the hash.
-	if err := s.view(ctx, func(r store.Reader) error { return mustNotExist(r.User(u.Username)) }); err != nil {
-		if errors.Is(err, ErrExists) {
-			return u, exists("user", u.Username)
-		}
-		if !errors.Is(err, store.ErrNoDatabase) {
-			return u, err
-		}
+	if err := s.nameFree(ctx, u.Username); err != nil {
+		return u, err
 	}
 	if u.Password, err = s.encode(nu.Password); err != nil {
 		return u, err
@@ -256,9 +251,23 @@ func (s *Service) DeleteUser(ctx context.Context, username string) error {
 }
 
 // CheckNewUser reports every problem with nu (name, email, names, and the
-// password when it is given) without touching the database, so that a
-// prompt can ask again before anything is written.
-func (s *Service) CheckNewUser(nu NewUser) error {
-	_, err := s.checkNewUser(nu)
+// password when it is given), then whether the (normalised) username is
+// taken, without writing anything: an interactive create asks for a
+// password only once the rest is known to be fine, as Django's
+// createsuperuser does.
+func (s *Service) CheckNewUser(ctx context.Context, nu NewUser) error {
+	u, err := s.checkNewUser(nu)
+	if err != nil {
+		return err
+	}
+	return s.nameFree(ctx, u.Username)
+}
+
+// nameFree returns an ExistsError when username is taken.
+func (s *Service) nameFree(ctx context.Context, username string) error {
+	err := s.view(ctx, func(r store.Reader) error { return mustNotExist(r.User(username)) })
+	if errors.Is(err, ErrExists) {
+		return exists("user", username)
+	}
 	return err
 }

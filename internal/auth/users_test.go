@@ -145,8 +145,8 @@ func TestCreateUserReportsEveryProblem(t *testing.T) {
 	if err.Error() != strings.Join(want, "\n") {
 		t.Errorf("Error() = %q", err.Error())
 	}
-	// CheckNewUser reports the same without touching the database.
-	if err2 := e.svc.CheckNewUser(nu); err2 == nil || err2.Error() != err.Error() {
+	// CheckNewUser reports the same, writing nothing.
+	if err2 := e.svc.CheckNewUser(context.Background(), nu); err2 == nil || err2.Error() != err.Error() {
 		t.Errorf("CheckNewUser = %v", err2)
 	}
 	if e.hasUser("bad name!") || len(e.audit()) != 0 {
@@ -534,5 +534,20 @@ func TestHashPassword(t *testing.T) {
 	}
 	if _, err := e.svc.HashPassword("x", "md5"); !errors.Is(err, hasher.ErrVerifyOnly) {
 		t.Errorf("md5: %v, want ErrVerifyOnly", err)
+	}
+}
+
+// TestCheckNewUserTakenName: the check an interactive create runs before
+// asking for a password also finds a taken name, after normalisation.
+func TestCheckNewUserTakenName(t *testing.T) {
+	e := newEnv(t)
+	e.mkUser("full2")
+	err := e.svc.CheckNewUser(context.Background(), NewUser{Username: "ｆｕｌｌ２", Password: NoPassword()})
+	var ee *ExistsError
+	if !errors.As(err, &ee) || ee.Name != "full2" {
+		t.Fatalf("CheckNewUser of a taken name = %v, want ExistsError for full2", err)
+	}
+	if err := e.svc.CheckNewUser(context.Background(), NewUser{Username: "free", Password: NoPassword()}); err != nil {
+		t.Fatalf("CheckNewUser of a free name = %v", err)
 	}
 }
