@@ -98,7 +98,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: lookupEnvFunc(f)})
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup})
 	if err != nil {
 		return err
 	}
@@ -181,8 +181,6 @@ func workers(f *cmdutil.Factory, flag int) int {
 	}
 	return 0
 }
-
-func lookupEnvFunc(f *cmdutil.Factory) func(string) (string, bool) { return f.Lookup }
 
 // reportApply prints the per-object results (JSON) or the plan (dry run),
 // and the summary on stderr.

@@ -217,22 +217,13 @@ func buildVersion() string {
 // hashersAndValidators builds the configured hashers and validators; a
 // setting that cannot work is a ConfigError (exit 2).
 func hashersAndValidators(cfg *config.Config) (*hasher.Set, validate.Set, error) {
-	hs, err := hasherSet(cfg)
+	hs, err := hasher.NewSet(cfg.Hasher.Algorithm, cfg.HasherParams())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, &cmdutil.ConfigError{Err: fmt.Errorf("hasher: %w", err)}
 	}
 	vs, err := validate.New(cfg.Validators)
 	if err != nil {
 		return nil, nil, &cmdutil.ConfigError{Err: fmt.Errorf("validators: %w", err)}
 	}
 	return hs, vs, nil
-}
-
-// hasherSet builds the configured hashers.
-func hasherSet(cfg *config.Config) (*hasher.Set, error) {
-	hs, err := hasher.NewSet(cfg.Hasher.Algorithm, cfg.HasherParams())
-	if err != nil {
-		return nil, &cmdutil.ConfigError{Err: fmt.Errorf("hasher: %w", err)}
-	}
-	return hs, nil
 }
