@@ -265,7 +265,7 @@ func TestPTYUserPasswdChanges(t *testing.T) {
 	c = startTerminal(t, env, false, "user", "passwd", "alice")
 	c.expect("Password: ")
 	c.typ("\r")
-	code, screen = c.finish()
+	code, screen := c.finish()
 	if code != 130 {
 		t.Errorf("an empty answer: exit %d, want 130:\n%s", code, screen)
 	}
