@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -159,25 +158,14 @@ func interruptible(ctx context.Context) (context.Context, func()) {
 	return ctx, stop
 }
 
-// workers is the --workers flag, else the workers setting.
-//
-// Otherwise it is the number of CPUs — except for argon2, whose every hash
-// already runs its lanes (hasher.argon2_threads) in parallel and holds its
-// memory (100 MiB by default) while it runs: there one worker per that many
-// CPUs keeps the cores as busy with a fraction of the memory.
+// workers is the --workers flag, else the workers setting, else 0: the
+// apply engine then sizes the pool by the CPUs and the hasher.
 func workers(f *cmdutil.Factory, flag int) int {
 	if flag > 0 {
 		return flag
 	}
-	cfg, err := f.Config()
-	if err != nil {
-		return 0
-	}
-	if cfg.Workers > 0 {
+	if cfg, err := f.Config(); err == nil {
 		return cfg.Workers
-	}
-	if cfg.Hasher.Algorithm == "argon2" && cfg.Hasher.Argon2Threads > 1 {
-		return max(1, runtime.GOMAXPROCS(0)/int(cfg.Hasher.Argon2Threads))
 	}
 	return 0
 }

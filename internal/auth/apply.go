@@ -76,7 +76,8 @@ type ApplyOptions struct {
 	// Manage marks the objects Apply creates as managed (candidates for a
 	// later Prune). Apply from a seeding file sets it; an import does not.
 	Manage bool
-	// Workers is how many passwords are hashed at once; 0 means GOMAXPROCS.
+	// Workers is how many passwords are hashed at once; 0 means GOMAXPROCS,
+	// divided by the preferred hasher's lanes (argon2's threads).
 	Workers int
 	// Progress, if set, is called as password hashing advances.
 	Progress func(done, total int)

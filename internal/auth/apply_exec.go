@@ -27,7 +27,9 @@ func (s *Service) hashPlan(ctx context.Context, pl *plan, opts ApplyOptions) err
 	}
 	workers := opts.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// Every core, counting the cores each hash already keeps busy
+		// (argon2's lanes): as fast, and a fraction of argon2's memory.
+		workers = max(1, runtime.GOMAXPROCS(0)/s.hashers.Lanes())
 	}
 	workers = min(workers, len(jobs))
 	var (

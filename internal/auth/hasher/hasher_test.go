@@ -317,3 +317,24 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLanes(t *testing.T) {
+	for _, c := range []struct {
+		algo string
+		p    Params
+		want int
+	}{
+		{"argon2", Params{}, 8},
+		{"argon2", Params{Argon2Threads: 1}, 1},
+		{"pbkdf2_sha256", Params{}, 1},
+		{"scrypt", Params{}, 1},
+	} {
+		s, err := NewSet(c.algo, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Lanes(); got != c.want {
+			t.Errorf("%s %+v: Lanes = %d, want %d", c.algo, c.p, got, c.want)
+		}
+	}
+}

@@ -45,6 +45,17 @@ func NewSet(preferred string, p Params) (*Set, error) {
 // Preferred returns the hasher used for new hashes.
 func (s *Set) Preferred() Hasher { return s.preferred }
 
+// Lanes is how many cores one preferred hash already keeps busy: argon2's
+// parallelism (its threads), 1 for the others. Bulk hashing sizes its
+// worker pool by it, since each concurrent argon2 hash also holds its
+// memory.
+func (s *Set) Lanes() int {
+	if a, ok := s.preferred.(*argon2Hasher); ok && a.threads > 1 {
+		return int(a.threads)
+	}
+	return 1
+}
+
 // Algorithms returns every algorithm the Set verifies, preferred first.
 func (s *Set) Algorithms() []string { return slices.Clone(s.order) }
 
