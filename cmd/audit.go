@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -128,18 +129,33 @@ func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
 		Short: "Check the audit log's hash chain (exit 0 intact, 5 tampered)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
+			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
 			n, err := svc.AuditVerify(ctx)
-			if err != nil {
-				if _, ok := err.(*auth.AuditVerifyError); ok {
-					return &auth.InvalidError{Problems: []error{err}}
-				}
+			var broken *auth.AuditVerifyError
+			if err != nil && !errors.As(err, &broken) {
 				return err
 			}
-			if !p.Quiet {
+			if p.Format == output.JSON {
+				v := struct {
+					Intact  bool   `json:"intact"`
+					Records int    `json:"records"`
+					Seq     uint64 `json:"broken_at,omitempty"`
+					Reason  string `json:"reason,omitempty"`
+				}{Intact: broken == nil, Records: n}
+				if broken != nil {
+					v.Seq, v.Reason = broken.Seq, broken.Reason
+				}
+				if err := output.WriteJSON(f.IO.Out, v); err != nil {
+					return err
+				}
+			}
+			if broken != nil {
+				return &auth.InvalidError{Problems: []error{broken}}
+			}
+			if !p.Quiet && p.Format != output.JSON {
 				fmt.Fprintf(f.IO.Out, "audit log intact: %d records\n", n)
 			}
 			return nil
