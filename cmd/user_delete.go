@@ -51,16 +51,8 @@ func userDeleteRun(cmd *cobra.Command, opts *userDeleteOptions) error {
 		if _, err := svc.GetUser(ctx, opts.Username); err != nil {
 			return err
 		}
-		pr, err := f.IO.Prompter()
-		if err != nil {
+		if err := confirm(f, fmt.Sprintf("Delete user %s? [y/N]: ", opts.Username)); err != nil {
 			return err
-		}
-		ok, err := pr.Confirm(fmt.Sprintf("Delete user %s? [y/N]: ", opts.Username), false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errAborted
 		}
 	}
 	if err := svc.DeleteUser(ctx, opts.Username); err != nil {
