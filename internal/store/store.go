@@ -53,6 +53,18 @@ type Reader interface {
 	Failure(username string) (Failure, error)
 	Failures(fn func(Failure) error) error
 
+	// GroupMembers visits the usernames of the users whose Groups holds
+	// group, in ascending bytewise order. Its cost grows with the number of
+	// members, not with the number of users: a backend keeps an index that
+	// PutUser and DeleteUser maintain in the same transaction.
+	GroupMembers(group string, fn func(username string) error) error
+	// PermissionHolders visits, likewise, the usernames of the users whose
+	// own Permissions holds perm (not through a group).
+	PermissionHolders(perm string, fn func(username string) error) error
+	// Superusers visits, likewise, the usernames of the users with
+	// IsSuperuser set.
+	Superusers(fn func(username string) error) error
+
 	// Audit visits audit records with Seq > after, in ascending Seq order.
 	Audit(after uint64, fn func(AuditRecord) error) error
 	// LastAudit returns the record with the highest Seq, or ErrNotFound.

@@ -428,3 +428,35 @@ func (t *txn) PutMeta(key string, value []byte) error {
 	// which bbolt would store as a value that reads back as missing.
 	return t.put(bucketMeta, "meta key", key, append(make([]byte, 0, len(value)), value...))
 }
+
+// GroupMembers, PermissionHolders and Superusers scan the users bucket until
+// the membership index exists.
+func (t *txn) GroupMembers(group string, fn func(string) error) error {
+	return t.usersWhere(func(u store.User) bool { return containsString(u.Groups, group) }, fn)
+}
+
+func (t *txn) PermissionHolders(perm string, fn func(string) error) error {
+	return t.usersWhere(func(u store.User) bool { return containsString(u.Permissions, perm) }, fn)
+}
+
+func (t *txn) Superusers(fn func(string) error) error {
+	return t.usersWhere(func(u store.User) bool { return u.IsSuperuser }, fn)
+}
+
+func (t *txn) usersWhere(match func(store.User) bool, fn func(string) error) error {
+	return t.Users("", func(u store.User) error {
+		if !match(u) {
+			return nil
+		}
+		return fn(u.Username)
+	})
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
