@@ -2,6 +2,8 @@
 // authentication model in an embedded database.
 package main
 
+//go:generate go run ./internal/gendocs
+
 import (
 	"os"
 

@@ -112,8 +112,9 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	return &cfg, nil
 }
 
-// configPath is --config, else AUTHCTL_CONFIG, else the default file
-// $XDG_CONFIG_HOME/authctl/config.yaml (used only if it exists).
+// configPath is --config, else AUTHCTL_CONFIG, else the first of the
+// default files that exists (config.DefaultConfigFiles), else the first
+// default file, which the caller then finds missing and skips.
 func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
 	if fl := flags.Lookup("config"); fl != nil && fl.Value.String() != "" {
 		return fl.Value.String(), true
@@ -121,7 +122,13 @@ func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool)
 	if p := getenv("AUTHCTL_CONFIG"); p != "" {
 		return p, true
 	}
-	return config.DefaultConfigFile(getenv), false
+	files := config.DefaultConfigFiles(getenv)
+	for _, p := range files {
+		if _, err := os.Stat(p); err == nil {
+			return p, false
+		}
+	}
+	return files[0], false
 }
 
 // setDefaults registers every leaf key of the Config struct with its

@@ -109,10 +109,20 @@ func DefaultSessionFile(getenv func(string) string) string {
 	return filepath.Join(xdgDir(getenv, "XDG_STATE_HOME", ".local/state"), "authctl", "session")
 }
 
-// DefaultConfigFile is $XDG_CONFIG_HOME/authctl/config.yaml
-// (~/.config/...), read only if it exists.
-func DefaultConfigFile(getenv func(string) string) string {
-	return filepath.Join(xdgDir(getenv, "XDG_CONFIG_HOME", ".config"), "authctl", "config.yaml")
+// SystemConfigFile is the configuration file root reads by default; the
+// packages install a commented example there.
+const SystemConfigFile = "/etc/authctl/config.yaml"
+
+// DefaultConfigFiles are the files read by default, the first that exists:
+// $XDG_CONFIG_HOME/authctl/config.yaml (~/.config/...), then, for root,
+// SystemConfigFile. A personal file comes first so that it can stand in
+// for the system one, as ~/.ssh/config does for /etc/ssh/ssh_config.
+func DefaultConfigFiles(getenv func(string) string) []string {
+	files := []string{filepath.Join(xdgDir(getenv, "XDG_CONFIG_HOME", ".config"), "authctl", "config.yaml")}
+	if os.Geteuid() == 0 {
+		files = append(files, SystemConfigFile)
+	}
+	return files
 }
 
 // xdgDir is the XDG base directory in the variable env when it is an
