@@ -22,7 +22,7 @@ func TestNewCmdApply(t *testing.T) {
 		{name: "no file", argv: "apply --dry-run", wantErr: "-f FILE is required (use -f - for standard input)"},
 		{name: "negative workers", argv: "apply -f seed.yaml --workers -1", wantErr: "--workers must not be negative"},
 		{name: "bad workers", argv: "apply -f seed.yaml --workers many", wantErr: `invalid argument "many" for "--workers" flag`},
-		{name: "an argument", argv: "apply seed.yaml", wantErr: "authctl apply takes no arguments (the file is given with -f) (got 1 argument(s))"},
+		{name: "an argument", argv: "apply seed.yaml", wantErr: "apply takes no arguments (the file is given with -f) (got 1 argument(s))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

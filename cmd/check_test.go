@@ -25,8 +25,8 @@ func TestNewCmdCheck(t *testing.T) {
 		},
 		{name: "-u", argv: "check -u alice blog.add_post", want: checkOptions{Perms: []string{"blog.add_post"}, User: "alice"}},
 		{name: "-q is global", argv: "check blog.add_post -q -o json", want: checkOptions{Perms: []string{"blog.add_post"}}},
-		{name: "no permission", argv: "check --user alice", wantErr: "authctl check takes at least one permission (app_label.codename)"},
-		{name: "user without value", argv: "check blog.add_post --user", wantErr: "flag needs an argument: --user"},
+		{name: "no permission", argv: "check --user alice", wantErr: "check takes at least one permission (app_label.codename)"},
+		{name: "user without value", argv: "check blog.add_post --user", wantErr: "flag --user needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,8 +250,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{[]string{"check", "blog.add_post", "--user", "bob"}, 1, "denied\n", ""},
 		{[]string{"check", "blog.add_post", "--user", "bob", "-q"}, 1, "", ""},
 		{[]string{"check", "blog.add_post", "--user", "nobody"}, 3, "", "authctl: user \"nobody\" does not exist\n"},
-		{[]string{"check", "--user", "alice"}, 2, "", "authctl: authctl check takes at least one permission (app_label.codename)\nRun 'authctl check --help' for usage.\n"},
-		{[]string{"check", "blog.add_post", "--bogus"}, 2, "", "authctl: unknown flag: --bogus\nRun 'authctl check --help' for usage.\n"},
+		{[]string{"check", "--user", "alice"}, 2, "", "authctl: check takes at least one permission (app_label.codename)\nRun 'authctl check --help' for usage.\n"},
+		{[]string{"check", "blog.add_post", "--bogus"}, 2, "", "authctl: unknown flag --bogus\nRun 'authctl check --help' for usage.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

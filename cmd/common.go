@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -73,7 +72,7 @@ func serviceFor(cmd *cobra.Command, f *cmdutil.Factory, access cmdutil.Access) (
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return cmdutil.FlagErrorf("%s takes %s (got %d argument(s))", commandPath(cmd), what, len(args))
+			return cmdutil.FlagErrorf("%s takes %s (got %d argument(s))", commandName(cmd), what, len(args))
 		}
 		return nil
 	}
@@ -83,7 +82,7 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
-			return cmdutil.FlagErrorf("%s takes %s", commandPath(cmd), what)
+			return cmdutil.FlagErrorf("%s takes %s", commandName(cmd), what)
 		}
 		return nil
 	}
@@ -102,7 +101,7 @@ func runParent(cmd *cobra.Command, args []string) error {
 		cmd.SuggestionsMinimumDistance = 2
 	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		msg += "; did you mean " + quoteAll(s, "") + "?"
 	}
 	return cmdutil.FlagErrorf("%s", msg)
 }

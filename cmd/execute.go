@@ -78,7 +78,7 @@ func executeRoot(f *cmdutil.Factory, inv *invocation, root *cobra.Command, args 
 	if err != nil && !running && !cmdutil.IsSilent(err) {
 		var fe *cmdutil.FlagError
 		if !errors.As(err, &fe) {
-			err = cmdutil.FlagErrorf("%v", err)
+			err = cmdutil.FlagErrorf("%s", usageMessage(cmd, err))
 		}
 	}
 	return cmd, err

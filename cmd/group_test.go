@@ -97,7 +97,7 @@ func TestGroupListShow(t *testing.T) {
 			name:       "unknown subcommand",
 			args:       []string{"group", "lst"},
 			wantCode:   2,
-			wantStderr: "authctl: unknown command \"lst\" for \"authctl group\"; did you mean list?\nRun 'authctl group --help' for usage.\n",
+			wantStderr: "authctl: unknown command \"lst\" for \"authctl group\"; did you mean \"list\"?\nRun 'authctl group --help' for usage.\n",
 		},
 	})
 }

@@ -22,9 +22,9 @@ func TestNewCmdAuthenticate(t *testing.T) {
 		{name: "name", argv: "authenticate alice", want: authenticateOptions{Username: "alice"}},
 		{name: "stdin", argv: "authenticate alice --password-stdin", want: authenticateOptions{Username: "alice", Password: cmdutil.PasswordSource{Stdin: true}}},
 		{name: "file", argv: "authenticate alice --password-file pw.txt", want: authenticateOptions{Username: "alice", Password: cmdutil.PasswordSource{File: "pw.txt"}}},
-		{name: "two sources", argv: "authenticate alice --password-file pw.txt --password-env PW", wantErr: "[password-env password-file] were all set"},
-		{name: "no name", argv: "authenticate --password-stdin", wantErr: "authctl authenticate takes one username (got 0 argument(s))"},
-		{name: "two names", argv: "authenticate alice bob", wantErr: "authctl authenticate takes one username (got 2 argument(s))"},
+		{name: "two sources", argv: "authenticate alice --password-file pw.txt --password-env PW", wantErr: "--password-stdin, --password-file and --password-env cannot be used together"},
+		{name: "no name", argv: "authenticate --password-stdin", wantErr: "authenticate takes one username (got 0 argument(s))"},
+		{name: "two names", argv: "authenticate alice bob", wantErr: "authenticate takes one username (got 2 argument(s))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,8 +128,8 @@ func TestNewCmdLogin(t *testing.T) {
 			argv: "login alice --print-token --password-env PW",
 			want: loginOptions{Username: "alice", PrintToken: true, Password: cmdutil.PasswordSource{Env: "PW"}},
 		},
-		{name: "two names", argv: "login alice bob", wantErr: "accepts at most 1 arg(s), received 2"},
-		{name: "two sources", argv: "login alice --password-stdin --password-file pw", wantErr: "[password-file password-stdin] were all set"},
+		{name: "two names", argv: "login alice bob", wantErr: "login takes at most 1 argument(s), got 2"},
+		{name: "two sources", argv: "login alice --password-stdin --password-file pw", wantErr: "--password-stdin, --password-file and --password-env cannot be used together"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,7 +338,7 @@ func TestWhoami(t *testing.T) {
 			args:     []string{"-o", "json"},
 			wantCode: -1, // checked below: the session id and expiry vary
 		},
-		{name: "an argument", args: []string{"alice"}, wantCode: 2, wantStderr: "authctl: authctl whoami takes no arguments (got 1 argument(s))\nRun 'authctl whoami --help' for usage.\n"},
+		{name: "an argument", args: []string{"alice"}, wantCode: 2, wantStderr: "authctl: whoami takes no arguments (got 1 argument(s))\nRun 'authctl whoami --help' for usage.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

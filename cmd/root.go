@@ -111,7 +111,7 @@ Passwords are never taken from arguments: they are asked for at the terminal
 		root.AddCommand(c)
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.FlagErrorf("%v", err)
+		return cmdutil.FlagErrorf("%s", usageMessage(c, err))
 	})
 	return root
 }

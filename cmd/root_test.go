@@ -26,19 +26,19 @@ func TestRunUsageErrors(t *testing.T) {
 			name:       "unknown flag",
 			args:       []string{"user", "list", "--bogus"},
 			wantCode:   2,
-			wantStderr: "authctl: unknown flag: --bogus\nRun 'authctl user list --help' for usage.\n",
+			wantStderr: "authctl: unknown flag --bogus\nRun 'authctl user list --help' for usage.\n",
 		},
 		{
 			name:       "flag group",
 			args:       []string{"perm", "grant", "a.b", "--user", "u", "--group", "g"},
 			wantCode:   2,
-			wantStderr: "authctl: if any flags in the group [user group] are set none of the others can be; [group user] were all set\nRun 'authctl perm grant --help' for usage.\n",
+			wantStderr: "authctl: --user and --group cannot be used together\nRun 'authctl perm grant --help' for usage.\n",
 		},
 		{
 			name:       "too many arguments",
 			args:       []string{"login", "a", "b"},
 			wantCode:   2,
-			wantStderr: "authctl: accepts at most 1 arg(s), received 2\nRun 'authctl login --help' for usage.\n",
+			wantStderr: "authctl: login takes at most 1 argument(s), got 2\nRun 'authctl login --help' for usage.\n",
 		},
 		{
 			name:       "bad duration flag",

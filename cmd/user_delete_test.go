@@ -23,8 +23,8 @@ func TestNewCmdUserDelete(t *testing.T) {
 		{name: "no terminal, -y", argv: "user delete alice -y", want: userDeleteOptions{Username: "alice", Yes: true}},
 		{name: "alias", argv: "user rm alice --yes", want: userDeleteOptions{Username: "alice", Yes: true}},
 		{name: "no terminal, no --yes", argv: "user delete alice", wantErr: "--yes is required to delete without a terminal to confirm on"},
-		{name: "no name", tty: true, argv: "user delete", wantErr: "authctl user delete takes one username (got 0 argument(s))"},
-		{name: "two names", argv: "user delete alice bob -y", wantErr: "authctl user delete takes one username (got 2 argument(s))"},
+		{name: "no name", tty: true, argv: "user delete", wantErr: "user delete takes one username (got 0 argument(s))"},
+		{name: "two names", argv: "user delete alice bob -y", wantErr: "user delete takes one username (got 2 argument(s))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestNewCmdUserUnlock(t *testing.T) {
 	for _, argv := range []string{"user unlock", "user unlock alice bob"} {
 		tf := newTestEnv(t).factory()
 		cmd := newCmdUserUnlock(tf.Factory, func(*userUnlockOptions) error { t.Error("runF called"); return nil })
-		wantUsageError(t, tf.parseCmd([]string{"user"}, cmd, argv), "authctl user unlock takes one username")
+		wantUsageError(t, tf.parseCmd([]string{"user"}, cmd, argv), "user unlock takes one username")
 	}
 }
 

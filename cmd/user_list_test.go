@@ -25,8 +25,8 @@ func TestNewCmdUserList(t *testing.T) {
 		},
 		{name: "inactive", argv: "user list --inactive", want: userListOptions{Inactive: true}},
 		{name: "active and inactive", argv: "user list --active --inactive", wantErr: "--active and --inactive cannot be used together"},
-		{name: "an argument", argv: "user list alice", wantErr: "authctl user list takes no arguments (got 1 argument(s))"},
-		{name: "group without value", argv: "user list --group", wantErr: "flag needs an argument: --group"},
+		{name: "an argument", argv: "user list alice", wantErr: "user list takes no arguments (got 1 argument(s))"},
+		{name: "group without value", argv: "user list --group", wantErr: "flag --group needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

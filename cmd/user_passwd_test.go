@@ -24,9 +24,9 @@ func TestNewCmdUserPasswd(t *testing.T) {
 		{name: "stdin", argv: "user passwd alice --password-stdin --skip-validation", want: userPasswdOptions{Username: "alice", Password: cmdutil.PasswordSource{Stdin: true}, SkipValidation: true}},
 		{name: "file", argv: "user passwd alice --password-file /run/secrets/pw", want: userPasswdOptions{Username: "alice", Password: cmdutil.PasswordSource{File: "/run/secrets/pw"}}},
 		{name: "env", argv: "user passwd alice --password-env PW", want: userPasswdOptions{Username: "alice", Password: cmdutil.PasswordSource{Env: "PW"}}},
-		{name: "two sources", argv: "user passwd alice --password-stdin --password-env PW", wantErr: "[password-env password-stdin] were all set"},
-		{name: "no name", argv: "user passwd", wantErr: "authctl user passwd takes one username (got 0 argument(s))"},
-		{name: "two names", argv: "user passwd alice bob", wantErr: "authctl user passwd takes one username (got 2 argument(s))"},
+		{name: "two sources", argv: "user passwd alice --password-stdin --password-env PW", wantErr: "--password-stdin, --password-file and --password-env cannot be used together"},
+		{name: "no name", argv: "user passwd", wantErr: "user passwd takes one username (got 0 argument(s))"},
+		{name: "two names", argv: "user passwd alice bob", wantErr: "user passwd takes one username (got 2 argument(s))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

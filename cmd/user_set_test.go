@@ -31,7 +31,7 @@ func TestNewCmdUserSet(t *testing.T) {
 		},
 		{name: "active alone means true", argv: "user set alice --active", want: userSetOptions{Username: "alice", Patch: auth.UserPatch{IsActive: boolean(true)}}},
 		{name: "nothing to change", argv: "user set alice", wantErr: "nothing to change: give at least one of --email, --first-name, --last-name, --active, --staff, --superuser"},
-		{name: "no name", argv: "user set --staff", wantErr: "authctl user set takes one username (got 0 argument(s))"},
+		{name: "no name", argv: "user set --staff", wantErr: "user set takes one username (got 0 argument(s))"},
 		{name: "bad boolean", argv: "user set alice --active=maybe", wantErr: `invalid argument "maybe" for "--active" flag`},
 	}
 	for _, tt := range tests {

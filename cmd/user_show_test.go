@@ -21,8 +21,8 @@ func TestNewCmdUserShow(t *testing.T) {
 		wantErr string
 	}{
 		{name: "name", argv: "user show alice", want: "alice"},
-		{name: "no name", argv: "user show", wantErr: "authctl user show takes one username (got 0 argument(s))"},
-		{name: "two names", argv: "user show alice bob", wantErr: "authctl user show takes one username (got 2 argument(s))"},
+		{name: "no name", argv: "user show", wantErr: "user show takes one username (got 0 argument(s))"},
+		{name: "two names", argv: "user show alice bob", wantErr: "user show takes one username (got 2 argument(s))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
