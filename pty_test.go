@@ -300,11 +300,54 @@ func TestPTYDeleteAsksToConfirm(t *testing.T) {
 	c = startTerminal(t, env, false, "user", "delete", "bob")
 	c.expect("Delete user bob? [y/N]: ")
 	c.typ("\r")
+	c.expect("authctl: cancelled")
 	code, screen := c.finish()
-	if code == 0 {
-		t.Errorf("declining exits 0:\n%s", screen)
+	if code != 130 {
+		t.Errorf("declining exits %d, want 130:\n%s", code, screen)
 	}
 	mustRun(t, env, "", "user", "show", "bob")
+}
+
+// Ctrl-D ends the input: at any prompt it is an interruption (exit 130,
+// "no input"), never an unreadable database, and nothing is written.
+func TestPTYCtrlDExits130(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		setup bool
+		steps func(c *terminal)
+	}{
+		{"password prompt", []string{"user", "create", "alice"}, false, func(c *terminal) { c.expect("Password: ") }},
+		{"second password prompt", []string{"user", "create", "alice"}, false, func(c *terminal) {
+			c.expect("Password: ")
+			c.typ(goodPW + "\r")
+			c.expect("Password (again): ")
+		}},
+		{"login username", []string{"login"}, true, func(c *terminal) { c.expect("Username: ") }},
+		{"confirmation", []string{"user", "delete", "alice"}, true, func(c *terminal) { c.expect("[y/N]: ") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := authctlEnv(t)
+			if tc.setup {
+				mustRun(t, env, goodPW+"\n", "user", "create", "alice", "--password-stdin")
+			}
+			c := startTerminal(t, env, false, tc.args...)
+			tc.steps(c)
+			c.typ("\x04") // Ctrl-D
+			c.expect("authctl: no input")
+			if code := c.wait(); code != 130 {
+				t.Errorf("exit %d, want 130:\n%s", code, c.display())
+			}
+			_, screen := c.finish()
+			neverShown(t, screen, goodPW)
+			_, _, code := run(t, env, "", "user", "show", "alice")
+			if want := map[bool]int{true: 0, false: 3}[tc.setup]; code != want {
+				t.Errorf("user show alice afterwards: exit %d, want %d", code, want)
+			}
+		})
+	}
 }
 
 func TestPTYTableOnTerminal(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"authctl/internal/cmdutil"
 	"authctl/internal/config"
 	"authctl/internal/iostreams"
+	"authctl/internal/prompt"
 	"authctl/internal/store"
 	"authctl/internal/store/backends"
 )
@@ -90,7 +91,15 @@ func printError(w io.Writer, cmd *cobra.Command, err error) {
 	if cmdutil.IsSilent(err) {
 		return
 	}
-	if errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, errCancelled):
+		fmt.Fprintln(w, "authctl: cancelled")
+		return
+	case errors.Is(err, prompt.ErrNoInput):
+		// Ctrl-D at a prompt: the person ended the input.
+		fmt.Fprintln(w, "authctl: no input")
+		return
+	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(w, "authctl: interrupted")
 		return
 	}

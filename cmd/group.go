@@ -87,7 +87,7 @@ it asks to confirm; without one, --yes is required.`,
 	return cmd
 }
 
-// confirm asks a yes/no question at the terminal; no is errAborted.
+// confirm asks a yes/no question at the terminal; no is errCancelled.
 func confirm(f *cmdutil.Factory, question string) error {
 	pr, err := f.IO.Prompter()
 	if err != nil {
@@ -98,7 +98,7 @@ func confirm(f *cmdutil.Factory, question string) error {
 		return err
 	}
 	if !ok {
-		return errAborted
+		return errCancelled
 	}
 	return nil
 }

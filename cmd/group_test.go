@@ -120,7 +120,7 @@ func TestGroupDelete_confirm(t *testing.T) {
 		wantStderr string
 	}{
 		{"y", 0, "Deleted group editors\n"},
-		{"n", 130, "authctl: aborted: interrupted\n"},
+		{"n", 130, "authctl: cancelled\n"},
 	} {
 		t.Run(tt.answer, func(t *testing.T) {
 			e := newTestEnv(t)

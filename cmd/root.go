@@ -22,8 +22,8 @@ const exitCodesHelp = `Exit codes:
   6    database busy (another process holds the lock past --lock-timeout,
        or changed what an apply or import was about to write: run it again)
   7    database unreadable or other internal failure
-  130  interrupted (Ctrl-C, an empty answer to changepassword, a declined
-       confirmation); nothing was written`
+  130  interrupted (Ctrl-C or Ctrl-D at a prompt, an empty answer to
+       changepassword, a declined confirmation); nothing was written`
 
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command { return newRootCmd(f, "") }

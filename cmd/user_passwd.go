@@ -132,3 +132,6 @@ func (e *passwdAbortedError) Is(target error) bool { return target == auth.ErrIn
 // errAborted is an empty answer at the password prompt: the person gave up,
 // like Ctrl-C (exit 130).
 var errAborted = fmt.Errorf("aborted: %w", prompt.ErrInterrupted)
+
+// errCancelled is "no" to a confirmation: nothing was done (exit 130).
+var errCancelled = fmt.Errorf("cancelled: %w", prompt.ErrInterrupted)

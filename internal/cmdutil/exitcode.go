@@ -22,7 +22,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.Code
-	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
+	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, prompt.ErrNoInput), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &fe), errors.As(err, &ce), errors.Is(err, prompt.ErrNoTerminal):
 		return ExitUsage
