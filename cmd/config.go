@@ -137,7 +137,7 @@ func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
 	rt := rv.Type()
 	for i := 0; i < rt.NumField(); i++ {
 		key := rt.Field(i).Tag.Get("mapstructure")
-		if key == "" || key == "validators" {
+		if key == "" || key == "-" || key == "validators" {
 			continue
 		}
 		if prefix != "" {
@@ -158,7 +158,7 @@ func leafKeys(prefix string, rt reflect.Type) []string {
 	var keys []string
 	for i := 0; i < rt.NumField(); i++ {
 		key := rt.Field(i).Tag.Get("mapstructure")
-		if key == "" || key == "validators" {
+		if key == "" || key == "-" || key == "validators" {
 			continue
 		}
 		if prefix != "" {
