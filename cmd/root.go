@@ -25,9 +25,6 @@ const exitCodesHelp = `Exit codes:
   130  interrupted (Ctrl-C or Ctrl-D at a prompt, an empty answer to
        changepassword, a declined confirmation); nothing was written`
 
-// NewRootCmd builds the whole command tree.
-func NewRootCmd(f *cmdutil.Factory) *cobra.Command { return newRootCmd(f, "") }
-
 // newRootFor builds the tree for running args: when the first word names a
 // top-level command, only that command's subtree is built. Start-up time is
 // most of what a one-shot `authctl check` costs, and building every
