@@ -3,17 +3,18 @@
 // (--password-stdin, --password-file).
 //
 // It is the only package in authctl that imports golang.org/x/term; other
-// packages use [IsTerminal] and [CanPrompt] instead.
+// packages use [IsTerminal] instead.
 //
 // Invariants:
 //
 //   - Prompts are written only to the controlling terminal (/dev/tty), never
 //     to standard output or standard error, so piped output stays clean and
 //     a prompt never ends up in a file or a log.
-//   - No prompt without a terminal: the commands prompt only when
-//     [CanPrompt] reports true, that is when standard input is a terminal
-//     and /dev/tty opens. Otherwise [Terminal] returns [ErrNoTerminal] and
-//     the caller fails with a clear message instead of hanging.
+//   - No prompt without a terminal: the commands prompt only when standard
+//     input is a terminal (iostreams.IOStreams.CanPrompt), and [Terminal]
+//     then opens /dev/tty; when either fails the caller gets
+//     [ErrNoTerminal] and fails with a clear message instead of hanging.
+//     [CanPrompt] answers both questions at once for a given stdin.
 //   - A password is never echoed: echo is switched off before the prompt
 //     is written, so nothing typed after the prompt appears on screen.
 //   - The terminal is always restored: the mode saved with term.GetState
