@@ -26,6 +26,7 @@ every permission of every group it belongs to.`,
 		newCmdGroupShow(f),
 		newCmdGroupMembers(f, true),
 		newCmdGroupMembers(f, false),
+		newCmdGroupRename(f, nil),
 	)
 	return cmd
 }

@@ -20,6 +20,7 @@ func newCmdUser(f *cmdutil.Factory) *cobra.Command {
 		newCmdUserPasswd(f, nil),
 		newCmdUserDelete(f, nil),
 		newCmdUserUnlock(f, nil),
+		newCmdUserRename(f, nil),
 	)
 	return cmd
 }
