@@ -25,6 +25,8 @@ type userCreateOptions struct {
 	PasswordHash   string
 	NoPassword     bool
 	SkipValidation bool
+	Groups         []string
+	Permissions    []string
 }
 
 func newCmdUserCreate(f *cmdutil.Factory, runF func(*userCreateOptions) error) *cobra.Command {
@@ -42,6 +44,7 @@ and --no-password makes the password unusable (the user cannot authenticate).`,
 		Example: `  authctl user create alice --email alice@example.com
   printf '%s\n' "$PW" | authctl user create ci-bot --password-stdin
   authctl user create admin --superuser --password-env ADMIN_PASSWORD
+  authctl user create carol --no-password --group editors --group writers --perm blog.publish
   authctl user create legacy --password-hash 'pbkdf2_sha256$260000$...'`,
 		Args: exactArgs(1, "one username"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -72,6 +75,10 @@ and --no-password makes the password unusable (the user cannot authenticate).`,
 	fl.StringVar(&opts.PasswordHash, "password-hash", "", "store this Django-format password `HASH` as it is")
 	fl.BoolVar(&opts.NoPassword, "no-password", false, "give the user an unusable password")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	fl.StringSliceVar(&opts.Groups, "group", nil, "add the user to `GROUP` (repeat, or separate with commas; it must exist)")
+	fl.StringSliceVar(&opts.Permissions, "perm", nil, "grant the user `PERM` directly (repeat, or separate with commas; it must exist)")
+	_ = cmd.RegisterFlagCompletionFunc("group", completeGroups(f))
+	_ = cmd.RegisterFlagCompletionFunc("perm", completePerms(f))
 	cmd.ValidArgsFunction = cobra.NoFileCompletions
 	return cmd
 }
@@ -91,6 +98,8 @@ func userCreateRun(cmd *cobra.Command, opts *userCreateOptions) error {
 		IsStaff:        opts.Staff,
 		Inactive:       opts.Inactive,
 		SkipValidation: opts.SkipValidation,
+		Groups:         opts.Groups,
+		Permissions:    opts.Permissions,
 	}
 	// Settle how the password will come before opening anything, so that a
 	// script without a terminal fails fast with a usage error.

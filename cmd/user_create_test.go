@@ -29,6 +29,8 @@ func TestNewCmdUserCreate(t *testing.T) {
 		{name: "password env", argv: "user create alice --password-env PW", want: userCreateOptions{Username: "alice", Password: cmdutil.PasswordSource{Env: "PW"}}},
 		{name: "password hash", argv: "user create alice --password-hash pbkdf2_sha256$1$s$h", want: userCreateOptions{Username: "alice", PasswordHash: "pbkdf2_sha256$1$s$h"}},
 		{name: "no password", argv: "user create alice --no-password", want: userCreateOptions{Username: "alice", NoPassword: true}},
+		{name: "groups and perms", argv: "user create alice --no-password --group a,b --group c --perm x.y",
+			want: userCreateOptions{Username: "alice", NoPassword: true, Groups: []string{"a", "b", "c"}, Permissions: []string{"x.y"}}},
 		{name: "no name", argv: "user create", wantErr: "user create takes one username (got 0 argument(s))"},
 		{name: "two names", argv: "user create alice bob", wantErr: "user create takes one username (got 2 argument(s))"},
 		{name: "stdin and file", argv: "user create alice --password-stdin --password-file pw", wantErr: "--password-stdin, --password-file and --password-env cannot be used together"},

@@ -24,6 +24,10 @@ type NewUser struct {
 	// SkipValidation skips the password validators (never the hash format
 	// check).
 	SkipValidation bool
+	// Groups and Permissions are given to the user in the same transaction
+	// that creates it; each must exist.
+	Groups      []string
+	Permissions []string
 }
 
 // Password is where a new password comes from: a plain password (hashed
@@ -154,9 +158,29 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 		if err := mustNotExist(w.User(u.Username)); err != nil {
 			return wrapExists(err, "user", u.Username)
 		}
+		var err error
+		if u.Groups, err = existingNames(nu.Groups, "group", func(g string) error { _, err := w.Group(g); return err }); err != nil {
+			return err
+		}
+		if u.Permissions, err = existingNames(nu.Permissions, "permission", func(p string) error { _, err := w.Permission(p); return err }); err != nil {
+			return err
+		}
 		return w.PutUser(u)
 	})
 	return u, err
+}
+
+// existingNames returns names sorted and without duplicates once lookup
+// has found each of them.
+func existingNames(names []string, kind string, lookup func(string) error) ([]string, error) {
+	out := []string{}
+	for _, n := range names {
+		if err := lookup(n); err != nil {
+			return nil, wrapNotFound(err, kind, n)
+		}
+		out, _ = insertSorted(out, n)
+	}
+	return out, nil
 }
 
 // mustNotExist turns a successful lookup into ErrExists and a missing record
