@@ -5,59 +5,83 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
 )
 
 type userDeleteOptions struct {
-	f        *cmdutil.Factory
-	Username string
-	Yes      bool
+	f     *cmdutil.Factory
+	Users userSelection
+	Yes   bool
 }
 
 func newCmdUserDelete(f *cmdutil.Factory, runF func(*userDeleteOptions) error) *cobra.Command {
 	opts := &userDeleteOptions{f: f}
 	cmd := &cobra.Command{
-		Use:     "delete NAME",
+		Use:     "delete [NAME...]",
 		Aliases: []string{"rm"},
-		Short:   "Delete a user",
-		Long: `Delete a user with the user's group memberships, direct permissions and
-sessions, in one transaction. At a terminal it asks to confirm; without one,
---yes is required.`,
-		Args: exactArgs(1, "one username"),
+		Short:   "Delete one user or many",
+		Long: `Delete users with their group memberships, direct permissions and sessions,
+in one transaction. At a terminal it asks to confirm; without one, --yes is
+required.
+
+Name the users as arguments, or select them with --group, --inactive and
+--stdin (names one a line); the filters narrow the named users, or, alone,
+pick from every user.`,
+		Example: `  authctl user delete alice
+  authctl user delete --inactive --yes
+  printf '%s\n' bob carol | authctl user delete --stdin --yes`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Username = args[0]
+			opts.Users.Names = args
 			if !opts.Yes && !f.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
+			}
+			if opts.Users.Stdin && !opts.Yes {
+				return cmdutil.FlagErrorf("--stdin takes the names from standard input, so the confirmation cannot: give --yes")
 			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return userDeleteRun(cmd, opts)
 		},
-		ValidArgsFunction: firstArg(completeUsers(f)),
+		ValidArgsFunction: completeUsers(f),
 	}
+	opts.Users.addFlags(cmd, f)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	return cmd
 }
 
 func userDeleteRun(cmd *cobra.Command, opts *userDeleteOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
+	sel, err := opts.Users.selector(f)
+	if err != nil {
+		return err
+	}
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}
 	if !opts.Yes {
-		if _, err := svc.GetUser(ctx, opts.Username); err != nil {
+		names, err := svc.SelectedUsers(ctx, sel)
+		if err != nil {
 			return err
 		}
-		if err := confirm(f, fmt.Sprintf("Delete user %s? [y/N]: ", opts.Username)); err != nil {
+		if len(names) == 0 {
+			return auth.ErrEmptySelection
+		}
+		if err := confirm(f, fmt.Sprintf("Delete %s? [y/N]: ", describeUsers(names))); err != nil {
 			return err
 		}
 	}
-	if err := svc.DeleteUser(ctx, opts.Username); err != nil {
+	names, err := svc.DeleteUsers(ctx, sel)
+	if err != nil {
 		return err
 	}
-	say(f, p, "Deleted user %s", opts.Username)
+	if p.Format == output.JSON {
+		return output.WriteJSON(f.IO.Out, map[string][]string{"deleted": names})
+	}
+	say(f, p, "Deleted %s", describeUsers(names))
 	return nil
 }

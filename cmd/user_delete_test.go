@@ -18,13 +18,14 @@ func TestNewCmdUserDelete(t *testing.T) {
 		want    userDeleteOptions
 		wantErr string
 	}{
-		{name: "terminal", tty: true, argv: "user delete alice", want: userDeleteOptions{Username: "alice"}},
-		{name: "terminal, --yes", tty: true, argv: "user delete alice --yes", want: userDeleteOptions{Username: "alice", Yes: true}},
-		{name: "no terminal, -y", argv: "user delete alice -y", want: userDeleteOptions{Username: "alice", Yes: true}},
-		{name: "alias", argv: "user rm alice --yes", want: userDeleteOptions{Username: "alice", Yes: true}},
+		{name: "terminal", tty: true, argv: "user delete alice", want: userDeleteOptions{Users: userSelection{Names: []string{"alice"}}}},
+		{name: "terminal, --yes", tty: true, argv: "user delete alice --yes", want: userDeleteOptions{Users: userSelection{Names: []string{"alice"}}, Yes: true}},
+		{name: "no terminal, -y", argv: "user delete alice -y", want: userDeleteOptions{Users: userSelection{Names: []string{"alice"}}, Yes: true}},
+		{name: "alias", argv: "user rm alice --yes", want: userDeleteOptions{Users: userSelection{Names: []string{"alice"}}, Yes: true}},
 		{name: "no terminal, no --yes", argv: "user delete alice", wantErr: "--yes is required to delete without a terminal to confirm on"},
-		{name: "no name", tty: true, argv: "user delete", wantErr: "user delete takes one username (got 0 argument(s))"},
-		{name: "two names", argv: "user delete alice bob -y", wantErr: "user delete takes one username (got 2 argument(s))"},
+		{name: "two names", argv: "user delete alice bob -y", want: userDeleteOptions{Users: userSelection{Names: []string{"alice", "bob"}}, Yes: true}},
+		{name: "selectors", argv: "user delete --group g --inactive -y", want: userDeleteOptions{Users: userSelection{Names: []string{}, Group: "g", Inactive: true}, Yes: true}},
+		{name: "stdin needs --yes", tty: true, argv: "user delete --stdin", wantErr: "--stdin takes the names from standard input, so the confirmation cannot: give --yes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,9 +87,9 @@ func Test_userDeleteRun(t *testing.T) {
 			if tt.prompt {
 				tf.ios.SetPrompter(pr)
 			}
-			opts := userDeleteOptions{f: tf.Factory, Username: "alice", Yes: tt.yes}
+			opts := userDeleteOptions{f: tf.Factory, Users: userSelection{Names: []string{"alice"}}, Yes: tt.yes}
 			if tt.user != "" {
-				opts.Username = tt.user
+				opts.Users.Names = []string{tt.user}
 			}
 			err := tf.call(func(c *cobra.Command) error { return userDeleteRun(c, &opts) })
 			if tt.wantErr != "" {
@@ -125,13 +126,8 @@ func TestNewCmdUserUnlock(t *testing.T) {
 	if err := tf.parseCmd([]string{"user"}, cmd, "user unlock alice"); err != nil {
 		t.Fatal(err)
 	}
-	if got.Username != "alice" {
-		t.Errorf("Username %q", got.Username)
-	}
-	for _, argv := range []string{"user unlock", "user unlock alice bob"} {
-		tf := newTestEnv(t).factory()
-		cmd := newCmdUserUnlock(tf.Factory, func(*userUnlockOptions) error { t.Error("runF called"); return nil })
-		wantUsageError(t, tf.parseCmd([]string{"user"}, cmd, argv), "user unlock takes one username")
+	if !reflect.DeepEqual(got.Users.Names, []string{"alice"}) {
+		t.Errorf("Names %q", got.Users.Names)
 	}
 }
 

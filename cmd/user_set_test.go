@@ -19,19 +19,19 @@ func TestNewCmdUserSet(t *testing.T) {
 		want    userSetOptions
 		wantErr string
 	}{
-		{name: "email", argv: "user set alice --email alice@example.org", want: userSetOptions{Username: "alice", Patch: auth.UserPatch{Email: str("alice@example.org")}}},
-		{name: "clear email", argv: "user set alice --email=", want: userSetOptions{Username: "alice", Patch: auth.UserPatch{Email: str("")}}},
+		{name: "email", argv: "user set alice --email alice@example.org", want: userSetOptions{Users: userSelection{Names: []string{"alice"}}, Patch: auth.UserPatch{Email: str("alice@example.org")}}},
+		{name: "clear email", argv: "user set alice --email=", want: userSetOptions{Users: userSelection{Names: []string{"alice"}}, Patch: auth.UserPatch{Email: str("")}}},
 		{
 			name: "every field",
 			argv: "user set alice --first-name Alice --last-name Liddell --active=false --staff --superuser=false",
-			want: userSetOptions{Username: "alice", Patch: auth.UserPatch{
+			want: userSetOptions{Users: userSelection{Names: []string{"alice"}}, Patch: auth.UserPatch{
 				FirstName: str("Alice"), LastName: str("Liddell"),
 				IsActive: boolean(false), IsStaff: boolean(true), IsSuperuser: boolean(false),
 			}},
 		},
-		{name: "active alone means true", argv: "user set alice --active", want: userSetOptions{Username: "alice", Patch: auth.UserPatch{IsActive: boolean(true)}}},
+		{name: "active alone means true", argv: "user set alice --active", want: userSetOptions{Users: userSelection{Names: []string{"alice"}}, Patch: auth.UserPatch{IsActive: boolean(true)}}},
 		{name: "nothing to change", argv: "user set alice", wantErr: "nothing to change: give at least one of --email, --first-name, --last-name, --active, --staff, --superuser"},
-		{name: "no name", argv: "user set --staff", wantErr: "user set takes one username (got 0 argument(s))"},
+		{name: "no name", argv: "user set --staff", want: userSetOptions{Users: userSelection{Names: []string{}}, Patch: auth.UserPatch{IsStaff: boolean(true)}}},
 		{name: "bad boolean", argv: "user set alice --active=maybe", wantErr: `invalid argument "maybe" for "--active" flag`},
 	}
 	for _, tt := range tests {
@@ -96,7 +96,7 @@ func Test_userSetRun(t *testing.T) {
 			e := newTestEnv(t)
 			e.seed("user create alice --no-password")
 			tf := e.factory().globalFlags(tt.flags...)
-			opts := userSetOptions{f: tf.Factory, Username: "alice", Patch: tt.patch}
+			opts := userSetOptions{f: tf.Factory, Users: userSelection{Names: []string{"alice"}}, Patch: tt.patch}
 			err := tf.call(func(c *cobra.Command) error { return userSetRun(c, &opts) })
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
@@ -113,7 +113,7 @@ func Test_userSetRun(t *testing.T) {
 		e := newTestEnv(t)
 		e.seed("group add g")
 		tf := e.factory()
-		opts := userSetOptions{f: tf.Factory, Username: "nobody", Patch: auth.UserPatch{IsStaff: boolean(true)}}
+		opts := userSetOptions{f: tf.Factory, Users: userSelection{Names: []string{"nobody"}}, Patch: auth.UserPatch{IsStaff: boolean(true)}}
 		err := tf.call(func(c *cobra.Command) error { return userSetRun(c, &opts) })
 		if err == nil || err.Error() != `user "nobody" does not exist` {
 			t.Fatalf("error %v", err)

@@ -8,33 +8,53 @@ import (
 )
 
 type userUnlockOptions struct {
-	f        *cmdutil.Factory
-	Username string
+	f     *cmdutil.Factory
+	Users userSelection
 }
 
 func newCmdUserUnlock(f *cmdutil.Factory, runF func(*userUnlockOptions) error) *cobra.Command {
 	opts := &userUnlockOptions{f: f}
-	return &cobra.Command{
-		Use:   "unlock NAME",
-		Short: "Forget a user's failed logins and lift a lockout",
-		Long: `Reset a user's failed-login count and lift the lock that too many failures
-put on the account (like faillock --reset).`,
-		Args: exactArgs(1, "one username"),
+	cmd := &cobra.Command{
+		Use:   "unlock [NAME...]",
+		Short: "Forget users' failed logins and lift a lockout",
+		Long: `Reset users' failed-login counts and lift the lock that too many failures put
+on their accounts (like faillock --reset), in one transaction.
+
+Name the users as arguments, or select them with --group, --inactive and
+--stdin (names one a line).`,
+		Example: `  authctl user unlock alice
+  authctl user unlock --group support`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Username = args[0]
+			opts.Users.Names = args
 			if runF != nil {
 				return runF(opts)
 			}
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
-			if err != nil {
-				return err
-			}
-			if err := svc.Unlock(ctx, opts.Username); err != nil {
-				return err
-			}
-			say(f, p, "Unlocked user %s", opts.Username)
-			return nil
+			return userUnlockRun(cmd, opts)
 		},
-		ValidArgsFunction: firstArg(completeUsers(f)),
+		ValidArgsFunction: completeUsers(f),
 	}
+	opts.Users.addFlags(cmd, f)
+	return cmd
+}
+
+func userUnlockRun(cmd *cobra.Command, opts *userUnlockOptions) error {
+	f := opts.f
+	sel, err := opts.Users.selector(f)
+	if err != nil {
+		return err
+	}
+	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	if err != nil {
+		return err
+	}
+	names, err := svc.UnlockUsers(ctx, sel)
+	if err != nil {
+		return err
+	}
+	if p.Format == output.JSON {
+		return output.WriteJSON(f.IO.Out, map[string][]string{"unlocked": names})
+	}
+	say(f, p, "Unlocked %s", describeUsers(names))
+	return nil
 }

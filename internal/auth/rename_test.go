@@ -129,3 +129,40 @@ func TestRenameGroupMovesMembersAndGrants(t *testing.T) {
 		t.Errorf("rename of a missing group: %v", err)
 	}
 }
+
+func TestBulkChangesAreOneTransaction(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.mkUser("alice")
+	e.mkUser("bob")
+	e.mkUser("carol", func(nu *NewUser) { nu.Inactive = true })
+	noErr(t, e.svc.CreateGroup(ctx, "g"))
+	_, err := e.svc.AddMembers(ctx, "g", []string{"bob", "carol"})
+	noErr(t, err)
+	staff := true
+	before := len(e.audit())
+	// A missing name fails the whole change.
+	if _, err := e.svc.UpdateUsers(ctx, Selector{Names: []string{"alice", "nobody"}}, UserPatch{IsStaff: &staff}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing name: %v", err)
+	}
+	if e.user("alice").IsStaff || len(e.audit()) != before {
+		t.Error("a failed bulk change wrote something")
+	}
+	// Filters narrow names; alone they pick from every user.
+	users, err := e.svc.UpdateUsers(ctx, Selector{Group: "g", Inactive: true}, UserPatch{IsStaff: &staff})
+	noErr(t, err)
+	if len(users) != 1 || users[0].Username != "carol" || !users[0].IsStaff {
+		t.Errorf("group+inactive picked %+v", users)
+	}
+	if _, err := e.svc.UpdateUsers(ctx, Selector{}, UserPatch{IsStaff: &staff}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an empty selector: %v", err)
+	}
+	if _, err := e.svc.DeleteUsers(ctx, Selector{Names: []string{"alice"}, Inactive: true}); !errors.Is(err, ErrEmptySelection) || !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a selection of nobody: %v", err)
+	}
+	names, err := e.svc.DeleteUsers(ctx, Selector{Group: "g"})
+	noErr(t, err)
+	if !equalStrings(names, []string{"bob", "carol"}) || e.hasUser("bob") || !e.hasUser("alice") {
+		t.Errorf("deleted %v", names)
+	}
+}

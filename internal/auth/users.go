@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"authctl/internal/auth/hasher"
 	"authctl/internal/auth/ident"
@@ -209,6 +208,16 @@ type UserPatch struct {
 // UpdateUser changes a user's fields. Deactivating a user ends all of the
 // user's sessions.
 func (s *Service) UpdateUser(ctx context.Context, username string, p UserPatch) (store.User, error) {
+	users, err := s.UpdateUsers(ctx, Selector{Names: []string{username}}, p)
+	if err != nil {
+		return store.User{}, err
+	}
+	return users[0], nil
+}
+
+// checkPatch normalises the patch's email and reports every problem with
+// its fields at once.
+func checkPatch(p *UserPatch) error {
 	var problems []error
 	if p.Email != nil {
 		e := ident.NormalizeEmail(*p.Email)
@@ -228,50 +237,31 @@ func (s *Service) UpdateUser(ctx context.Context, username string, p UserPatch) 
 		}
 	}
 	if len(problems) > 0 {
-		return store.User{}, invalid(problems...)
+		return invalid(problems...)
 	}
-	var u store.User
-	var changed []string
-	err := s.st.Update(ctx, func(w store.Writer) error {
-		var err error
-		if u, err = w.User(username); err != nil {
-			return wrapNotFound(err, "user", username)
-		}
-		changed = applyDocFields(&u, DocUser{
-			Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
-			IsActive: p.IsActive, IsStaff: p.IsStaff, IsSuperuser: p.IsSuperuser,
-		})
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := w.PutUser(u); err != nil {
-			return err
-		}
-		if !u.IsActive {
-			if err := s.endSessions(w, u.Username, "", "user deactivated"); err != nil {
-				return err
-			}
-		}
-		return s.appendAudit(w, Event{Action: "user.update", Target: u.Username, Detail: strings.Join(changed, ",")})
-	})
-	return u, err
+	return nil
 }
 
 // DeleteUser deletes a user with its sessions and failure count, in one
 // transaction.
 func (s *Service) DeleteUser(ctx context.Context, username string) error {
-	return s.change(ctx, Event{Action: "user.delete", Target: username}, func(w store.Writer) error {
-		if err := w.DeleteUser(username); err != nil {
-			return wrapNotFound(err, "user", username)
-		}
-		if err := s.endSessions(w, username, "", "user deleted"); err != nil {
-			return err
-		}
-		if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		return nil
-	})
+	_, err := s.DeleteUsers(ctx, Selector{Names: []string{username}})
+	return err
+}
+
+// deleteUser deletes a user with its sessions and failure count, and
+// records it.
+func (s *Service) deleteUser(w store.Writer, username string) error {
+	if err := w.DeleteUser(username); err != nil {
+		return wrapNotFound(err, "user", username)
+	}
+	if err := s.endSessions(w, username, "", "user deleted"); err != nil {
+		return err
+	}
+	if err := w.DeleteFailure(username); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.appendAudit(w, Event{Action: "user.delete", Target: username})
 }
 
 // CheckNewUser reports every problem with nu (name, email, names, and the
