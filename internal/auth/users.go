@@ -142,12 +142,14 @@ func (s *Service) encode(p Password) (string, error) {
 // write transaction starts; the transaction only checks that the name is
 // still free and writes the record with its audit entry.
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error) {
+	// A taken name is the first thing to report (exit 4), before the
+	// password is validated or paid for: a script re-run against an
+	// existing user learns that, not that its password is weak.
+	if err := s.nameFree(ctx, ident.NormalizeUsername(nu.Username)); err != nil {
+		return store.User{}, err
+	}
 	u, err := s.checkNewUser(nu)
 	if err != nil {
-		return u, err
-	}
-	// Fail fast on a taken name before paying for the hash.
-	if err := s.nameFree(ctx, u.Username); err != nil {
 		return u, err
 	}
 	if u.Password, err = s.encode(nu.Password); err != nil {
