@@ -66,7 +66,7 @@ func Test_userShowRun(t *testing.T) {
 		"staff:            no\n" +
 		"superuser:        no\n" +
 		"last login:       never\n" +
-		"date joined:      2024-05-17 09:30:00\n" +
+		"date joined:      2024-05-17 09:30:00 UTC\n" +
 		"groups:           editors\n" +
 		"user permissions: blog.add_post\n" +
 		"all permissions:  blog.add_post, blog.change_post\n" +
@@ -95,7 +95,7 @@ func Test_userShowRun(t *testing.T) {
 				"staff:            yes\n" +
 				"superuser:        yes\n" +
 				"last login:       never\n" +
-				"date joined:      2024-05-17 09:30:00\n" +
+				"date joined:      2024-05-17 09:30:00 UTC\n" +
 				"groups:           -\n" +
 				"user permissions: -\n" +
 				"all permissions:  blog.add_post, blog.change_post, blog.view_post\n" +
@@ -114,7 +114,7 @@ func Test_userShowRun(t *testing.T) {
 				"staff:            no\n" +
 				"superuser:        no\n" +
 				"last login:       never\n" +
-				"date joined:      2024-05-17 09:30:00\n" +
+				"date joined:      2024-05-17 09:30:00 UTC\n" +
 				"groups:           editors\n" +
 				"user permissions: blog.view_post\n" +
 				"all permissions:  -\n" +
@@ -225,8 +225,8 @@ func Test_userShowRun_loginAndLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"last login":    "2024-05-17 09:30:00",
-		"failed logins": "2 (locked until 2024-05-17 09:45:00)",
+		"last login":    "2024-05-17 09:30:00 UTC",
+		"failed logins": "2 (locked until 2024-05-17 09:45:00 UTC)",
 	}
 	got := map[string]string{}
 	for _, line := range splitLines(tf.out.String()) {

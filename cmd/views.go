@@ -92,10 +92,11 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// formatTime renders a time for tables: local, to the second.
+// formatTime renders a time for tables: local, to the second, with its
+// zone, so that a reader on another machine knows which clock it is.
 func formatTime(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "never"
 	}
-	return t.Local().Format("2006-01-02 15:04:05")
+	return t.Local().Format("2006-01-02 15:04:05 MST")
 }
