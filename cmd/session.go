@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
-	"authctl/internal/output"
 	"authctl/internal/store"
 )
 
@@ -20,7 +22,7 @@ each token, so this lists sessions by a short ID, never by token. A session
 ends on logout, expiry (session.age), revocation, a password change,
 deactivation, or deletion of its user.`,
 	}
-	cmd.AddCommand(newCmdSessionList(f), newCmdSessionRevoke(f), newCmdSessionClearExpired(f))
+	cmd.AddCommand(newCmdSessionList(f, nil), newCmdSessionRevoke(f, nil), newCmdSessionClearExpired(f, nil))
 	return cmd
 }
 
@@ -32,111 +34,21 @@ type sessionView struct {
 	Expired  bool      `json:"expired"`
 }
 
-func newCmdSessionList(f *cmdutil.Factory) *cobra.Command {
-	var user string
-	cmd := &cobra.Command{
-		Use:     "list [--user U]",
-		Aliases: []string{"ls"},
-		Short:   "List sessions (id, user, created, expires)",
-		Args:    exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
-			if err != nil {
-				return err
-			}
-			now := f.Now()
-			view := func(s store.Session) sessionView {
-				return sessionView{ID: s.ID, Username: s.Username, Created: s.Created, Expires: s.Expires, Expired: !now.Before(s.Expires)}
-			}
-			if p.Format == output.JSON {
-				arr := output.NewJSONArray(f.IO.Out)
-				if err := svc.ListSessions(ctx, user, func(s store.Session) error { return arr.Add(view(s)) }); err != nil {
-					return err
-				}
-				return arr.Close()
-			}
-			t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "ID", "USER", "CREATED", "EXPIRES")
-			if err := svc.ListSessions(ctx, user, func(s store.Session) error {
-				exp := formatTime(&s.Expires)
-				if view(s).Expired {
-					exp += " (expired)"
-				}
-				return t.Row(s.ID, s.Username, formatTime(&s.Created), exp)
-			}); err != nil {
-				return err
-			}
-			return t.Flush()
-		},
-	}
-	cmd.Flags().StringVar(&user, "user", "", "only sessions of `USER`")
-	_ = cmd.RegisterFlagCompletionFunc("user", completeUsers(f))
-	return cmd
+func newSessionView(s store.Session, now time.Time) sessionView {
+	return sessionView{ID: s.ID, Username: s.Username, Created: s.Created, Expires: s.Expires, Expired: !now.Before(s.Expires)}
 }
 
-func newCmdSessionRevoke(f *cmdutil.Factory) *cobra.Command {
-	var user string
-	cmd := &cobra.Command{
-		Use:   "revoke (ID... | --user U)",
-		Short: "End sessions by ID, or every session of a user",
-		Args: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case len(args) == 0 && user == "":
-				return cmdutil.FlagErrorf("give the session IDs to revoke, or --user USER")
-			case len(args) > 0 && user != "":
-				return cmdutil.FlagErrorf("give session IDs or --user, not both")
+// completeSessions completes session IDs (of the user given with --user,
+// when there is one).
+func completeSessions(f *cmdutil.Factory) completer {
+	return completeFrom(f, func(ctx context.Context, svc *auth.Service, prefix string) ([]string, error) {
+		var ids []string
+		err := svc.ListSessions(ctx, "", func(s store.Session) error {
+			if strings.HasPrefix(s.ID, prefix) && len(ids) < completionLimit {
+				ids = append(ids, s.ID+"\t"+s.Username)
 			}
 			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
-			if err != nil {
-				return err
-			}
-			if user != "" {
-				n, err := svc.RevokeUserSessions(ctx, user)
-				if err != nil {
-					return err
-				}
-				say(f, p, "Revoked %d session(s) of %s", n, user)
-				return nil
-			}
-			// The same ID twice is one session, not a missing one.
-			var ids []string
-			seen := map[string]bool{}
-			for _, id := range args {
-				if !seen[id] {
-					seen[id] = true
-					ids = append(ids, id)
-				}
-			}
-			if err := svc.RevokeSessions(ctx, ids); err != nil {
-				return err
-			}
-			say(f, p, "Revoked %d session(s)", len(ids))
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&user, "user", "", "revoke every session of `USER`")
-	_ = cmd.RegisterFlagCompletionFunc("user", completeUsers(f))
-	return cmd
-}
-
-func newCmdSessionClearExpired(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "clear-expired",
-		Short: "Delete expired sessions (Django's clearsessions; run it from cron)",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly, output.Table)
-			if err != nil {
-				return err
-			}
-			n, err := svc.ClearExpired(ctx)
-			if err != nil {
-				return err
-			}
-			say(f, p, "Deleted %d expired session(s)", n)
-			return nil
-		},
-	}
+		})
+		return ids, err
+	})
 }
