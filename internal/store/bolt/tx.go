@@ -220,7 +220,7 @@ func (t *txn) LastAudit() (rec store.AuditRecord, err error) {
 	if b == nil {
 		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
 	}
-	k, v := b.Cursor().Last()
+	k, v := lastPair(b)
 	if k == nil {
 		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
 	}
@@ -409,18 +409,56 @@ func (t *txn) DeleteAuditThrough(seq uint64) (err error) {
 	if err != nil {
 		return t.writeError(err)
 	}
+	last, _ := lastPair(b)
+	if last == nil {
+		return nil
+	}
+	if len(last) == 8 && binary.BigEndian.Uint64(last) <= seq {
+		// Everything goes: replace the bucket by an empty one with the
+		// same sequence, which frees its pages at once instead of
+		// leaving a tree of empty leaves until commit.
+		next := b.Sequence()
+		if err := t.tx.DeleteBucket(bucketAudit); err != nil {
+			return t.writeError(err)
+		}
+		if b, err = t.writeBucket(bucketAudit); err != nil {
+			return t.writeError(err)
+		}
+		return t.writeError(b.SetSequence(next))
+	}
+	// Collect the keys first: deleting through a cursor moves it, and
+	// restarting from First after each delete walks the leaves already
+	// emptied, which is quadratic in the number of pages.
+	var doomed [][]byte
 	c := b.Cursor()
-	// Deleting through a cursor and then calling Next can skip keys, so
-	// start from the first key again after each delete.
-	for k, _ := c.First(); k != nil; k, _ = c.First() {
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if len(k) == 8 && binary.BigEndian.Uint64(k) > seq {
 			break
 		}
-		if err := c.Delete(); err != nil {
+		doomed = append(doomed, bytes.Clone(k))
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
 			return t.writeError(err)
 		}
 	}
 	return nil
+}
+
+// lastPair is Cursor.Last made safe for a bucket whose leaves a transaction
+// has emptied. bbolt's Last (v1.4 and v1.5) steps back over empty leaves
+// with prev, and prev, on reaching the first leaf, puts the cursor back on
+// that (empty) first leaf and returns nothing; Last's loop then finds an
+// empty leaf again and never ends. This is what made a prune that emptied
+// the audit log spin with the write lock held. First skips empty leaves
+// correctly and reports an empty bucket, and Last terminates whenever some
+// leaf still holds a key, so ask First before Last.
+func lastPair(b *bbolt.Bucket) (k, v []byte) {
+	c := b.Cursor()
+	if k, _ := c.First(); k == nil {
+		return nil, nil
+	}
+	return c.Last()
 }
 
 func (t *txn) PutMeta(key string, value []byte) error {

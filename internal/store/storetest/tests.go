@@ -49,6 +49,8 @@ var tests = []testCase{
 	{"AuditNeverReused", testAuditNeverReused},
 	{"AuditSeq", testAuditSeq},
 	{"AuditRollback", testAuditRollback},
+	{"AuditPrune", testAuditPrune},
+	{"AuditPruneRollback", testAuditPruneRollback},
 
 	// Meta.
 	{"Meta", testMeta},
