@@ -66,6 +66,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"logout", "check", func() *cobra.Command { return newCmdLogout(f) }},
 		{"whoami", "check", func() *cobra.Command { return newCmdWhoami(f) }},
 		{"password", "check", func() *cobra.Command { return newCmdPassword(f) }},
+		{"doctor", "other", func() *cobra.Command { return newCmdDoctor(f) }},
 		{"version", "other", func() *cobra.Command { return newCmdVersion(f) }},
 	}
 }

@@ -38,8 +38,25 @@
 //
 // # Damage
 //
-// bbolt may panic when it reads a damaged page. View and Update (and Open)
-// recover such panics, and memory faults on the mapped file, and return an
-// error wrapping store.ErrCorrupt. A panic raised by the caller's own fn
-// (or by an iteration callback) is not recovered: it propagates unchanged.
+// bbolt maps the file and reads pages lazily, and may panic (or fault) on
+// whichever damaged page a transaction first touches. Every bbolt call is
+// made under a recover: in Open, in this package's own transactions and in
+// each Reader and Writer method; the panic becomes an error wrapping
+// store.ErrCorrupt that names the file. A panic raised by the caller's own
+// fn (or by an iteration callback) is not recovered: it propagates
+// unchanged.
+//
+// Open refuses, with ErrCorrupt, what it can see cheaply: something other
+// than a regular file (opened with O_NONBLOCK, so a FIFO does not block),
+// an empty file (unless OpenOptions.Create, which initialises it: what a
+// creation that failed on a full disk leaves), a file shorter than its
+// meta page's high-water mark (truncated), a missing bucket, and damage on
+// the root page and on the first and last leaves of each bucket. A
+// writable open also walks the header of every page in use and refuses a
+// page that is not a branch, leaf or freelist page, so that a write never
+// commits into a file where a full read would fail (0.4 ms at 100,000
+// users, against 27 ms for bbolt's Tx.Check; BenchmarkCheckPages). An
+// Update whose fn met damage rolls back, whatever fn returned. Check
+// (store.Checker, the doctor command) runs bbolt's Tx.Check and decodes
+// every record.
 package bolt
