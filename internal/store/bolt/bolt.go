@@ -87,6 +87,8 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	// The file itself is only ever created by createNew.
+	create, mayInit := false, create
 	bopts := &bbolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
@@ -125,7 +127,7 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 			// bbolt initialises an empty file as a new database. Only an
 			// opener that may create one gets that; for the others an
 			// empty file is a damaged database, left as it is.
-			if fi.Size() == 0 && !create {
+			if fi.Size() == 0 && !mayInit {
 				f.Close()
 				return nil, errEmptyFile
 			}
@@ -134,13 +136,16 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 	}
 
 	db, err := boltOpen(path, bopts)
-	if errors.Is(err, fs.ErrNotExist) && create {
-		// Most likely the directory is missing. Only new directories get
-		// 0700; an existing one is left alone.
-		if mkErr := os.MkdirAll(filepath.Dir(path), 0o700); mkErr != nil {
-			return nil, fmt.Errorf("create database directory: %w", mkErr)
+	if errors.Is(err, fs.ErrNotExist) && mayInit {
+		if err := createNew(path, bopts); err != nil {
+			return nil, err
 		}
 		db, err = boltOpen(path, bopts)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Another name took the place (a dangling symbolic link):
+			// nothing is created through it.
+			return nil, fmt.Errorf("create database %s: something else is there (a symbolic link to a missing file?); not creating the database through it", path)
+		}
 	}
 	if err != nil {
 		return nil, openError(path, readOnly, err)
@@ -152,6 +157,48 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		return nil, err
 	}
 	return s, nil
+}
+
+// createNew makes a new, initialised database at path, or leaves path as it
+// is. The database is built in a temporary file in the same directory and
+// then linked into place, so that path never names a half-made database
+// (a full disk used to leave an empty file there that every later command
+// refused), a racing creator's database is never replaced, and nothing is
+// created through a symbolic link planted at path. New directories get
+// mode 0700; an existing one is left alone.
+func createNew(path string, bopts *bbolt.Options) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp)
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	o := *bopts
+	o.OpenFile = nil
+	db, err := boltOpen(tmp, &o)
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	s := &boltStore{db: db, path: tmp}
+	err = s.checkSchema()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return nil
 }
 
 // writerMmapSize is the initial mapping for a writable open.

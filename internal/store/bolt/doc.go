@@ -27,7 +27,12 @@
 // Open does no more than bbolt.Open and one read transaction for the schema
 // version, so a short-lived read-only process (authctl check) costs little
 // more than a raw bbolt read. The database and its schema are created by the
-// first writable open; a read-only open never writes.
+// first writable open with OpenOptions.Create; a read-only open never
+// writes. A new database is built in a temporary file in the same directory
+// and hard-linked into place, so the path never names a half-made file (a
+// full disk leaves nothing behind), a database another process created
+// meanwhile is never replaced, and nothing is created through a symbolic
+// link planted at the path.
 //
 // bbolt locks the whole file with flock for as long as it is open: a writable
 // store holds an exclusive lock from Open to Close, which blocks every other
