@@ -28,6 +28,9 @@ restore it from a backup (or, from an export, with "authctl apply").`,
 			if err != nil {
 				return err
 			}
+			if err := dbFileSafety(f, cfg); err != nil {
+				return err
+			}
 			st, err := backends.Open(cfg.DB, store.OpenOptions{ReadOnly: true, LockTimeout: cfg.LockTimeout})
 			if err != nil {
 				if errors.Is(err, store.ErrNoDatabase) {
