@@ -52,6 +52,12 @@ var tests = []testCase{
 	{"AuditPrune", testAuditPrune},
 	{"AuditPruneRollback", testAuditPruneRollback},
 
+	// Membership indexes.
+	{"IndexQueries", testIndexQueries},
+	{"IndexChanges", testIndexChanges},
+	{"IndexRollback", testIndexRollback},
+	{"IndexIterationStops", testIndexIterationStops},
+
 	// Meta.
 	{"Meta", testMeta},
 	{"MetaKeysAreTheCallers", testMetaKeysAreTheCallers},
