@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
+	"authctl/internal/store"
 	"authctl/internal/store/backends"
 )
 
@@ -25,6 +27,8 @@ func newCmdDoctor(f *cmdutil.Factory, runF func(*doctorOptions) error) *cobra.Co
 		Short: "Check the database for damage, dangling references and weak hashes",
 		Long: `Check the database the way pwck and grpck check /etc/passwd and /etc/group:
 
+  store       the backend's own check of the whole file: every page reachable
+              once, no freelist damage (damage is exit 7: restore a backup)
   records     every record decodes
   names       usernames, group names and permissions are valid, and no two
               usernames are equal after NFKC normalisation
@@ -58,6 +62,9 @@ says what it removed; everything else is left for you.`,
 
 func doctorRun(cmd *cobra.Command, opts *doctorOptions) error {
 	f := opts.f
+	if err := checkIntegrity(cmd, f); err != nil {
+		return err
+	}
 	access := cmdutil.ReadOnly
 	if opts.Fix {
 		access = cmdutil.ReadWrite
@@ -114,6 +121,43 @@ func doctorRun(cmd *cobra.Command, opts *doctorOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitInvalid}
 	}
 	return nil
+}
+
+// checkIntegrity runs the backend's own check of the whole database
+// (bbolt: every page reachable once, the freelist, every record) before
+// anything else reads it. Damage is exit 7 with what was found: the other
+// checks cannot be trusted on a damaged file, and it cannot be repaired in
+// place.
+func checkIntegrity(cmd *cobra.Command, f *cmdutil.Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if err := dbFileSafety(f, cfg); err != nil {
+		return err
+	}
+	st, err := backends.Open(cfg.DB, store.OpenOptions{ReadOnly: true, LockTimeout: cfg.LockTimeout})
+	if err != nil {
+		if errors.Is(err, store.ErrNoDatabase) {
+			return cmdutil.DescribeOpenError(cfg.DB, err)
+		}
+		return damaged(err)
+	}
+	defer st.Close()
+	if c, ok := st.(store.Checker); ok {
+		if err := c.Check(cmd.Context()); err != nil {
+			return damaged(err)
+		}
+	}
+	return nil
+}
+
+// damaged adds what to do to an error that says the database is damaged.
+func damaged(err error) error {
+	if errors.Is(err, store.ErrCorrupt) {
+		return fmt.Errorf("%w; restore it from a backup", err)
+	}
+	return err
 }
 
 func nonNilFindings(list []auth.Finding) []auth.Finding {
