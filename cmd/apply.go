@@ -26,6 +26,7 @@ type applyOptions struct {
 	UpdatePasswords bool
 	SkipValidation  bool
 	Workers         int
+	AllowOutside    bool
 }
 
 func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
@@ -40,7 +41,10 @@ again changes nothing and says so.
 Everything is checked before anything is written — names, references, hash
 formats, password validators — and every problem is reported with its line
 (exit 5). Passwords (password_env, password_file; or password_hash as is) are
-set only when a user is created, unless --update-passwords. Hashing runs on every
+set only when a user is created, unless --update-passwords. A password_file is
+read only if it is a regular file of at most 64 KiB inside the seeding file's
+directory (--allow-password-files-outside lifts that), owned by you or root
+and writable by no one else. Hashing runs on every
 core, outside the single transaction that writes the whole file.
 
 --dry-run prints the plan and changes nothing. --prune deletes users, groups and
@@ -70,6 +74,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
+	fl.BoolVar(&opts.AllowOutside, "allow-password-files-outside", false, "let password_file name files outside the seeding file's directory")
 	return cmd
 }
 
@@ -97,7 +102,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup})
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside})
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,12 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"authctl/internal/prompt"
+	"authctl/internal/secret"
 )
 
 // PasswordSource is the set of ways a command can be given a password. There
@@ -38,7 +38,10 @@ var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 	switch {
 	case p.Stdin:
-		pw, err := prompt.ReadSecretLine(f.IO.In)
+		pw, err := secret.ReadLine(f.IO.In, true)
+		if errors.Is(err, secret.ErrEmpty) {
+			err = errors.New("no password on standard input")
+		}
 		if err != nil {
 			// Like --password-file: nothing (or too much) to read is a
 			// mistake in how the command was run, not an internal failure.
@@ -46,14 +49,11 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		}
 		return pw, nil
 	case p.File != "":
-		fh, err := os.Open(p.File)
+		// A regular file of at most secret.MaxLen bytes: a FIFO, a device
+		// or a directory is refused without blocking or reading it.
+		pw, err := secret.ReadFile(p.File, secret.FileOptions{CRLF: true})
 		if err != nil {
-			return "", FlagErrorf("--password-file: %v", unwrapPathError(err))
-		}
-		defer fh.Close()
-		pw, err := prompt.ReadSecretLine(fh)
-		if err != nil {
-			return "", FlagErrorf("--password-file %s: %v", p.File, err)
+			return "", FlagErrorf("--password-file: %s: %v", p.File, err)
 		}
 		return pw, nil
 	case p.Env != "":
@@ -64,14 +64,6 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		return pw, nil
 	}
 	return "", errNoPasswordSource
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // ReadExisting reads a password to check (authenticate, login): from the

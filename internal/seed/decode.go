@@ -5,21 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"authctl/internal/auth"
+	"authctl/internal/secret"
 )
 
 // DecodeOptions says where a seeding file came from.
 type DecodeOptions struct {
 	// Name is used in messages ("seed.yaml", or "stdin").
 	Name string
-	// Dir resolves relative password_file paths (the file's directory).
+	// Dir resolves relative password_file paths (the file's directory;
+	// empty for standard input: the working directory).
 	Dir string
+	// AllowOutside lets password_file name files outside Dir (absolute
+	// paths, "..", symbolic links leading out).
+	AllowOutside bool
 	// LookupEnv reads password_env variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }
@@ -196,20 +200,16 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 		p := auth.RawPassword(v)
 		return &p, nil
 	case u.PasswordFile != "":
-		path := u.PasswordFile
-		if !filepath.IsAbs(path) && opts.Dir != "" {
-			path = filepath.Join(opts.Dir, path)
-		}
-		b, err := os.ReadFile(path)
+		pol := secret.Policy{Dir: opts.Dir, AllowOutside: opts.AllowOutside}
+		path, err := pol.Resolve(u.PasswordFile)
 		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
+			return nil, fmt.Errorf("password_file %s: %v", u.PasswordFile, err)
+		}
+		v, err := secret.ReadFile(path, secret.FileOptions{CRLF: true, Owned: true})
+		if err != nil {
 			return nil, fmt.Errorf("password_file %s: %v", path, err)
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		p := auth.RawPassword(strings.TrimSuffix(line, "\r"))
+		p := auth.RawPassword(v)
 		return &p, nil
 	case u.PasswordHash != "":
 		p := auth.HashedPassword(u.PasswordHash)
