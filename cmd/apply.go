@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -92,12 +93,13 @@ func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, 
 	return data, path, filepath.Dir(path), nil
 }
 
-func applyRun(cmd *cobra.Command, opts *applyOptions) error {
+func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	f := opts.f
 	p, err := outputSettings(f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = listProblems(f, p, err) }()
 	data, name, dir, err := readInput(f, opts.File)
 	if err != nil {
 		return err
@@ -124,6 +126,24 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 		return err
 	}
 	return reportApply(f, p, res, opts.DryRun)
+}
+
+// listProblems writes, with -o json, every problem of an invalid input to
+// stdout as {"problems": [...]} (stderr shows the first
+// auth.MaxPrintedProblems of them), and returns err unchanged.
+func listProblems(f *cmdutil.Factory, p printing, err error) error {
+	var ie *auth.InvalidError
+	if p.Format != output.JSON || !errors.As(err, &ie) {
+		return err
+	}
+	msgs := make([]string, len(ie.Problems))
+	for i, pr := range ie.Problems {
+		msgs[i] = pr.Error()
+	}
+	if werr := output.WriteJSON(f.IO.Out, map[string]any{"problems": msgs}); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // runApply runs an apply or import of doc: plan against the database (read

@@ -72,12 +72,13 @@ FILE defaults to standard input.`,
 	return cmd
 }
 
-func importRun(cmd *cobra.Command, opts *importOptions) error {
+func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 	f := opts.f
 	p, err := outputSettings(f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = listProblems(f, p, err) }()
 	data, name, _, err := readInput(f, opts.File)
 	if err != nil {
 		return err

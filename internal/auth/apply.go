@@ -31,7 +31,10 @@ type DocPermission struct {
 	Perm  string
 	Name  string // "" keeps the existing name, or makes a default one
 	Model string // Django content type model, when known ("" keeps it)
-	Where string // where it was declared ("line 12"), for error messages
+	Where string // where it was declared ("seed.yaml:12"), for error messages
+	// Path is the item's JSON path ("permissions[3]"), for inputs where
+	// the line alone may not find it (a one-line JSON file); "" if none.
+	Path string
 }
 
 // DocGroup declares one group.
@@ -39,6 +42,7 @@ type DocGroup struct {
 	Name        string
 	Permissions *[]string
 	Where       string
+	Path        string
 }
 
 // DocUser declares one user.
@@ -58,6 +62,7 @@ type DocUser struct {
 	DateJoined *time.Time
 	LastLogin  *time.Time
 	Where      string
+	Path       string
 }
 
 // ApplyOptions tunes Apply.
@@ -220,6 +225,18 @@ func (s *Service) WritePlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, er
 	return ApplyResult{Changes: ap.pl.changes()}, nil
 }
 
+// at is where a field of an item was declared: its location, and with a
+// JSON path the field's path ("seed.json:1:5023: users[1234].email").
+func at(where, path, field string) string {
+	switch {
+	case path == "":
+		return where
+	case field == "":
+		return where + ": " + path
+	}
+	return where + ": " + path + "." + field
+}
+
 // located prefixes a problem with where it was declared.
 type located struct {
 	where string
@@ -260,12 +277,12 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 	seenPerm := map[string]string{}
 	for _, p := range doc.Permissions {
 		_, _, err := ident.ParsePerm(p.Perm)
-		add(p.Where, err)
+		add(at(p.Where, p.Path, "permission"), err)
 		if p.Name != "" {
-			add(p.Where, ident.ValidatePermName(p.Name))
+			add(at(p.Where, p.Path, "name"), ident.ValidatePermName(p.Name))
 		}
 		if prev, dup := seenPerm[p.Perm]; dup {
-			add(p.Where, fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
+			add(at(p.Where, p.Path, ""), fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
 		}
 		seenPerm[p.Perm] = p.Where
 	}
@@ -280,12 +297,12 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 	}
 	seenGroup := map[string]string{}
 	for _, g := range doc.Groups {
-		add(g.Where, ident.ValidateGroupName(g.Name))
+		add(at(g.Where, g.Path, "name"), ident.ValidateGroupName(g.Name))
 		if prev, dup := seenGroup[g.Name]; dup {
-			add(g.Where, fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
+			add(at(g.Where, g.Path, ""), fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
 		}
 		seenGroup[g.Name] = g.Where
-		checkPerms(g.Where, g.Permissions)
+		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
 	}
 	type declared struct{ where, raw string }
 	seenUser := map[string]declared{}
@@ -293,7 +310,7 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 		u := &doc.Users[i]
 		raw := u.Username
 		u.Username = ident.NormalizeUsername(u.Username)
-		add(u.Where, ident.ValidateUsername(u.Username))
+		add(at(u.Where, u.Path, "username"), ident.ValidateUsername(u.Username))
 		if prev, dup := seenUser[u.Username]; dup {
 			name := fmt.Sprintf("%q", u.Username)
 			if raw != u.Username {
@@ -303,32 +320,32 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 			if prev.raw != raw {
 				also += fmt.Sprintf(" as %q", prev.raw)
 			}
-			add(u.Where, fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+			add(at(u.Where, u.Path, ""), fmt.Errorf("user %s is declared twice (also at %s)", name, also))
 		} else {
 			seenUser[u.Username] = declared{u.Where, raw}
 		}
 		if u.Email != nil {
 			e := ident.NormalizeEmail(*u.Email)
 			u.Email = &e
-			add(u.Where, ident.ValidateEmail(e))
+			add(at(u.Where, u.Path, "email"), ident.ValidateEmail(e))
 		}
 		if u.FirstName != nil {
-			add(u.Where, ident.ValidatePersonName("first name", *u.FirstName))
+			add(at(u.Where, u.Path, "first_name"), ident.ValidatePersonName("first name", *u.FirstName))
 		}
 		if u.LastName != nil {
-			add(u.Where, ident.ValidatePersonName("last name", *u.LastName))
+			add(at(u.Where, u.Path, "last_name"), ident.ValidatePersonName("last name", *u.LastName))
 		}
-		checkPerms(u.Where, u.Permissions)
+		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
 		if u.Groups != nil {
 			for _, g := range *u.Groups {
-				add(u.Where, ident.ValidateGroupName(g))
+				add(at(u.Where, u.Path, "groups"), ident.ValidateGroupName(g))
 			}
 		}
 		if u.Password != nil {
 			switch u.Password.kind {
 			case passwordHash:
 				if err := s.checkHash(u.Password.value); err != nil {
-					add(u.Where, fmt.Errorf("password_hash: %w", err))
+					add(at(u.Where, u.Path, "password_hash"), fmt.Errorf("password_hash: %w", err))
 				}
 			}
 			// Plain passwords are validated when planning, against the

@@ -89,7 +89,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		case errors.Is(err, store.ErrNotFound):
 			rec, err := newPermission(d.Perm, d.Name)
 			if err != nil {
-				problems = append(problems, located{d.Where, err})
+				problems = append(problems, located{at(d.Where, d.Path, "permission"), err})
 				continue
 			}
 			rec.Managed, rec.Model = opts.Manage, d.Model
@@ -139,7 +139,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	for _, d := range doc.Groups {
 		docGroups[d.Name] = true
 		keepGroups[d.Name] = true
-		if err := checkRefs(d.Where, "group "+d.Name, d.Permissions); err != nil {
+		if err := checkRefs(at(d.Where, d.Path, "permissions"), "group "+d.Name, d.Permissions); err != nil {
 			return nil, nil, err
 		}
 		cur, err := r.Group(d.Name)
@@ -172,7 +172,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	for i := range doc.Users {
 		d := &doc.Users[i]
 		docUsers[d.Username] = true
-		if err := checkRefs(d.Where, "user "+d.Username, d.Permissions); err != nil {
+		if err := checkRefs(at(d.Where, d.Path, "user_permissions"), "user "+d.Username, d.Permissions); err != nil {
 			return nil, nil, err
 		}
 		if d.Groups != nil {
@@ -183,7 +183,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 					return nil, nil, err
 				}
 				if !ok {
-					problems = append(problems, located{d.Where, fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
+					problems = append(problems, located{at(d.Where, d.Path, "groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
 				}
 			}
 		}
@@ -193,7 +193,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		}
 		problems = append(problems, s.validatePlanned(d, attrs, step, opts)...)
 		if opts.OnlyExisting && step.action == ActionCreate {
-			problems = append(problems, located{d.Where, fmt.Errorf("user %q does not exist", d.Username)})
+			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username)})
 		}
 		pl.users = append(pl.users, step)
 	}
@@ -219,7 +219,7 @@ func (s *Service) validatePlanned(d *DocUser, attrs store.User, step userStep, o
 	}
 	var problems []error
 	for _, p := range validationProblems(s.validators.Validate(d.Password.value, userAttrs(attrs))) {
-		problems = append(problems, located{d.Where, fmt.Errorf("password of %s: %w", d.Username, p)})
+		problems = append(problems, located{at(d.Where, d.Path, "password"), fmt.Errorf("password of %s: %w", d.Username, p)})
 	}
 	return problems
 }
