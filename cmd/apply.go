@@ -28,6 +28,7 @@ type applyOptions struct {
 	SkipValidation  bool
 	Workers         int
 	AllowOutside    bool
+	CRLF            bool
 }
 
 func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
@@ -76,6 +77,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	fl.BoolVar(&opts.AllowOutside, "allow-password-files-outside", false, "let password_file name files outside the seeding file's directory")
+	fl.BoolVar(&opts.CRLF, "crlf", false, "password_file lines end in \\r\\n: strip the \\r too (else only \\n is stripped)")
 	return cmd
 }
 
@@ -104,7 +106,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside})
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
 	if err != nil {
 		return err
 	}

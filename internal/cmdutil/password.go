@@ -18,12 +18,17 @@ type PasswordSource struct {
 	Stdin bool
 	File  string
 	Env   string
+	// CRLF says the line read from stdin or the file ends in "\r\n": the
+	// "\r" is stripped too. Without it only "\n" is stripped (a password
+	// may end in "\r"), except from a terminal.
+	CRLF bool
 }
 
 // AddFlags registers --password-stdin, --password-file and --password-env.
 func (p *PasswordSource) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&p.Stdin, "password-stdin", false, "read the password from the first line of standard input")
-	cmd.Flags().StringVar(&p.File, "password-file", "", "read the password from the first line of `PATH`")
+	cmd.Flags().BoolVar(&p.Stdin, "password-stdin", false, "read the password from the first line of standard input (one trailing \\n is stripped; a \\r before it only from a terminal or with --crlf)")
+	cmd.Flags().StringVar(&p.File, "password-file", "", "read the password from the first line of `PATH`, a regular file of at most 64 KiB (one trailing \\n is stripped; a \\r before it only with --crlf)")
+	cmd.Flags().BoolVar(&p.CRLF, "crlf", false, "the --password-stdin or --password-file line ends in \\r\\n: strip the \\r too")
 	cmd.Flags().StringVar(&p.Env, "password-env", "", "read the password from the environment variable `NAME`")
 	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file", "password-env")
 }
@@ -38,7 +43,7 @@ var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 	switch {
 	case p.Stdin:
-		pw, err := secret.ReadLine(f.IO.In, true)
+		pw, err := secret.ReadLine(f.IO.In, p.CRLF || f.IO.IsStdinTTY())
 		if errors.Is(err, secret.ErrEmpty) {
 			err = errors.New("no password on standard input")
 		}
@@ -51,7 +56,7 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 	case p.File != "":
 		// A regular file of at most secret.MaxLen bytes: a FIFO, a device
 		// or a directory is refused without blocking or reading it.
-		pw, err := secret.ReadFile(p.File, secret.FileOptions{CRLF: true})
+		pw, err := secret.ReadFile(p.File, secret.FileOptions{CRLF: p.CRLF})
 		if err != nil {
 			return "", FlagErrorf("--password-file: %s: %v", p.File, err)
 		}

@@ -22,6 +22,10 @@ type DecodeOptions struct {
 	// Dir resolves relative password_file paths (the file's directory;
 	// empty for standard input: the working directory).
 	Dir string
+	// CRLF strips a "\r" before the "\n" that ends a password_file's
+	// first line (files written on Windows); without it only "\n" is
+	// stripped, so that a password may end in "\r".
+	CRLF bool
 	// AllowOutside lets password_file name files outside Dir (absolute
 	// paths, "..", symbolic links leading out).
 	AllowOutside bool
@@ -249,7 +253,7 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 		if err != nil {
 			return nil, fmt.Errorf("password_file %s: %v", u.PasswordFile, err)
 		}
-		v, err := secret.ReadFile(path, secret.FileOptions{CRLF: true, Owned: true})
+		v, err := secret.ReadFile(path, secret.FileOptions{CRLF: opts.CRLF, Owned: true})
 		if err != nil {
 			return nil, fmt.Errorf("password_file %s: %v", path, err)
 		}
