@@ -24,17 +24,15 @@ import (
 type argon2Hasher struct {
 	time, memory uint32
 	threads      uint8
+	lim          Limits
 }
 
 const (
-	argon2Version     = 19       // 0x13, the only version x/crypto implements
-	argon2HashLen     = 16       // argon2-cffi DEFAULT_HASH_LENGTH
-	argon2MinSaltLen  = 8        // ARGON2_MIN_SALT_LENGTH
-	argon2MinHashLen  = 4        // ARGON2_MIN_OUTLEN
-	maxArgon2Memory   = 4 << 20  // KiB: 4 GiB
-	maxArgon2Work     = 16 << 20 // KiB times passes: 16 GiB
-	maxArgon2Threads  = 255      // x/crypto takes a uint8
-	legacyArgon2Label = 18       // what argon2-cffi reports for a hash without v=
+	argon2Version     = 19 // 0x13, the only version x/crypto implements
+	argon2HashLen     = 16 // argon2-cffi DEFAULT_HASH_LENGTH
+	argon2MinSaltLen  = 8  // ARGON2_MIN_SALT_LENGTH
+	argon2MinHashLen  = 4  // ARGON2_MIN_OUTLEN
+	legacyArgon2Label = 18 // what argon2-cffi reports for a hash without v=
 )
 
 func (h *argon2Hasher) Algorithm() string { return "argon2" }
@@ -83,19 +81,25 @@ func (d argon2Decoded) encode(password string) string {
 		base64.RawStdEncoding.EncodeToString(d.salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
-// checkArgon2Cost applies the package limits to time, memory (KiB) and lanes.
-func checkArgon2Cost(t, m, p uint64) error {
+// checkArgon2Cost checks time, memory (KiB) and lanes: what Argon2 itself
+// requires (an error wrapping ErrMalformed), then the ceilings of lim (an
+// error wrapping ErrTooCostly). It runs before anything is allocated.
+func checkArgon2Cost(t, m, p uint64, lim Limits) error {
 	switch {
 	case t < 1:
-		return fmt.Errorf("time cost must be at least 1")
-	case p < 1 || p > maxArgon2Threads:
-		return fmt.Errorf("parallelism %d: must be between 1 and %d", p, maxArgon2Threads)
+		return malformed("argon2", "time cost must be at least 1")
+	case p < 1:
+		return malformed("argon2", "parallelism must be at least 1")
 	case m < 8*p:
-		return fmt.Errorf("memory %d KiB: must be at least 8 KiB per lane (%d)", m, 8*p)
-	case m > maxArgon2Memory:
-		return fmt.Errorf("memory %d KiB: more than the %d KiB (4 GiB) accepted", m, maxArgon2Memory)
-	case m*t > maxArgon2Work:
-		return fmt.Errorf("memory times time cost is %d KiB, more than the %d accepted", m*t, maxArgon2Work)
+		return malformed("argon2", "memory %d KiB: must be at least 8 KiB per lane (%d)", m, 8*p)
+	case m > uint64(lim.Argon2MemoryKiB):
+		return tooCostly("argon2", "memory %d KiB is above hash_limits.argon2_memory_kib (%d)", m, lim.Argon2MemoryKiB)
+	case t > uint64(lim.Argon2Time):
+		return tooCostly("argon2", "time cost %d is above hash_limits.argon2_time (%d)", t, lim.Argon2Time)
+	case p > uint64(lim.Argon2Parallelism):
+		return tooCostly("argon2", "parallelism %d is above hash_limits.argon2_parallelism (%d)", p, lim.Argon2Parallelism)
+	case m*t > lim.Argon2WorkKiB:
+		return tooCostly("argon2", "memory times time cost is %d KiB, above hash_limits.argon2_work_kib (%d)", m*t, lim.Argon2WorkKiB)
 	}
 	return nil
 }
@@ -134,8 +138,8 @@ func (h *argon2Hasher) decode(encoded string) (argon2Decoded, error) {
 	if !ok {
 		return d, malformed("argon2", "parameters %s are not m=<KiB>,t=<passes>,p=<lanes>", short(parts[n-3]))
 	}
-	if err := checkArgon2Cost(t, m, p); err != nil {
-		return d, malformed("argon2", "%s", err)
+	if err := checkArgon2Cost(t, m, p, h.lim); err != nil {
+		return d, err
 	}
 	d.memory, d.time, d.threads = uint32(m), uint32(t), uint8(p)
 	salt, ok := decodeCanonical(base64.RawStdEncoding, parts[n-2])
