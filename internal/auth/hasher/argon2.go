@@ -17,10 +17,14 @@ import (
 // with both base64 fields in the standard alphabet without padding. The salt
 // is the bytes of Django's 22-character text salt; the hash is 16 bytes.
 //
-// Verification accepts argon2id and argon2i at version 19 with any
-// parameters within the package limits. argon2d and version 16 (v=16, or no
-// v= field at all) verify in Django but not here: x/crypto implements
-// neither, so such hashes are reported as unsupported and never verify.
+// Verification accepts every form Django verifies through argon2-cffi:
+// argon2id, argon2i and argon2d, at version 19 (v=19, Argon2 1.3) or 16
+// (v=16, or no v= field at all: Argon2 1.0, Django's test vector
+// "argon2$argon2i$m=8,t=1,p=1$..."), with any parameters within the Set's
+// Limits. argon2id and argon2i at v=19 are computed by x/crypto/argon2; the
+// others, which x/crypto does not implement, by legacyArgon2Key
+// (argon2_legacy.go). All but argon2id v=19 at the current parameters must
+// update. New hashes are always argon2id v=19.
 type argon2Hasher struct {
 	time, memory uint32
 	threads      uint8
@@ -28,7 +32,7 @@ type argon2Hasher struct {
 }
 
 const (
-	argon2Version     = 19 // 0x13, the only version x/crypto implements
+	argon2Version     = 19 // 0x13, Argon2 1.3: the version of every new hash
 	argon2HashLen     = 16 // argon2-cffi DEFAULT_HASH_LENGTH
 	argon2MinSaltLen  = 8  // ARGON2_MIN_SALT_LENGTH
 	argon2MinHashLen  = 4  // ARGON2_MIN_OUTLEN
@@ -71,12 +75,31 @@ type argon2Decoded struct {
 // formats the whole encoded string.
 func (d argon2Decoded) encode(password string) string {
 	var key []byte
-	if d.variant == "argon2i" {
-		key = argon2.Key([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
-	} else {
-		key = argon2.IDKey([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	pw, n := []byte(password), uint32(d.hashLen)
+	switch {
+	case d.hasVersion && d.version == argon2Version && d.variant == "argon2i":
+		key = argon2.Key(pw, d.salt, d.time, d.memory, d.threads, n)
+	case d.hasVersion && d.version == argon2Version && d.variant == "argon2id":
+		key = argon2.IDKey(pw, d.salt, d.time, d.memory, d.threads, n)
+	default: // argon2d, or Argon2 1.0
+		version := uint32(argon2Version13)
+		if !d.hasVersion || d.version == argon2Version10 {
+			version = argon2Version10
+		}
+		typ := argon2TypeID
+		switch d.variant {
+		case "argon2d":
+			typ = argon2TypeD
+		case "argon2i":
+			typ = argon2TypeI
+		}
+		key = legacyArgon2Key(typ, version, pw, d.salt, d.time, d.memory, d.threads, n)
 	}
-	return fmt.Sprintf("argon2$%s$v=%d$m=%d,t=%d,p=%d$%s$%s", d.variant, d.version,
+	v := ""
+	if d.hasVersion {
+		v = fmt.Sprintf("v=%d$", d.version)
+	}
+	return fmt.Sprintf("argon2$%s$%sm=%d,t=%d,p=%d$%s$%s", d.variant, v,
 		d.memory, d.time, d.threads,
 		base64.RawStdEncoding.EncodeToString(d.salt), base64.RawStdEncoding.EncodeToString(key))
 }
@@ -105,9 +128,8 @@ func checkArgon2Cost(t, m, p uint64, lim Limits) error {
 }
 
 // decode parses encoded strictly (canonical numbers, m,t,p in that order,
-// canonical unpadded base64). It accepts the forms x/crypto cannot verify
-// (argon2d, v=16, no v=) so that they can be summarised; supported reports
-// whether Verify can handle the result.
+// canonical unpadded base64). It accepts any version number so that a hash
+// can be summarised; unsupported reports whether Verify can handle it.
 func (h *argon2Hasher) decode(encoded string) (argon2Decoded, error) {
 	var d argon2Decoded
 	if len(encoded) > maxEncodedLen {
@@ -178,15 +200,10 @@ func parseArgon2Params(s string) (m, t, p uint64, ok bool) {
 }
 
 // unsupported explains why a decoded hash cannot be verified here, or
-// returns nil.
+// returns nil: only versions 16 and 19 exist (libargon2 refuses others).
 func (d argon2Decoded) unsupported() error {
-	switch {
-	case d.variant == "argon2d":
-		return fmt.Errorf("%w: argon2: the argon2d variant is %w (x/crypto has only argon2i and argon2id)", ErrMalformed, ErrUnsupported)
-	case !d.hasVersion:
-		return fmt.Errorf("%w: argon2: hashes without v= (Argon2 1.0) are %w; only v=19", ErrMalformed, ErrUnsupported)
-	case d.version != argon2Version:
-		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19", ErrMalformed, d.version, ErrUnsupported)
+	if d.hasVersion && d.version != argon2Version && d.version != argon2Version10 {
+		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19 and v=16", ErrMalformed, d.version, ErrUnsupported)
 	}
 	return nil
 }

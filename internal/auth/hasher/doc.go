@@ -13,8 +13,13 @@
 //     bcrypt_sha256 and scrypt. The legacy formats pbkdf2_sha1, bcrypt,
 //     sha1, md5, unsalted_sha1 and unsalted_md5 are verify-only: Encode
 //     returns ErrVerifyOnly and nothing here ever hashes a new password with
-//     them. Unix crypt is not supported at all: it is identified as an
-//     unknown algorithm and never verifies.
+//     them. Every argon2 form Django verifies is verified: argon2id,
+//     argon2i and argon2d, Argon2 1.3 (v=19) and 1.0 (v=16 or no v=), the
+//     last two and argon2d through a portable Argon2 core
+//     (argon2_legacy.go, checked against x/crypto and against argon2-cffi
+//     vectors in testdata/argon2-legacy.json); each must update. Unix crypt
+//     is not supported at all: it is identified as an unknown algorithm and
+//     never verifies.
 //   - Verification recomputes the whole encoded string and compares it with
 //     crypto/subtle (Django's constant_time_compare), so any difference,
 //     including non-canonical numbers or base64, is a mismatch. bcrypt is the

@@ -16,8 +16,9 @@ var (
 	// legacy algorithm that is only kept for verifying old hashes.
 	ErrVerifyOnly = errors.New("algorithm is verify-only: new hashes are never made with it")
 	// ErrUnsupported is returned (wrapped, together with ErrUnknownAlgorithm
-	// or ErrMalformed) for hashes that Django can verify but this package
-	// cannot: Unix crypt, argon2d, and Argon2 versions before 1.3 (v=19).
+	// or ErrMalformed) for hashes this package never verifies: Unix crypt
+	// (which Django 5.0 removed), and Argon2 version numbers other than 16
+	// and 19 (which no Argon2 implementation makes).
 	ErrUnsupported = errors.New("not supported by this implementation")
 )
 
