@@ -222,11 +222,21 @@ func reportApply(f *cmdutil.Factory, p printing, res auth.ApplyResult, dryRun bo
 			fmt.Fprintln(f.IO.Out, line)
 		}
 	}
+	warnings := 0
+	for _, c := range changes {
+		for _, w := range c.Warnings {
+			say(f, p, "authctl: warning: %s", w)
+			warnings++
+		}
+	}
 	created, updated := res.Count(auth.ActionCreate), res.Count(auth.ActionUpdate)
 	unchanged, deleted := res.Count(auth.ActionUnchanged), res.Count(auth.ActionDelete)
 	summary := fmt.Sprintf("created %d, updated %d, unchanged %d", created, updated, unchanged)
 	if deleted > 0 {
 		summary += fmt.Sprintf(", deleted %d", deleted)
+	}
+	if warnings > 0 {
+		summary += fmt.Sprintf("; %d values kept as stored with a warning", warnings)
 	}
 	switch {
 	case dryRun:

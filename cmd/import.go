@@ -85,7 +85,20 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 	}
 	var doc *auth.Document
 	if opts.Format == "django" {
-		doc, err = seed.DecodeDjango(data, name)
+		// Primary keys recorded by earlier imports resolve the bare numbers
+		// of a users-only numeric-key dump.
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
+		if err != nil {
+			return err
+		}
+		known, err := svc.DjangoKeys(ctx)
+		if err != nil {
+			return err
+		}
+		doc, err = seed.DecodeDjangoKnown(data, name, known)
+		if err != nil {
+			return err
+		}
 	} else {
 		doc, err = seed.DecodePasswd(bytes.NewReader(data), name, opts.Hashes)
 	}
@@ -99,6 +112,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 		UpdatePasswords: true,
 		SkipValidation:  opts.SkipValidation,
 		OnlyExisting:    opts.Format == "passwd" && !opts.Create,
+		AsStored:        opts.Format == "django",
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "import " + opts.Format,

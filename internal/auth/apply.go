@@ -24,6 +24,9 @@ type Document struct {
 	// password list). Apply reports them together with its own checks, so
 	// that every problem is reported at once, and then writes nothing.
 	Problems []error
+	// DjangoKeys are the Django primary keys a numeric-key dump brings; an
+	// import records them for later dumps of users alone.
+	DjangoKeys *DjangoKeys
 }
 
 // DocPermission declares one permission.
@@ -91,6 +94,14 @@ type ApplyOptions struct {
 	// OnlyExisting makes a declared user that does not exist an error
 	// instead of creating it (chpasswd's behaviour, for password imports).
 	OnlyExisting bool
+	// AsStored imports values as Django stored them (import --format
+	// django): nothing is normalised, and a value authctl would not create
+	// (an e-mail that is not an address, a codename with capitals, a hash
+	// of an unknown hasher, an empty password) is kept with a warning
+	// (Change.Warnings). Only what cannot be stored is refused: invalid
+	// UTF-8, and empty keys or keys with control characters. A kept hash
+	// that no hasher verifies never authenticates until it is reset.
+	AsStored bool
 }
 
 // Actions in a plan.
@@ -107,6 +118,9 @@ type Change struct {
 	Name   string   `json:"name"`
 	Action string   `json:"action"`
 	Fields []string `json:"fields,omitempty"` // for updates: what changes
+	// Warnings are values kept as stored that authctl would not create
+	// (AsStored), each with its location.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ApplyResult lists every change, in the order applied.
@@ -169,7 +183,15 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	// Every problem is collected before anything is returned: those found
 	// while reading, those of the document alone, then the references that
 	// need the database.
-	problems := append(append([]error{}, doc.Problems...), s.checkDocument(doc, opts)...)
+	problems := append([]error{}, doc.Problems...)
+	var warn warnings
+	if opts.AsStored {
+		var docProblems []error
+		docProblems, warn = s.checkStored(doc)
+		problems = append(problems, docProblems...)
+	} else {
+		problems = append(problems, s.checkDocument(doc, opts)...)
+	}
 	var pl *plan
 	if err := s.view(ctx, func(r store.Reader) error {
 		var (
@@ -185,6 +207,8 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	if len(problems) > 0 {
 		return nil, invalid(dedupe(problems)...)
 	}
+	pl.warnings = warn
+	pl.djangoKeys = doc.DjangoKeys
 	return &ApplyPlan{pl: pl, opts: opts}, nil
 }
 

@@ -17,6 +17,10 @@ type plan struct {
 	users  []userStep
 	// managed objects to delete (Prune)
 	pruneUsers, pruneGroups, prunePerms []string
+	// warnings of an import as stored, by object
+	warnings warnings
+	// Django primary keys to record (an import)
+	djangoKeys *DjangoKeys
 }
 
 type permStep struct {
@@ -44,18 +48,21 @@ type userStep struct {
 	// hash: the declared plain password must be hashed; verify: it must
 	// first be checked against before (UpdatePasswords).
 	hash, verify bool
+	// setEmpty: store the empty password (an import as stored), which
+	// password "" cannot say.
+	setEmpty bool
 }
 
 func (p *plan) changes() []Change {
 	out := make([]Change, 0, len(p.perms)+len(p.groups)+len(p.users)+len(p.pruneUsers)+len(p.pruneGroups)+len(p.prunePerms))
 	for _, s := range p.perms {
-		out = append(out, Change{Kind: "permission", Name: s.rec.Perm, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "permission", Name: s.rec.Perm, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("permission", s.rec.Perm)]})
 	}
 	for _, s := range p.groups {
-		out = append(out, Change{Kind: "group", Name: s.rec.Name, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "group", Name: s.rec.Name, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("group", s.rec.Name)]})
 	}
 	for _, s := range p.users {
-		out = append(out, Change{Kind: "user", Name: s.doc.Username, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "user", Name: s.doc.Username, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("user", s.doc.Username)]})
 	}
 	for _, n := range p.pruneUsers {
 		out = append(out, Change{Kind: "user", Name: n, Action: ActionDelete})
@@ -88,6 +95,9 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			rec, err := newPermission(d.Perm, d.Name)
+			if opts.AsStored {
+				rec, err = storedPermission(d.Perm, d.Name), nil
+			}
 			if err != nil {
 				problems = append(problems, located{at(d.Where, d.Path, "permission"), err})
 				continue
@@ -253,13 +263,14 @@ func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userS
 		case passwordHash:
 			if d.Password.value != cur.Password {
 				step.password = d.Password.value
+				step.setEmpty = d.Password.value == ""
 			}
 		default:
 			if hasher.IsUsable(cur.Password) {
 				step.password = hasher.Unusable()
 			}
 		}
-		if step.password != "" {
+		if step.password != "" || step.setEmpty {
 			step.fields = append(step.fields, "password")
 		}
 	}
