@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,8 @@ type applyOptions struct {
 	UpdatePasswords bool
 	SkipValidation  bool
 	Workers         int
+	AllowOutside    bool
+	CRLF            bool
 }
 
 func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
@@ -40,7 +43,10 @@ again changes nothing and says so.
 Everything is checked before anything is written — names, references, hash
 formats, password validators — and every problem is reported with its line
 (exit 5). Passwords (password_env, password_file; or password_hash as is) are
-set only when a user is created, unless --update-passwords. Hashing runs on every
+set only when a user is created, unless --update-passwords. A password_file is
+read only if it is a regular file of at most 64 KiB inside the seeding file's
+directory (--allow-password-files-outside lifts that), owned by you or root
+and writable by no one else. Hashing runs on every
 core, outside the single transaction that writes the whole file.
 
 --dry-run prints the plan and changes nothing. --prune deletes users, groups and
@@ -70,6 +76,8 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
+	fl.BoolVar(&opts.AllowOutside, "allow-password-files-outside", false, "let password_file name files outside the seeding file's directory")
+	fl.BoolVar(&opts.CRLF, "crlf", false, "password_file lines end in \\r\\n: strip the \\r too (else only \\n is stripped)")
 	return cmd
 }
 
@@ -87,17 +95,18 @@ func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, 
 	return data, path, filepath.Dir(path), nil
 }
 
-func applyRun(cmd *cobra.Command, opts *applyOptions) error {
+func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	f := opts.f
 	p, err := outputSettings(f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = listProblems(f, p, err) }()
 	data, name, dir, err := readInput(f, opts.File)
 	if err != nil {
 		return err
 	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup})
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
 	if err != nil {
 		return err
 	}
@@ -119,6 +128,24 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 		return err
 	}
 	return reportApply(f, p, res, opts.DryRun)
+}
+
+// listProblems writes, with -o json, every problem of an invalid input to
+// stdout as {"problems": [...]} (stderr shows the first
+// auth.MaxPrintedProblems of them), and returns err unchanged.
+func listProblems(f *cmdutil.Factory, p printing, err error) error {
+	var ie *auth.InvalidError
+	if p.Format != output.JSON || !errors.As(err, &ie) {
+		return err
+	}
+	msgs := make([]string, len(ie.Problems))
+	for i, pr := range ie.Problems {
+		msgs[i] = pr.Error()
+	}
+	if werr := output.WriteJSON(f.IO.Out, map[string]any{"problems": msgs}); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // runApply runs an apply or import of doc: plan against the database (read
@@ -195,11 +222,21 @@ func reportApply(f *cmdutil.Factory, p printing, res auth.ApplyResult, dryRun bo
 			fmt.Fprintln(f.IO.Out, line)
 		}
 	}
+	warnings := 0
+	for _, c := range changes {
+		for _, w := range c.Warnings {
+			say(f, p, "authctl: warning: %s", w)
+			warnings++
+		}
+	}
 	created, updated := res.Count(auth.ActionCreate), res.Count(auth.ActionUpdate)
 	unchanged, deleted := res.Count(auth.ActionUnchanged), res.Count(auth.ActionDelete)
 	summary := fmt.Sprintf("created %d, updated %d, unchanged %d", created, updated, unchanged)
 	if deleted > 0 {
 		summary += fmt.Sprintf(", deleted %d", deleted)
+	}
+	if warnings > 0 {
+		summary += fmt.Sprintf("; %d values kept as stored with a warning", warnings)
 	}
 	switch {
 	case dryRun:

@@ -72,19 +72,33 @@ FILE defaults to standard input.`,
 	return cmd
 }
 
-func importRun(cmd *cobra.Command, opts *importOptions) error {
+func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 	f := opts.f
 	p, err := outputSettings(f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = listProblems(f, p, err) }()
 	data, name, _, err := readInput(f, opts.File)
 	if err != nil {
 		return err
 	}
 	var doc *auth.Document
 	if opts.Format == "django" {
-		doc, err = seed.DecodeDjango(data, name)
+		// Primary keys recorded by earlier imports resolve the bare numbers
+		// of a users-only numeric-key dump.
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
+		if err != nil {
+			return err
+		}
+		known, err := svc.DjangoKeys(ctx)
+		if err != nil {
+			return err
+		}
+		doc, err = seed.DecodeDjangoKnown(data, name, known)
+		if err != nil {
+			return err
+		}
 	} else {
 		doc, err = seed.DecodePasswd(bytes.NewReader(data), name, opts.Hashes)
 	}
@@ -98,6 +112,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) error {
 		UpdatePasswords: true,
 		SkipValidation:  opts.SkipValidation,
 		OnlyExisting:    opts.Format == "passwd" && !opts.Create,
+		AsStored:        opts.Format == "django",
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "import " + opts.Format,

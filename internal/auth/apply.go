@@ -24,6 +24,9 @@ type Document struct {
 	// password list). Apply reports them together with its own checks, so
 	// that every problem is reported at once, and then writes nothing.
 	Problems []error
+	// DjangoKeys are the Django primary keys a numeric-key dump brings; an
+	// import records them for later dumps of users alone.
+	DjangoKeys *DjangoKeys
 }
 
 // DocPermission declares one permission.
@@ -31,7 +34,10 @@ type DocPermission struct {
 	Perm  string
 	Name  string // "" keeps the existing name, or makes a default one
 	Model string // Django content type model, when known ("" keeps it)
-	Where string // where it was declared ("line 12"), for error messages
+	Where string // where it was declared ("seed.yaml:12"), for error messages
+	// Path is the item's JSON path ("permissions[3]"), for inputs where
+	// the line alone may not find it (a one-line JSON file); "" if none.
+	Path string
 }
 
 // DocGroup declares one group.
@@ -39,6 +45,7 @@ type DocGroup struct {
 	Name        string
 	Permissions *[]string
 	Where       string
+	Path        string
 }
 
 // DocUser declares one user.
@@ -58,6 +65,7 @@ type DocUser struct {
 	DateJoined *time.Time
 	LastLogin  *time.Time
 	Where      string
+	Path       string
 }
 
 // ApplyOptions tunes Apply.
@@ -86,6 +94,14 @@ type ApplyOptions struct {
 	// OnlyExisting makes a declared user that does not exist an error
 	// instead of creating it (chpasswd's behaviour, for password imports).
 	OnlyExisting bool
+	// AsStored imports values as Django stored them (import --format
+	// django): nothing is normalised, and a value authctl would not create
+	// (an e-mail that is not an address, a codename with capitals, a hash
+	// of an unknown hasher, an empty password) is kept with a warning
+	// (Change.Warnings). Only what cannot be stored is refused: invalid
+	// UTF-8, and empty keys or keys with control characters. A kept hash
+	// that no hasher verifies never authenticates until it is reset.
+	AsStored bool
 }
 
 // Actions in a plan.
@@ -102,6 +118,9 @@ type Change struct {
 	Name   string   `json:"name"`
 	Action string   `json:"action"`
 	Fields []string `json:"fields,omitempty"` // for updates: what changes
+	// Warnings are values kept as stored that authctl would not create
+	// (AsStored), each with its location.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ApplyResult lists every change, in the order applied.
@@ -164,7 +183,15 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	// Every problem is collected before anything is returned: those found
 	// while reading, those of the document alone, then the references that
 	// need the database.
-	problems := append(append([]error{}, doc.Problems...), s.checkDocument(doc, opts)...)
+	problems := append([]error{}, doc.Problems...)
+	var warn warnings
+	if opts.AsStored {
+		var docProblems []error
+		docProblems, warn = s.checkStored(doc)
+		problems = append(problems, docProblems...)
+	} else {
+		problems = append(problems, s.checkDocument(doc, opts)...)
+	}
 	var pl *plan
 	if err := s.view(ctx, func(r store.Reader) error {
 		var (
@@ -180,6 +207,8 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	if len(problems) > 0 {
 		return nil, invalid(dedupe(problems)...)
 	}
+	pl.warnings = warn
+	pl.djangoKeys = doc.DjangoKeys
 	return &ApplyPlan{pl: pl, opts: opts}, nil
 }
 
@@ -218,6 +247,18 @@ func (s *Service) WritePlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, er
 		return ApplyResult{}, err
 	}
 	return ApplyResult{Changes: ap.pl.changes()}, nil
+}
+
+// at is where a field of an item was declared: its location, and with a
+// JSON path the field's path ("seed.json:1:5023: users[1234].email").
+func at(where, path, field string) string {
+	switch {
+	case path == "":
+		return where
+	case field == "":
+		return where + ": " + path
+	}
+	return where + ": " + path + "." + field
 }
 
 // located prefixes a problem with where it was declared.
@@ -260,12 +301,12 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 	seenPerm := map[string]string{}
 	for _, p := range doc.Permissions {
 		_, _, err := ident.ParsePerm(p.Perm)
-		add(p.Where, err)
+		add(at(p.Where, p.Path, "permission"), err)
 		if p.Name != "" {
-			add(p.Where, ident.ValidatePermName(p.Name))
+			add(at(p.Where, p.Path, "name"), ident.ValidatePermName(p.Name))
 		}
 		if prev, dup := seenPerm[p.Perm]; dup {
-			add(p.Where, fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
+			add(at(p.Where, p.Path, ""), fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
 		}
 		seenPerm[p.Perm] = p.Where
 	}
@@ -280,12 +321,12 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 	}
 	seenGroup := map[string]string{}
 	for _, g := range doc.Groups {
-		add(g.Where, ident.ValidateGroupName(g.Name))
+		add(at(g.Where, g.Path, "name"), ident.ValidateGroupName(g.Name))
 		if prev, dup := seenGroup[g.Name]; dup {
-			add(g.Where, fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
+			add(at(g.Where, g.Path, ""), fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
 		}
 		seenGroup[g.Name] = g.Where
-		checkPerms(g.Where, g.Permissions)
+		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
 	}
 	type declared struct{ where, raw string }
 	seenUser := map[string]declared{}
@@ -293,7 +334,7 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 		u := &doc.Users[i]
 		raw := u.Username
 		u.Username = ident.NormalizeUsername(u.Username)
-		add(u.Where, ident.ValidateUsername(u.Username))
+		add(at(u.Where, u.Path, "username"), ident.ValidateUsername(u.Username))
 		if prev, dup := seenUser[u.Username]; dup {
 			name := fmt.Sprintf("%q", u.Username)
 			if raw != u.Username {
@@ -303,32 +344,32 @@ func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
 			if prev.raw != raw {
 				also += fmt.Sprintf(" as %q", prev.raw)
 			}
-			add(u.Where, fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+			add(at(u.Where, u.Path, ""), fmt.Errorf("user %s is declared twice (also at %s)", name, also))
 		} else {
 			seenUser[u.Username] = declared{u.Where, raw}
 		}
 		if u.Email != nil {
 			e := ident.NormalizeEmail(*u.Email)
 			u.Email = &e
-			add(u.Where, ident.ValidateEmail(e))
+			add(at(u.Where, u.Path, "email"), ident.ValidateEmail(e))
 		}
 		if u.FirstName != nil {
-			add(u.Where, ident.ValidatePersonName("first name", *u.FirstName))
+			add(at(u.Where, u.Path, "first_name"), ident.ValidatePersonName("first name", *u.FirstName))
 		}
 		if u.LastName != nil {
-			add(u.Where, ident.ValidatePersonName("last name", *u.LastName))
+			add(at(u.Where, u.Path, "last_name"), ident.ValidatePersonName("last name", *u.LastName))
 		}
-		checkPerms(u.Where, u.Permissions)
+		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
 		if u.Groups != nil {
 			for _, g := range *u.Groups {
-				add(u.Where, ident.ValidateGroupName(g))
+				add(at(u.Where, u.Path, "groups"), ident.ValidateGroupName(g))
 			}
 		}
 		if u.Password != nil {
 			switch u.Password.kind {
 			case passwordHash:
 				if err := s.checkHash(u.Password.value); err != nil {
-					add(u.Where, fmt.Errorf("password_hash: %w", err))
+					add(at(u.Where, u.Path, "password_hash"), fmt.Errorf("password_hash: %w", err))
 				}
 			}
 			// Plain passwords are validated when planning, against the

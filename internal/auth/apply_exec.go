@@ -118,6 +118,9 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 		}
 		return nil
 	}
+	if err := writeDjangoKeys(w, pl.djangoKeys); err != nil {
+		return err
+	}
 	for _, st := range pl.perms {
 		ok, err := found(w.Permission(st.rec.Perm))
 		if err != nil {
@@ -196,14 +199,14 @@ func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now
 	} else {
 		applyDocFields(&rec, *st.doc)
 	}
-	if st.password != "" {
+	if st.password != "" || st.setEmpty {
 		rec.Password = st.password
 	}
 	if err := w.PutUser(rec); err != nil {
 		return err
 	}
 	switch {
-	case ok && st.password != "":
+	case ok && (st.password != "" || st.setEmpty):
 		// A new password ends the user's sessions, as a password change does.
 		if err := s.endSessions(w, rec.Username, "", "password changed by "+opts.Origin); err != nil {
 			return err

@@ -17,6 +17,10 @@ type plan struct {
 	users  []userStep
 	// managed objects to delete (Prune)
 	pruneUsers, pruneGroups, prunePerms []string
+	// warnings of an import as stored, by object
+	warnings warnings
+	// Django primary keys to record (an import)
+	djangoKeys *DjangoKeys
 }
 
 type permStep struct {
@@ -44,18 +48,21 @@ type userStep struct {
 	// hash: the declared plain password must be hashed; verify: it must
 	// first be checked against before (UpdatePasswords).
 	hash, verify bool
+	// setEmpty: store the empty password (an import as stored), which
+	// password "" cannot say.
+	setEmpty bool
 }
 
 func (p *plan) changes() []Change {
 	out := make([]Change, 0, len(p.perms)+len(p.groups)+len(p.users)+len(p.pruneUsers)+len(p.pruneGroups)+len(p.prunePerms))
 	for _, s := range p.perms {
-		out = append(out, Change{Kind: "permission", Name: s.rec.Perm, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "permission", Name: s.rec.Perm, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("permission", s.rec.Perm)]})
 	}
 	for _, s := range p.groups {
-		out = append(out, Change{Kind: "group", Name: s.rec.Name, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "group", Name: s.rec.Name, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("group", s.rec.Name)]})
 	}
 	for _, s := range p.users {
-		out = append(out, Change{Kind: "user", Name: s.doc.Username, Action: s.action, Fields: s.fields})
+		out = append(out, Change{Kind: "user", Name: s.doc.Username, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("user", s.doc.Username)]})
 	}
 	for _, n := range p.pruneUsers {
 		out = append(out, Change{Kind: "user", Name: n, Action: ActionDelete})
@@ -88,8 +95,11 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			rec, err := newPermission(d.Perm, d.Name)
+			if opts.AsStored {
+				rec, err = storedPermission(d.Perm, d.Name), nil
+			}
 			if err != nil {
-				problems = append(problems, located{d.Where, err})
+				problems = append(problems, located{at(d.Where, d.Path, "permission"), err})
 				continue
 			}
 			rec.Managed, rec.Model = opts.Manage, d.Model
@@ -139,7 +149,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	for _, d := range doc.Groups {
 		docGroups[d.Name] = true
 		keepGroups[d.Name] = true
-		if err := checkRefs(d.Where, "group "+d.Name, d.Permissions); err != nil {
+		if err := checkRefs(at(d.Where, d.Path, "permissions"), "group "+d.Name, d.Permissions); err != nil {
 			return nil, nil, err
 		}
 		cur, err := r.Group(d.Name)
@@ -172,7 +182,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	for i := range doc.Users {
 		d := &doc.Users[i]
 		docUsers[d.Username] = true
-		if err := checkRefs(d.Where, "user "+d.Username, d.Permissions); err != nil {
+		if err := checkRefs(at(d.Where, d.Path, "user_permissions"), "user "+d.Username, d.Permissions); err != nil {
 			return nil, nil, err
 		}
 		if d.Groups != nil {
@@ -183,7 +193,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 					return nil, nil, err
 				}
 				if !ok {
-					problems = append(problems, located{d.Where, fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
+					problems = append(problems, located{at(d.Where, d.Path, "groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
 				}
 			}
 		}
@@ -193,7 +203,7 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		}
 		problems = append(problems, s.validatePlanned(d, attrs, step, opts)...)
 		if opts.OnlyExisting && step.action == ActionCreate {
-			problems = append(problems, located{d.Where, fmt.Errorf("user %q does not exist", d.Username)})
+			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username)})
 		}
 		pl.users = append(pl.users, step)
 	}
@@ -219,7 +229,7 @@ func (s *Service) validatePlanned(d *DocUser, attrs store.User, step userStep, o
 	}
 	var problems []error
 	for _, p := range validationProblems(s.validators.Validate(d.Password.value, userAttrs(attrs))) {
-		problems = append(problems, located{d.Where, fmt.Errorf("password of %s: %w", d.Username, p)})
+		problems = append(problems, located{at(d.Where, d.Path, "password"), fmt.Errorf("password of %s: %w", d.Username, p)})
 	}
 	return problems
 }
@@ -253,13 +263,14 @@ func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userS
 		case passwordHash:
 			if d.Password.value != cur.Password {
 				step.password = d.Password.value
+				step.setEmpty = d.Password.value == ""
 			}
 		default:
 			if hasher.IsUsable(cur.Password) {
 				step.password = hasher.Unusable()
 			}
 		}
-		if step.password != "" {
+		if step.password != "" || step.setEmpty {
 			step.fields = append(step.fields, "password")
 		}
 	}

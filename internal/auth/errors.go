@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"authctl/internal/store"
 )
@@ -57,15 +58,26 @@ type InvalidError struct {
 	Problems []error
 }
 
+// MaxPrintedProblems is how many problems InvalidError.Error prints; the
+// rest are counted in a last line ("… and N more problems"). Problems
+// holds them all (-o json lists them).
+const MaxPrintedProblems = 100
+
+// Error is the problems, one a line, at most MaxPrintedProblems of them.
+// It takes time linear in what it prints, however many problems there are.
 func (e *InvalidError) Error() string {
-	msg := ""
+	var b strings.Builder
 	for i, p := range e.Problems {
-		if i > 0 {
-			msg += "\n"
+		if i == MaxPrintedProblems {
+			fmt.Fprintf(&b, "\n… and %d more problems (-o json lists them all)", len(e.Problems)-i)
+			break
 		}
-		msg += p.Error()
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
 	}
-	return msg
+	return b.String()
 }
 
 // wrapNotFound turns a store.ErrNotFound from a lookup into a NotFoundError

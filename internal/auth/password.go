@@ -8,6 +8,7 @@ import (
 	"errors"
 	"unicode/utf8"
 
+	"authctl/internal/auth/hasher"
 	"authctl/internal/auth/ident"
 	"authctl/internal/auth/validate"
 	"authctl/internal/store"
@@ -179,6 +180,14 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		checked = "unknown user"
 	case !ok:
 		checked = "wrong password"
+		// A stored value that can never verify is named in the audit log
+		// (never to the caller), so that an administrator finds it.
+		switch c, _ := s.hashers.Classify(u.Password); c {
+		case hasher.ClassOverCeiling:
+			checked = "password hash above the cost ceiling (not verified)"
+		case hasher.ClassUnknownFormat, hasher.ClassMalformed:
+			checked = "password hash of an unknown or malformed format (not verified)"
+		}
 	case !u.IsActive:
 		checked = "inactive user"
 	}
@@ -291,6 +300,9 @@ func unknownUserKey(username string) string {
 // algorithm than the preferred one (a wrong password then takes a
 // different time than the preferred hasher would).
 func (s *Service) cheaperThanPreferred(encoded string) bool {
+	if c, _ := s.hashers.Classify(encoded); c != hasher.ClassVerifiable {
+		return false // Check already spent one preferred hash on it
+	}
 	h, err := s.hashers.Identify(encoded)
 	return err == nil && h.Algorithm() != s.hashers.Preferred().Algorithm()
 }

@@ -3,12 +3,12 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"authctl/internal/prompt"
+	"authctl/internal/secret"
 )
 
 // PasswordSource is the set of ways a command can be given a password. There
@@ -18,12 +18,17 @@ type PasswordSource struct {
 	Stdin bool
 	File  string
 	Env   string
+	// CRLF says the line read from stdin or the file ends in "\r\n": the
+	// "\r" is stripped too. Without it only "\n" is stripped (a password
+	// may end in "\r"), except from a terminal.
+	CRLF bool
 }
 
 // AddFlags registers --password-stdin, --password-file and --password-env.
 func (p *PasswordSource) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&p.Stdin, "password-stdin", false, "read the password from the first line of standard input")
-	cmd.Flags().StringVar(&p.File, "password-file", "", "read the password from the first line of `PATH`")
+	cmd.Flags().BoolVar(&p.Stdin, "password-stdin", false, "read the password from the first line of standard input (one trailing \\n is stripped; a \\r before it only from a terminal or with --crlf)")
+	cmd.Flags().StringVar(&p.File, "password-file", "", "read the password from the first line of `PATH`, a regular file of at most 64 KiB (one trailing \\n is stripped; a \\r before it only with --crlf)")
+	cmd.Flags().BoolVar(&p.CRLF, "crlf", false, "the --password-stdin or --password-file line ends in \\r\\n: strip the \\r too")
 	cmd.Flags().StringVar(&p.Env, "password-env", "", "read the password from the environment variable `NAME`")
 	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file", "password-env")
 }
@@ -38,7 +43,10 @@ var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 	switch {
 	case p.Stdin:
-		pw, err := prompt.ReadSecretLine(f.IO.In)
+		pw, err := secret.ReadLine(f.IO.In, p.CRLF || f.IO.IsStdinTTY())
+		if errors.Is(err, secret.ErrEmpty) {
+			err = errors.New("no password on standard input")
+		}
 		if err != nil {
 			// Like --password-file: nothing (or too much) to read is a
 			// mistake in how the command was run, not an internal failure.
@@ -46,14 +54,11 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		}
 		return pw, nil
 	case p.File != "":
-		fh, err := os.Open(p.File)
+		// A regular file of at most secret.MaxLen bytes: a FIFO, a device
+		// or a directory is refused without blocking or reading it.
+		pw, err := secret.ReadFile(p.File, secret.FileOptions{CRLF: p.CRLF})
 		if err != nil {
-			return "", FlagErrorf("--password-file: %v", unwrapPathError(err))
-		}
-		defer fh.Close()
-		pw, err := prompt.ReadSecretLine(fh)
-		if err != nil {
-			return "", FlagErrorf("--password-file %s: %v", p.File, err)
+			return "", FlagErrorf("--password-file: %s: %v", p.File, err)
 		}
 		return pw, nil
 	case p.Env != "":
@@ -64,14 +69,6 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		return pw, nil
 	}
 	return "", errNoPasswordSource
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // ReadExisting reads a password to check (authenticate, login): from the

@@ -40,14 +40,22 @@ func TestPasswordSourceReadNonInteractive(t *testing.T) {
 		want      string
 		wantErr   string
 		wantUsage bool
+		tty       bool
 	}{
 		{name: "stdin", src: cmdutil.PasswordSource{Stdin: true}, stdin: "s3cret\nmore\n", want: "s3cret"},
 		{name: "stdin without newline", src: cmdutil.PasswordSource{Stdin: true}, stdin: "s3cret", want: "s3cret"},
 		{name: "stdin empty", src: cmdutil.PasswordSource{Stdin: true}, wantErr: "--password-stdin: no password on standard input", wantUsage: true},
-		{name: "file, CRLF, spaces kept", src: cmdutil.PasswordSource{File: crlf}, want: "s3cret "},
+		{name: "file, --crlf, spaces kept", src: cmdutil.PasswordSource{File: crlf, CRLF: true}, want: "s3cret "},
+		{name: "file, \\r kept without --crlf", src: cmdutil.PasswordSource{File: crlf}, want: "s3cret \r"},
+		{name: "stdin, \\r kept", src: cmdutil.PasswordSource{Stdin: true}, stdin: "ends in CR\r\n", want: "ends in CR\r"},
+		{name: "stdin, --crlf", src: cmdutil.PasswordSource{Stdin: true, CRLF: true}, stdin: "ends in CR\r\n", want: "ends in CR"},
+		{name: "stdin, --crlf strips one \\r", src: cmdutil.PasswordSource{Stdin: true, CRLF: true}, stdin: "pw\r\r\n", want: "pw\r"},
+		{name: "stdin from a terminal", src: cmdutil.PasswordSource{Stdin: true}, tty: true, stdin: "typed\r\n", want: "typed"},
 		{name: "file with an empty line", src: cmdutil.PasswordSource{File: blankLine}, want: ""},
-		{name: "empty file", src: cmdutil.PasswordSource{File: empty}, wantErr: "--password-file " + empty + ": no password on standard input", wantUsage: true},
+		{name: "empty file", src: cmdutil.PasswordSource{File: empty}, wantErr: "--password-file: " + empty + ": the file is empty", wantUsage: true},
 		{name: "missing file", src: cmdutil.PasswordSource{File: filepath.Join(dir, "nope")}, wantErr: "--password-file: " + filepath.Join(dir, "nope") + ": no such file or directory", wantUsage: true},
+		{name: "device", src: cmdutil.PasswordSource{File: "/dev/zero"}, wantErr: "--password-file: /dev/zero: is a character device, not a regular file", wantUsage: true},
+		{name: "directory", src: cmdutil.PasswordSource{File: dir}, wantErr: "--password-file: " + dir + ": is a directory, not a regular file", wantUsage: true},
 		{name: "env", src: cmdutil.PasswordSource{Env: "PW"}, env: map[string]string{"PW": "from env"}, want: "from env"},
 		{name: "env set but empty", src: cmdutil.PasswordSource{Env: "PW"}, env: map[string]string{"PW": ""}, want: ""},
 		{name: "env unset", src: cmdutil.PasswordSource{Env: "PW"}, wantErr: "--password-env: environment variable PW is not set", wantUsage: true},
@@ -55,7 +63,8 @@ func TestPasswordSourceReadNonInteractive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, in := testFactory(tt.env)
+			f, ios, in := testFactory(tt.env)
+			ios.SetTTY(tt.tty, false, false)
 			in.WriteString(tt.stdin)
 			got, err := tt.src.ReadNonInteractive(f)
 			if tt.wantErr != "" {

@@ -26,6 +26,7 @@ type Config struct {
 	OutputFlag bool            `mapstructure:"-"`
 	Quiet      bool            `mapstructure:"quiet"`
 	Hasher     Hasher          `mapstructure:"hasher"`
+	HashLimits HashLimits      `mapstructure:"hash_limits"`
 	Validators []validate.Spec `mapstructure:"validators"`
 	Session    Session         `mapstructure:"session"`
 	Lockout    Lockout         `mapstructure:"lockout"`
@@ -48,6 +49,19 @@ type Hasher struct {
 	ScryptN          int    `mapstructure:"scrypt_n"`
 	ScryptR          int    `mapstructure:"scrypt_r"`
 	ScryptP          int    `mapstructure:"scrypt_p"`
+}
+
+// HashLimits are the cost ceilings above which a password hash is neither
+// stored nor verified (see hasher.Limits).
+type HashLimits struct {
+	Argon2MemoryKiB   uint32 `mapstructure:"argon2_memory_kib"`
+	Argon2Time        uint32 `mapstructure:"argon2_time"`
+	Argon2Parallelism uint32 `mapstructure:"argon2_parallelism"`
+	Argon2WorkKiB     uint64 `mapstructure:"argon2_work_kib"`
+	PBKDF2Iterations  int    `mapstructure:"pbkdf2_iterations"`
+	BcryptCost        int    `mapstructure:"bcrypt_cost"`
+	ScryptMemoryKiB   int    `mapstructure:"scrypt_memory_kib"`
+	ScryptP           int    `mapstructure:"scrypt_p"`
 }
 
 // Session configures login sessions.
@@ -87,6 +101,7 @@ func DefaultsFor(getenv func(string) string) Config {
 			ScryptR:          p.ScryptR,
 			ScryptP:          p.ScryptP,
 		},
+		HashLimits: HashLimits(hasher.DefaultLimits()),
 		Validators: validate.DefaultSpecs(),
 		Session:    Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile(getenv)},
 		Lockout: Lockout{
@@ -156,6 +171,7 @@ func (c Config) HasherParams() hasher.Params {
 		ScryptN:          h.ScryptN,
 		ScryptR:          h.ScryptR,
 		ScryptP:          h.ScryptP,
+		Limits:           hasher.Limits(c.HashLimits),
 	}
 }
 

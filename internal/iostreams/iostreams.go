@@ -50,6 +50,9 @@ func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
 
+// IsStdinTTY reports whether input is typed at a terminal.
+func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
+
 // IsStdoutTTY reports whether results go to a terminal (tables) or a pipe
 // (tab-separated lines).
 func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }

@@ -5,21 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"authctl/internal/auth"
+	"authctl/internal/secret"
 )
 
 // DecodeOptions says where a seeding file came from.
 type DecodeOptions struct {
 	// Name is used in messages ("seed.yaml", or "stdin").
 	Name string
-	// Dir resolves relative password_file paths (the file's directory).
+	// Dir resolves relative password_file paths (the file's directory;
+	// empty for standard input: the working directory).
 	Dir string
+	// CRLF strips a "\r" before the "\n" that ends a password_file's
+	// first line (files written on Windows); without it only "\n" is
+	// stripped, so that a password may end in "\r".
+	CRLF bool
+	// AllowOutside lets password_file name files outside Dir (absolute
+	// paths, "..", symbolic links leading out).
+	AllowOutside bool
 	// LookupEnv reads password_env variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }
@@ -64,21 +73,33 @@ func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
 	return toDocument(f, lines, opts)
 }
 
-// sectionLines holds the line of each declared item, by section.
+// sectionLines holds the position of each declared item, by section.
 type sectionLines struct {
-	perms, groups, users []int
+	perms, groups, users []pos
+	// json says the positions have columns and items get their JSON path
+	// ("users[1234]"): a generated file may hold everything on one line.
+	json bool
 }
+
+// pos is a place in a file: its line, and its column (in bytes, from 1)
+// where known, else 0.
+type pos struct{ line, col int }
 
 // problemList collects problems with their lines.
 type problemList []lineProblem
 
 type lineProblem struct {
-	line int
-	msg  string
+	line, col int
+	msg       string
 }
 
 func (p *problemList) add(line int, format string, args ...any) {
-	*p = append(*p, lineProblem{line, fmt.Sprintf(format, args...)})
+	*p = append(*p, lineProblem{line, 0, fmt.Sprintf(format, args...)})
+}
+
+// addAt records a problem at a line and column.
+func (p *problemList) addAt(at pos, format string, args ...any) {
+	*p = append(*p, lineProblem{at.line, at.col, fmt.Sprintf(format, args...)})
 }
 
 // err is every problem, in the order of their lines, one "LINE: message"
@@ -87,12 +108,31 @@ func (p problemList) err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(p, func(a, b lineProblem) int { return a.line - b.line })
-	msgs := make([]string, len(p))
-	for i, lp := range p {
-		msgs[i] = fmt.Sprintf("%d: %s", lp.line, lp.msg)
+	slices.SortStableFunc(p, func(a, b lineProblem) int {
+		if a.line != b.line {
+			return a.line - b.line
+		}
+		return a.col - b.col
+	})
+	var b strings.Builder
+	size := 0
+	for _, lp := range p {
+		size += len(lp.msg) + 24
 	}
-	return errors.New(strings.Join(msgs, "\n"))
+	b.Grow(size)
+	for i, lp := range p {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(lp.line))
+		if lp.col > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(lp.col))
+		}
+		b.WriteString(": ")
+		b.WriteString(lp.msg)
+	}
+	return errors.New(b.String())
 }
 
 // fieldTypes maps each kind of object ("top", "permission", "group", "user")
@@ -142,11 +182,20 @@ func unknownKey(kind, key string) string {
 
 // toDocument resolves password sources and locations.
 func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document, error) {
-	where := func(ls []int, i int) string {
-		if i < len(ls) && ls[i] > 0 {
-			return fmt.Sprintf("%s:%d", opts.Name, ls[i])
+	where := func(ls []pos, i int) string {
+		switch {
+		case i >= len(ls) || ls[i].line <= 0:
+			return fmt.Sprintf("%s: item %d", opts.Name, i+1)
+		case ls[i].col > 0:
+			return fmt.Sprintf("%s:%d:%d", opts.Name, ls[i].line, ls[i].col)
 		}
-		return fmt.Sprintf("%s: item %d", opts.Name, i+1)
+		return fmt.Sprintf("%s:%d", opts.Name, ls[i].line)
+	}
+	path := func(section string, i int) string {
+		if !lines.json {
+			return ""
+		}
+		return section + "[" + strconv.Itoa(i) + "]"
 	}
 	doc := &auth.Document{
 		Permissions: make([]auth.DocPermission, len(f.Permissions)),
@@ -154,10 +203,10 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 		Users:       make([]auth.DocUser, len(f.Users)),
 	}
 	for i, p := range f.Permissions {
-		doc.Permissions[i] = auth.DocPermission{Perm: p.Permission, Name: p.Name, Model: p.Model, Where: where(lines.perms, i)}
+		doc.Permissions[i] = auth.DocPermission{Perm: p.Permission, Name: p.Name, Model: p.Model, Where: where(lines.perms, i), Path: path("permissions", i)}
 	}
 	for i, g := range f.Groups {
-		doc.Groups[i] = auth.DocGroup{Name: g.Name, Permissions: g.Permissions, Where: where(lines.groups, i)}
+		doc.Groups[i] = auth.DocGroup{Name: g.Name, Permissions: g.Permissions, Where: where(lines.groups, i), Path: path("groups", i)}
 	}
 	for i, u := range f.Users {
 		at := where(lines.users, i)
@@ -165,10 +214,13 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 			Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 			IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser,
 			Groups: u.Groups, Permissions: u.UserPermissions,
-			DateJoined: u.DateJoined, LastLogin: u.LastLogin, Where: at,
+			DateJoined: u.DateJoined, LastLogin: u.LastLogin, Where: at, Path: path("users", i),
 		}
 		pw, err := userPassword(u, opts)
 		if err != nil {
+			if d.Path != "" {
+				at += ": " + d.Path
+			}
 			doc.Problems = append(doc.Problems, fmt.Errorf("%s: user %s: %w", at, u.Username, err))
 		}
 		d.Password = pw
@@ -196,20 +248,16 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 		p := auth.RawPassword(v)
 		return &p, nil
 	case u.PasswordFile != "":
-		path := u.PasswordFile
-		if !filepath.IsAbs(path) && opts.Dir != "" {
-			path = filepath.Join(opts.Dir, path)
-		}
-		b, err := os.ReadFile(path)
+		pol := secret.Policy{Dir: opts.Dir, AllowOutside: opts.AllowOutside}
+		path, err := pol.Resolve(u.PasswordFile)
 		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
+			return nil, fmt.Errorf("password_file %s: %v", u.PasswordFile, err)
+		}
+		v, err := secret.ReadFile(path, secret.FileOptions{CRLF: opts.CRLF, Owned: true})
+		if err != nil {
 			return nil, fmt.Errorf("password_file %s: %v", path, err)
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		p := auth.RawPassword(strings.TrimSuffix(line, "\r"))
+		p := auth.RawPassword(v)
 		return &p, nil
 	case u.PasswordHash != "":
 		p := auth.HashedPassword(u.PasswordHash)

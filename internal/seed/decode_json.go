@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -18,7 +19,7 @@ import (
 func decodeJSON(data []byte) (*File, sectionLines, error) {
 	var (
 		f        File
-		lines    sectionLines
+		lines    = sectionLines{json: true}
 		problems problemList
 	)
 	lc := newLineCounter(data)
@@ -36,17 +37,17 @@ func decodeJSON(data []byte) (*File, sectionLines, error) {
 		key, _ := tok.(string)
 		switch key {
 		case "permissions":
-			err = jsonList(dec, data, lc, "permission", &lines.perms, &problems, func() any {
+			err = jsonList(dec, data, lc, "permission", "permissions", &lines.perms, &problems, func() any {
 				f.Permissions = append(f.Permissions, Permission{})
 				return &f.Permissions[len(f.Permissions)-1]
 			})
 		case "groups":
-			err = jsonList(dec, data, lc, "group", &lines.groups, &problems, func() any {
+			err = jsonList(dec, data, lc, "group", "groups", &lines.groups, &problems, func() any {
 				f.Groups = append(f.Groups, Group{})
 				return &f.Groups[len(f.Groups)-1]
 			})
 		case "users":
-			err = jsonList(dec, data, lc, "user", &lines.users, &problems, func() any {
+			err = jsonList(dec, data, lc, "user", "users", &lines.users, &problems, func() any {
 				f.Users = append(f.Users, User{})
 				return &f.Users[len(f.Users)-1]
 			})
@@ -71,11 +72,12 @@ func decodeJSON(data []byte) (*File, sectionLines, error) {
 	return &f, lines, nil
 }
 
-// jsonList decodes one array, an element at a time. It returns only the
-// errors that stop decoding (bad syntax); the others go to problems.
-func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind string, lines *[]int, problems *problemList, next func() any) error {
+// jsonList decodes one array (the section named section), an element at a
+// time. It returns only the errors that stop decoding (bad syntax); the
+// others go to problems, each with its line, column and JSON path.
+func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind, section string, lines *[]pos, problems *problemList, next func() any) error {
 	start := skipBlanks(data, dec.InputOffset())
-	at := lc.lineAt(int64(start))
+	at := lc.posAt(int64(start))
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -84,14 +86,15 @@ func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind string, line
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		problems.add(at, "%ss must be a list", kind)
+		problems.addAt(at, "%ss must be a list", kind)
 		return skipRest(dec, tok)
 	}
 	for dec.More() {
 		start := skipBlanks(data, dec.InputOffset())
-		line := lc.lineAt(int64(start))
+		at := lc.posAt(int64(start))
+		path := section + "[" + strconv.Itoa(len(*lines)) + "]"
 		err := dec.Decode(next())
-		*lines = append(*lines, line)
+		*lines = append(*lines, at)
 		if err == nil {
 			continue
 		}
@@ -102,9 +105,9 @@ func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind string, line
 		// The decoder has read the whole element: look at it closely.
 		elem := data[start:dec.InputOffset()]
 		before := len(*problems)
-		jsonElementProblems(kind, elem, line, problems)
+		jsonElementProblems(kind, path, elem, at, problems)
 		if len(*problems) == before {
-			problems.add(line, "%s: %v", kind, err)
+			problems.addAt(at, "%s: %s: %v", path, kind, err)
 		}
 	}
 	_, err = dec.Token()
@@ -112,16 +115,24 @@ func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind string, line
 }
 
 // jsonElementProblems reports every unknown key and every value of the
-// wrong type in one element (raw, which starts at line).
-func jsonElementProblems(kind string, raw []byte, line int, problems *problemList) {
-	lineOf := func(off int) int { return line + bytes.Count(raw[:min(off, len(raw))], []byte("\n")) }
+// wrong type in one element (raw, which starts at at; path is its JSON
+// path).
+func jsonElementProblems(kind, path string, raw []byte, at pos, problems *problemList) {
+	posOf := func(off int) pos {
+		off = min(off, len(raw))
+		nl := bytes.LastIndexByte(raw[:off], '\n')
+		if nl < 0 {
+			return pos{at.line, at.col + off}
+		}
+		return pos{at.line + bytes.Count(raw[:off], []byte("\n")), off - nl}
+	}
 	d := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := d.Token()
 	if err != nil {
 		return
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
-		problems.add(line, "a %s must be an object with keys (%s)", kind, knownKeys[kind])
+		problems.addAt(at, "%s: a %s must be an object with keys (%s)", path, kind, knownKeys[kind])
 		return
 	}
 	fields := fieldTypes[kind]
@@ -139,11 +150,11 @@ func jsonElementProblems(kind string, raw []byte, line int, problems *problemLis
 		}
 		t, known := fields[key]
 		if !known {
-			problems.add(lineOf(keyAt), "%s", unknownKey(kind, key))
+			problems.addAt(posOf(keyAt), "%s: %s", path, unknownKey(kind, key))
 			continue
 		}
 		if err := json.Unmarshal(val, reflect.New(t).Interface()); err != nil {
-			problems.add(lineOf(valAt), "%s: %s must be %s, not %s", kind, key, describe(t), jsonShow(val))
+			problems.addAt(posOf(valAt), "%s.%s: must be %s, not %s", path, key, describe(t), jsonShow(val))
 		}
 	}
 }
@@ -192,31 +203,41 @@ func jsonSyntax(lc *lineCounter, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Errorf("%d: not valid JSON: %s", lc.lineAt(se.Offset), se.Error())
+		at := lc.posAt(se.Offset)
+		return fmt.Errorf("%d:%d: not valid JSON: %s", at.line, at.col, se.Error())
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%d: not valid JSON: unexpected end of the file", lc.lineAt(int64(len(lc.data))))
 	}
 	return fmt.Errorf("0: not valid JSON: %v", err)
 }
 
-// lineCounter turns byte offsets into line numbers, remembering where it
-// was so that a large file is scanned once.
+// lineCounter turns byte offsets into lines and columns, remembering where
+// it was so that a large file is scanned once.
 type lineCounter struct {
-	data []byte
-	pos  int
-	line int
+	data      []byte
+	pos       int
+	line      int
+	lineStart int // offset of the first byte of line
 }
 
 func newLineCounter(data []byte) *lineCounter { return &lineCounter{data: data, line: 1} }
 
 // lineAt returns the line of the first token at or after off (skipping
 // blanks and the comma between elements).
-func (c *lineCounter) lineAt(off int64) int {
-	i := skipBlanks(c.data, off)
+func (c *lineCounter) lineAt(off int64) int { return c.posAt(off).line }
+
+// posAt returns the line and column (in bytes, from 1) of the first token
+// at or after off.
+func (c *lineCounter) posAt(off int64) pos {
+	i := min(skipBlanks(c.data, off), len(c.data))
 	if i < c.pos {
-		c.pos, c.line = 0, 1
+		c.pos, c.line, c.lineStart = 0, 1, 0
 	}
-	c.line += bytes.Count(c.data[c.pos:min(i, len(c.data))], []byte("\n"))
-	c.pos = min(i, len(c.data))
-	return c.line
+	seg := c.data[c.pos:i]
+	if n := bytes.Count(seg, []byte("\n")); n > 0 {
+		c.line += n
+		c.lineStart = c.pos + bytes.LastIndexByte(seg, '\n') + 1
+	}
+	c.pos = i
+	return pos{c.line, i - c.lineStart + 1}
 }

@@ -134,22 +134,27 @@ func TestDecodeYAMLAndJSON(t *testing.T) {
 	joined := time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	login := time.Date(2024, 2, 3, 4, 5, 6, 0, time.UTC)
 	alicePW, bobPW := auth.RawPassword("s3cret pass"), auth.HashedPassword("pbkdf2_sha256$1000$salt$hash")
-	want := func(name string, lines [6]int) *auth.Document {
+	want := func(name string, lines [6]int, json bool) *auth.Document {
 		at := func(i int) string { return fmt.Sprintf("%s:%d", name, lines[i]) }
+		path := func(string, int) string { return "" }
+		if json { // a column, and the JSON path
+			at = func(i int) string { return fmt.Sprintf("%s:%d:5", name, lines[i]) }
+			path = func(s string, i int) string { return fmt.Sprintf("%s[%d]", s, i) }
+		}
 		return &auth.Document{
-			Permissions: []auth.DocPermission{{Perm: "treats.eat_ice_cream", Name: "Can eat ice cream", Model: "treat", Where: at(0)}},
+			Permissions: []auth.DocPermission{{Perm: "treats.eat_ice_cream", Name: "Can eat ice cream", Model: "treat", Where: at(0), Path: path("permissions", 0)}},
 			Groups: []auth.DocGroup{
-				{Name: "awesome_users", Permissions: list("treats.eat_ice_cream"), Where: at(1)},
-				{Name: "empty", Where: at(2)},
+				{Name: "awesome_users", Permissions: list("treats.eat_ice_cream"), Where: at(1), Path: path("groups", 0)},
+				{Name: "empty", Where: at(2), Path: path("groups", 1)},
 			},
 			Users: []auth.DocUser{
 				{
 					Username: "alice", Email: ptr("alice@example.com"), FirstName: ptr("Alice"), LastName: ptr("Liddell"),
 					IsActive: b(true), IsStaff: b(false), IsSuperuser: b(false),
 					Groups: list("awesome_users"), Permissions: list("treats.eat_ice_cream"),
-					Password: &alicePW, DateJoined: &joined, LastLogin: &login, Where: at(3),
+					Password: &alicePW, DateJoined: &joined, LastLogin: &login, Where: at(3), Path: path("users", 0),
 				},
-				{Username: "bob", Password: &bobPW, Where: at(4)},
+				{Username: "bob", Password: &bobPW, Where: at(4), Path: path("users", 1)},
 			},
 		}
 	}
@@ -157,8 +162,8 @@ func TestDecodeYAMLAndJSON(t *testing.T) {
 		got  *auth.Document
 		want *auth.Document
 	}{
-		{y, want("seed.yaml", [6]int{3, 7, 9, 11, 24})},
-		{j, want("seed.json", [6]int{3, 6, 7, 10, 25})},
+		{y, want("seed.yaml", [6]int{3, 7, 9, 11, 24}, false)},
+		{j, want("seed.json", [6]int{3, 6, 7, 10, 25}, true)},
 	} {
 		if !reflect.DeepEqual(tc.got, tc.want) {
 			t.Errorf("got\n%s\nwant\n%s", dump(tc.got), dump(tc.want))
@@ -215,10 +220,10 @@ users:
 }`
 	wantProblems(t, decodeErr(t, "s.json", j),
 		[2]string{"s.json:2", `unknown key "bogus" at the top`},
-		[2]string{"s.json:5", `unknown key "nme" in a permission`},
-		[2]string{"s.json:8", `unknown key "perms" in a group`},
-		[2]string{"s.json:11", `unknown key "emial" in a user`},
-		[2]string{"s.json:12", `unknown key "password" in a user`},
+		[2]string{"s.json:5:6", `permissions[0]: unknown key "nme" in a permission`},
+		[2]string{"s.json:8:15", `groups[0]: unknown key "perms" in a group`},
+		[2]string{"s.json:11:6", `users[0]: unknown key "emial" in a user`},
+		[2]string{"s.json:12:6", `users[0]: unknown key "password" in a user`},
 	)
 	// The message lists the keys that are allowed.
 	got := decodeErr(t, "s.yaml", "users:\n  - usernme: x\n")
@@ -258,19 +263,19 @@ groups: {name: x}
 	b.WriteString("    {\"username\": \"late\",\n     \"is_staff\": \"maybe\",\n     \"groups\": [1, 2],\n     \"oops\": true},\n")
 	b.WriteString("    {\"username\": 7, \"last_login\": \"never\"}\n  ],\n  \"groups\": {\"name\": \"x\"}\n}\n")
 	wantProblems(t, decodeErr(t, "t.json", b.String()),
-		[2]string{"t.json:2004", `user: is_staff must be true or false, not "maybe"`},
-		[2]string{"t.json:2005", `user: groups must be a list of strings, not [1, 2]`},
-		[2]string{"t.json:2006", `unknown key "oops" in a user`},
-		[2]string{"t.json:2007", `user: username must be a string, not 7`},
-		[2]string{"t.json:2007", `user: last_login must be a time`},
-		[2]string{"t.json:2009", `groups must be a list`},
+		[2]string{"t.json:2004:18", `users[2000].is_staff: must be true or false, not "maybe"`},
+		[2]string{"t.json:2005:16", `users[2000].groups: must be a list of strings, not [1, 2]`},
+		[2]string{"t.json:2006:6", `users[2000]: unknown key "oops" in a user`},
+		[2]string{"t.json:2007:18", `users[2001].username: must be a string, not 7`},
+		[2]string{"t.json:2007:35", `users[2001].last_login: must be a time`},
+		[2]string{"t.json:2009:13", `groups must be a list`},
 	)
 }
 
 // TestDecodeSyntaxErrors: bad syntax stops decoding with a line.
 func TestDecodeSyntaxErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
-		{"a.json", "{\n  \"users\": [\n    {\"username\": \"a\",}\n  ]\n}", "a.json:3: not valid JSON"},
+		{"a.json", "{\n  \"users\": [\n    {\"username\": \"a\",}\n  ]\n}", "a.json:3:11: not valid JSON"},
 		{"b.json", "{\"users\": [{\"username\": \"a\"}]", "b.json:1: not valid JSON: unexpected end"},
 		{"c.json", "{\"users\": []} {}", "c.json:1: not valid JSON: more after the closing }"},
 		{"d.yaml", "users:\n  - username: a\n  bad\n", "d.yaml:3: not valid YAML"},

@@ -47,7 +47,7 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 		k, v := top.Content[i], resolveAlias(top.Content[i+1])
 		var (
 			kind  string
-			lnums *[]int
+			lnums *[]pos
 			next  func() any
 		)
 		switch k.Value {
@@ -75,7 +75,7 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 			continue
 		}
 		for _, item := range v.Content {
-			*lnums = append(*lnums, item.Line)
+			*lnums = append(*lnums, pos{line: item.Line})
 			yamlItem(kind, resolveAlias(item), next(), &problems)
 		}
 	}

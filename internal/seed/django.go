@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,8 +30,17 @@ type contentType struct{ app, model string }
 // (`dumpdata auth.user auth.group auth.permission --natural-foreign
 // --natural-primary`) or numeric ones (`dumpdata contenttypes auth`) — into
 // a Document whose users carry their Django password hashes. Objects of
-// other models (sessions, admin log entries) are skipped.
+// other models (sessions, admin log entries) are skipped. Values are kept
+// as Django stored them (see auth.ApplyOptions.AsStored).
 func DecodeDjango(data []byte, name string) (*auth.Document, error) {
+	return DecodeDjangoKnown(data, name, nil)
+}
+
+// DecodeDjangoKnown is DecodeDjango with the primary keys recorded by
+// earlier imports (auth.Service.DjangoKeys), so that a numeric-key dump of
+// users alone can name groups and permissions the file does not hold. The
+// primary keys the file brings are in Document.DjangoKeys.
+func DecodeDjangoKnown(data []byte, name string, known *auth.DjangoKeys) (*auth.Document, error) {
 	var objs []djangoObject
 	if err := json.Unmarshal(data, &objs); err != nil {
 		return nil, auth.Invalid(fmt.Errorf("%s: not a Django dumpdata JSON list: %v", name, err))
@@ -41,6 +51,18 @@ func DecodeDjango(data []byte, name string) (*auth.Document, error) {
 		perms:  map[string]string{},
 		groups: map[string]string{},
 		doc:    &auth.Document{},
+		found: &auth.DjangoKeys{
+			ContentTypes: map[string][2]string{},
+			Permissions:  map[string]string{},
+			Groups:       map[string]string{},
+		},
+	}
+	if known != nil {
+		for pk, ct := range known.ContentTypes {
+			d.types[pk] = contentType{ct[0], ct[1]}
+		}
+		maps.Copy(d.perms, known.Permissions)
+		maps.Copy(d.groups, known.Groups)
 	}
 	// Content types first, then permissions, groups and users, whatever the
 	// order in the file: references point backwards only in Django's own
@@ -55,6 +77,7 @@ func DecodeDjango(data []byte, name string) (*auth.Document, error) {
 	if len(d.problems) > 0 {
 		return nil, auth.Invalid(d.problems...)
 	}
+	d.doc.DjangoKeys = d.found
 	return d.doc, nil
 }
 
@@ -64,6 +87,7 @@ type djangoDecoder struct {
 	perms    map[string]string      // pk → app.codename
 	groups   map[string]string      // pk → name
 	doc      *auth.Document
+	found    *auth.DjangoKeys // the primary keys in the file
 	problems []error
 }
 
@@ -91,7 +115,9 @@ func (d *djangoDecoder) object(i int, o djangoObject) {
 	switch o.Model {
 	case "contenttypes.contenttype":
 		if pk != "" {
-			d.types[pk] = contentType{str("app_label"), str("model")}
+			ct := contentType{str("app_label"), str("model")}
+			d.types[pk] = ct
+			d.found.ContentTypes[pk] = [2]string{ct.app, ct.model}
 		}
 	case "auth.permission":
 		ct, err := d.contentType(o.Fields["content_type"])
@@ -102,12 +128,14 @@ func (d *djangoDecoder) object(i int, o djangoObject) {
 		perm := ct.app + "." + str("codename")
 		if pk != "" {
 			d.perms[pk] = perm
+			d.found.Permissions[pk] = perm
 		}
 		d.doc.Permissions = append(d.doc.Permissions, auth.DocPermission{Perm: perm, Name: str("name"), Model: ct.model, Where: where})
 	case "auth.group":
 		gname := str("name")
 		if pk != "" {
 			d.groups[pk] = gname
+			d.found.Groups[pk] = gname
 		}
 		perms := d.refs(i, o, "permissions", d.permRef)
 		d.doc.Groups = append(d.doc.Groups, auth.DocGroup{Name: gname, Permissions: &perms, Where: where})
@@ -119,12 +147,9 @@ func (d *djangoDecoder) object(i int, o djangoObject) {
 		groups := d.refs(i, o, "groups", d.groupRef)
 		perms := d.refs(i, o, "user_permissions", d.permRef)
 		u.Groups, u.Permissions = &groups, &perms
-		var pw auth.Password
-		if h := str("password"); h == "" {
-			pw = auth.NoPassword()
-		} else {
-			pw = auth.HashedPassword(h)
-		}
+		// The password is kept as stored, even "" (which Django keeps too,
+		// and which never authenticates).
+		pw := auth.HashedPassword(str("password"))
 		u.Password = &pw
 		var err error
 		if u.DateJoined, err = djangoTime(o.Fields["date_joined"]); err != nil {
@@ -148,7 +173,7 @@ func (d *djangoDecoder) contentType(raw json.RawMessage) (contentType, error) {
 	if ct, ok := d.types[key]; ok {
 		return ct, nil
 	}
-	return contentType{}, fmt.Errorf("content type %s is not in the file (dump contenttypes too, or use --natural-foreign)", key)
+	return contentType{}, fmt.Errorf("content type %s is neither in the file nor known from an earlier import (dump contenttypes too, or use --natural-foreign)", key)
 }
 
 // permRef resolves a permission given as a pk or as a natural key
@@ -161,7 +186,7 @@ func (d *djangoDecoder) permRef(raw json.RawMessage) (string, error) {
 	if p, ok := d.perms[strings.TrimSpace(string(raw))]; ok {
 		return p, nil
 	}
-	return "", fmt.Errorf("permission %s is not in the file", raw)
+	return "", fmt.Errorf("permission %s is neither in the file nor known from an earlier import", raw)
 }
 
 // groupRef resolves a group given as a pk or as a natural key [name].
@@ -173,7 +198,7 @@ func (d *djangoDecoder) groupRef(raw json.RawMessage) (string, error) {
 	if g, ok := d.groups[strings.TrimSpace(string(raw))]; ok {
 		return g, nil
 	}
-	return "", fmt.Errorf("group %s is not in the file", raw)
+	return "", fmt.Errorf("group %s is neither in the file nor known from an earlier import", raw)
 }
 
 func (d *djangoDecoder) refs(i int, o djangoObject, field string, resolve func(json.RawMessage) (string, error)) []string {

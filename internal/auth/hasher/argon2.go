@@ -17,24 +17,26 @@ import (
 // with both base64 fields in the standard alphabet without padding. The salt
 // is the bytes of Django's 22-character text salt; the hash is 16 bytes.
 //
-// Verification accepts argon2id and argon2i at version 19 with any
-// parameters within the package limits. argon2d and version 16 (v=16, or no
-// v= field at all) verify in Django but not here: x/crypto implements
-// neither, so such hashes are reported as unsupported and never verify.
+// Verification accepts every form Django verifies through argon2-cffi:
+// argon2id, argon2i and argon2d, at version 19 (v=19, Argon2 1.3) or 16
+// (v=16, or no v= field at all: Argon2 1.0, Django's test vector
+// "argon2$argon2i$m=8,t=1,p=1$..."), with any parameters within the Set's
+// Limits. argon2id and argon2i at v=19 are computed by x/crypto/argon2; the
+// others, which x/crypto does not implement, by legacyArgon2Key
+// (argon2_legacy.go). All but argon2id v=19 at the current parameters must
+// update. New hashes are always argon2id v=19.
 type argon2Hasher struct {
 	time, memory uint32
 	threads      uint8
+	lim          Limits
 }
 
 const (
-	argon2Version     = 19       // 0x13, the only version x/crypto implements
-	argon2HashLen     = 16       // argon2-cffi DEFAULT_HASH_LENGTH
-	argon2MinSaltLen  = 8        // ARGON2_MIN_SALT_LENGTH
-	argon2MinHashLen  = 4        // ARGON2_MIN_OUTLEN
-	maxArgon2Memory   = 4 << 20  // KiB: 4 GiB
-	maxArgon2Work     = 16 << 20 // KiB times passes: 16 GiB
-	maxArgon2Threads  = 255      // x/crypto takes a uint8
-	legacyArgon2Label = 18       // what argon2-cffi reports for a hash without v=
+	argon2Version     = 19 // 0x13, Argon2 1.3: the version of every new hash
+	argon2HashLen     = 16 // argon2-cffi DEFAULT_HASH_LENGTH
+	argon2MinSaltLen  = 8  // ARGON2_MIN_SALT_LENGTH
+	argon2MinHashLen  = 4  // ARGON2_MIN_OUTLEN
+	legacyArgon2Label = 18 // what argon2-cffi reports for a hash without v=
 )
 
 func (h *argon2Hasher) Algorithm() string { return "argon2" }
@@ -73,37 +75,61 @@ type argon2Decoded struct {
 // formats the whole encoded string.
 func (d argon2Decoded) encode(password string) string {
 	var key []byte
-	if d.variant == "argon2i" {
-		key = argon2.Key([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
-	} else {
-		key = argon2.IDKey([]byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	pw, n := []byte(password), uint32(d.hashLen)
+	switch {
+	case d.hasVersion && d.version == argon2Version && d.variant == "argon2i":
+		key = argon2.Key(pw, d.salt, d.time, d.memory, d.threads, n)
+	case d.hasVersion && d.version == argon2Version && d.variant == "argon2id":
+		key = argon2.IDKey(pw, d.salt, d.time, d.memory, d.threads, n)
+	default: // argon2d, or Argon2 1.0
+		version := uint32(argon2Version13)
+		if !d.hasVersion || d.version == argon2Version10 {
+			version = argon2Version10
+		}
+		typ := argon2TypeID
+		switch d.variant {
+		case "argon2d":
+			typ = argon2TypeD
+		case "argon2i":
+			typ = argon2TypeI
+		}
+		key = legacyArgon2Key(typ, version, pw, d.salt, d.time, d.memory, d.threads, n)
 	}
-	return fmt.Sprintf("argon2$%s$v=%d$m=%d,t=%d,p=%d$%s$%s", d.variant, d.version,
+	v := ""
+	if d.hasVersion {
+		v = fmt.Sprintf("v=%d$", d.version)
+	}
+	return fmt.Sprintf("argon2$%s$%sm=%d,t=%d,p=%d$%s$%s", d.variant, v,
 		d.memory, d.time, d.threads,
 		base64.RawStdEncoding.EncodeToString(d.salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
-// checkArgon2Cost applies the package limits to time, memory (KiB) and lanes.
-func checkArgon2Cost(t, m, p uint64) error {
+// checkArgon2Cost checks time, memory (KiB) and lanes: what Argon2 itself
+// requires (an error wrapping ErrMalformed), then the ceilings of lim (an
+// error wrapping ErrTooCostly). It runs before anything is allocated.
+func checkArgon2Cost(t, m, p uint64, lim Limits) error {
 	switch {
 	case t < 1:
-		return fmt.Errorf("time cost must be at least 1")
-	case p < 1 || p > maxArgon2Threads:
-		return fmt.Errorf("parallelism %d: must be between 1 and %d", p, maxArgon2Threads)
+		return malformed("argon2", "time cost must be at least 1")
+	case p < 1:
+		return malformed("argon2", "parallelism must be at least 1")
 	case m < 8*p:
-		return fmt.Errorf("memory %d KiB: must be at least 8 KiB per lane (%d)", m, 8*p)
-	case m > maxArgon2Memory:
-		return fmt.Errorf("memory %d KiB: more than the %d KiB (4 GiB) accepted", m, maxArgon2Memory)
-	case m*t > maxArgon2Work:
-		return fmt.Errorf("memory times time cost is %d KiB, more than the %d accepted", m*t, maxArgon2Work)
+		return malformed("argon2", "memory %d KiB: must be at least 8 KiB per lane (%d)", m, 8*p)
+	case m > uint64(lim.Argon2MemoryKiB):
+		return tooCostly("argon2", "memory %d KiB is above hash_limits.argon2_memory_kib (%d)", m, lim.Argon2MemoryKiB)
+	case t > uint64(lim.Argon2Time):
+		return tooCostly("argon2", "time cost %d is above hash_limits.argon2_time (%d)", t, lim.Argon2Time)
+	case p > uint64(lim.Argon2Parallelism):
+		return tooCostly("argon2", "parallelism %d is above hash_limits.argon2_parallelism (%d)", p, lim.Argon2Parallelism)
+	case m*t > lim.Argon2WorkKiB:
+		return tooCostly("argon2", "memory times time cost is %d KiB, above hash_limits.argon2_work_kib (%d)", m*t, lim.Argon2WorkKiB)
 	}
 	return nil
 }
 
 // decode parses encoded strictly (canonical numbers, m,t,p in that order,
-// canonical unpadded base64). It accepts the forms x/crypto cannot verify
-// (argon2d, v=16, no v=) so that they can be summarised; supported reports
-// whether Verify can handle the result.
+// canonical unpadded base64). It accepts any version number so that a hash
+// can be summarised; unsupported reports whether Verify can handle it.
 func (h *argon2Hasher) decode(encoded string) (argon2Decoded, error) {
 	var d argon2Decoded
 	if len(encoded) > maxEncodedLen {
@@ -134,8 +160,8 @@ func (h *argon2Hasher) decode(encoded string) (argon2Decoded, error) {
 	if !ok {
 		return d, malformed("argon2", "parameters %s are not m=<KiB>,t=<passes>,p=<lanes>", short(parts[n-3]))
 	}
-	if err := checkArgon2Cost(t, m, p); err != nil {
-		return d, malformed("argon2", "%s", err)
+	if err := checkArgon2Cost(t, m, p, h.lim); err != nil {
+		return d, err
 	}
 	d.memory, d.time, d.threads = uint32(m), uint32(t), uint8(p)
 	salt, ok := decodeCanonical(base64.RawStdEncoding, parts[n-2])
@@ -174,15 +200,10 @@ func parseArgon2Params(s string) (m, t, p uint64, ok bool) {
 }
 
 // unsupported explains why a decoded hash cannot be verified here, or
-// returns nil.
+// returns nil: only versions 16 and 19 exist (libargon2 refuses others).
 func (d argon2Decoded) unsupported() error {
-	switch {
-	case d.variant == "argon2d":
-		return fmt.Errorf("%w: argon2: the argon2d variant is %w (x/crypto has only argon2i and argon2id)", ErrMalformed, ErrUnsupported)
-	case !d.hasVersion:
-		return fmt.Errorf("%w: argon2: hashes without v= (Argon2 1.0) are %w; only v=19", ErrMalformed, ErrUnsupported)
-	case d.version != argon2Version:
-		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19", ErrMalformed, d.version, ErrUnsupported)
+	if d.hasVersion && d.version != argon2Version && d.version != argon2Version10 {
+		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19 and v=16", ErrMalformed, d.version, ErrUnsupported)
 	}
 	return nil
 }

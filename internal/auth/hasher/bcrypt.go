@@ -35,6 +35,7 @@ import (
 type bcryptHasher struct {
 	sha256 bool
 	cost   int
+	lim    Limits
 }
 
 // bcrypt's own base64 alphabet; salt and checksum use it without padding.
@@ -125,8 +126,11 @@ func (h *bcryptHasher) decode(encoded string) (bcryptDecoded, error) {
 	if err != nil || mcf[4] < '0' || mcf[4] > '9' {
 		return d, malformed(alg, "cost %s is not two digits", short(mcf[4:6]))
 	}
-	if cost < minBcryptCost || cost > maxBcryptCost {
-		return d, malformed(alg, "cost %d is outside %d..%d", cost, minBcryptCost, maxBcryptCost)
+	if cost < minBcryptCost || cost > absBcryptCost {
+		return d, malformed(alg, "cost %d is outside %d..%d", cost, minBcryptCost, absBcryptCost)
+	}
+	if cost > h.lim.BcryptCost {
+		return d, tooCostly(alg, "cost %d is above hash_limits.bcrypt_cost (%d)", cost, h.lim.BcryptCost)
 	}
 	salt, sum := mcf[7:bcryptSaltEnd], mcf[bcryptSaltEnd:]
 	// 22 characters carry 132 bits for a 128-bit salt and 31 carry 186 for a

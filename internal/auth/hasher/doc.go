@@ -13,8 +13,13 @@
 //     bcrypt_sha256 and scrypt. The legacy formats pbkdf2_sha1, bcrypt,
 //     sha1, md5, unsalted_sha1 and unsalted_md5 are verify-only: Encode
 //     returns ErrVerifyOnly and nothing here ever hashes a new password with
-//     them. Unix crypt is not supported at all: it is identified as an
-//     unknown algorithm and never verifies.
+//     them. Every argon2 form Django verifies is verified: argon2id,
+//     argon2i and argon2d, Argon2 1.3 (v=19) and 1.0 (v=16 or no v=), the
+//     last two and argon2d through a portable Argon2 core
+//     (argon2_legacy.go, checked against x/crypto and against argon2-cffi
+//     vectors in testdata/argon2-legacy.json); each must update. Unix crypt
+//     is not supported at all: it is identified as an unknown algorithm and
+//     never verifies.
 //   - Verification recomputes the whole encoded string and compares it with
 //     crypto/subtle (Django's constant_time_compare), so any difference,
 //     including non-canonical numbers or base64, is a mismatch. bcrypt is the
@@ -22,15 +27,30 @@
 //     constant-time comparison after the string has been checked to be
 //     canonical.
 //   - Nothing panics on any input. A malformed hash, or one whose cost
-//     parameters exceed the limits below, never verifies, and Set.Check
+//     parameters exceed the ceilings below, never verifies, and Set.Check
 //     treats it like an unknown one (it still spends one preferred-hasher
 //     run so that the answer takes the usual time).
-//   - Cost limits accepted from stored hashes (and from Params): pbkdf2 at
-//     most 100,000,000 iterations; argon2 at most 4 GiB of memory, memory
-//     times passes at most 16 GiB, at most 255 lanes; bcrypt cost 4 to 18;
-//     scrypt within Django's own envelope (hashlib.scrypt with maxmem=0,
-//     i.e. OpenSSL's 32 MiB limit) and N*r*p at most 2^26. Each limit is
-//     roughly 20 seconds of CPU on current hardware.
+//   - Cost ceilings (Limits, configured as hash_limits.*): argon2 memory,
+//     passes, lanes and memory times passes; pbkdf2 iterations; bcrypt
+//     cost; scrypt memory (128·N·r) and p. Defaults (DefaultLimits): 1 GiB,
+//     16, 16 and 4 GiB·passes; 10,000,000; 16; 1 GiB and 16. A hash above
+//     them is refused by Validate with an error wrapping ErrTooCostly and is
+//     never verified: Check answers false, false as for an unusable
+//     password, so a hash from a database made under wider limits cannot be
+//     used to make every wrong attempt cost a minute and gigabytes. The
+//     ceilings are checked while parsing, before anything is allocated or
+//     hashed. Params must lie within them; Limits themselves within
+//     absolute bounds (argon2 4 GiB, 1024 passes, 255 lanes; pbkdf2
+//     100,000,000; bcrypt 31). scrypt also stays within Django's own
+//     envelope (hashlib.scrypt with maxmem=0, i.e. OpenSSL's 32 MiB), which
+//     is stricter than the default memory ceiling.
+//   - Set.Classify sorts any stored value without hashing it: ClassVerifiable,
+//     ClassUnusable, ClassUnknownFormat (a hasher this package does not know,
+//     such as "crypt$$..." or a site's "myhasher$..."), ClassMalformed, or
+//     ClassOverCeiling. Validate accepts the first two only; an importer may
+//     keep the others as they are (Django databases hold them), and Check
+//     answers false for each until the password is reset. Summary describes
+//     an over-ceiling hash and marks it with a "cost" field.
 //   - Check follows Django's check_password exactly (spec section 2.3): the
 //     preferred hasher's MustUpdate decides re-hashing, a wrong password never
 //     asks for an upgrade, and harden_runtime pads the time of a wrong

@@ -16,8 +16,9 @@ var (
 	// legacy algorithm that is only kept for verifying old hashes.
 	ErrVerifyOnly = errors.New("algorithm is verify-only: new hashes are never made with it")
 	// ErrUnsupported is returned (wrapped, together with ErrUnknownAlgorithm
-	// or ErrMalformed) for hashes that Django can verify but this package
-	// cannot: Unix crypt, argon2d, and Argon2 versions before 1.3 (v=19).
+	// or ErrMalformed) for hashes this package never verifies: Unix crypt
+	// (which Django 5.0 removed), and Argon2 version numbers other than 16
+	// and 19 (which no Argon2 implementation makes).
 	ErrUnsupported = errors.New("not supported by this implementation")
 )
 
@@ -32,6 +33,9 @@ type Params struct {
 	ScryptN          int    // default 16384 (2^14)
 	ScryptR          int    // default 8
 	ScryptP          int    // default 5 (Django 5.1+)
+	// Limits are the cost ceilings for stored hashes; the parameters above
+	// must be within them too.
+	Limits Limits
 }
 
 // DefaultParams returns Django 6.0's defaults.
@@ -75,28 +79,36 @@ func (p Params) withDefaults() Params {
 	if p.ScryptP == 0 {
 		p.ScryptP = d.ScryptP
 	}
+	p.Limits = p.Limits.withDefaults()
 	return p
 }
 
 // validate checks filled-in parameters against the limits that Verify
 // applies to stored hashes, so that every hash we make we can also verify.
 func (p Params) validate() error {
-	if p.PBKDF2Iterations < 1 || p.PBKDF2Iterations > maxPBKDF2Iterations {
-		return fmt.Errorf("pbkdf2 iterations %d: must be between 1 and %d", p.PBKDF2Iterations, maxPBKDF2Iterations)
+	l := p.Limits
+	if err := l.validate(); err != nil {
+		return err
 	}
-	if err := checkArgon2Cost(uint64(p.Argon2Time), uint64(p.Argon2MemoryKiB), uint64(p.Argon2Threads)); err != nil {
-		return fmt.Errorf("argon2 parameters: %s", err)
+	if p.PBKDF2Iterations < 1 {
+		return fmt.Errorf("pbkdf2 iterations %d: must be at least 1", p.PBKDF2Iterations)
 	}
-	if p.BcryptCost < minBcryptCost || p.BcryptCost > maxBcryptCost {
-		return fmt.Errorf("bcrypt cost %d: must be between %d and %d", p.BcryptCost, minBcryptCost, maxBcryptCost)
+	if p.PBKDF2Iterations > l.PBKDF2Iterations {
+		return tooCostly("pbkdf2_sha256", "%d iterations is above hash_limits.pbkdf2_iterations (%d)", p.PBKDF2Iterations, l.PBKDF2Iterations)
+	}
+	if err := checkArgon2Cost(uint64(p.Argon2Time), uint64(p.Argon2MemoryKiB), uint64(p.Argon2Threads), l); err != nil {
+		return err
+	}
+	if p.BcryptCost < minBcryptCost || p.BcryptCost > absBcryptCost {
+		return fmt.Errorf("bcrypt cost %d: must be between %d and %d", p.BcryptCost, minBcryptCost, absBcryptCost)
+	}
+	if p.BcryptCost > l.BcryptCost {
+		return tooCostly("bcrypt_sha256", "cost %d is above hash_limits.bcrypt_cost (%d)", p.BcryptCost, l.BcryptCost)
 	}
 	if p.ScryptN < 0 || p.ScryptR < 0 || p.ScryptP < 0 {
 		return fmt.Errorf("scrypt parameters must be positive")
 	}
-	if err := checkScryptCost(uint64(p.ScryptN), uint64(p.ScryptR), uint64(p.ScryptP)); err != nil {
-		return fmt.Errorf("scrypt parameters: %s", err)
-	}
-	return nil
+	return checkScryptCost(uint64(p.ScryptN), uint64(p.ScryptR), uint64(p.ScryptP), l)
 }
 
 // Hasher is one algorithm. Implementations are immutable and safe for
@@ -144,13 +156,14 @@ var allAlgorithms = []string{
 }
 
 func newHashers(p Params) map[string]Hasher {
+	lim := p.Limits.withDefaults()
 	hs := []Hasher{
-		newPBKDF2SHA256(p.PBKDF2Iterations),
-		newPBKDF2SHA1(p.PBKDF2Iterations),
-		&argon2Hasher{time: p.Argon2Time, memory: p.Argon2MemoryKiB, threads: p.Argon2Threads},
-		&bcryptHasher{sha256: true, cost: p.BcryptCost},
-		&scryptHasher{n: p.ScryptN, r: p.ScryptR, p: p.ScryptP},
-		&bcryptHasher{sha256: false, cost: p.BcryptCost},
+		newPBKDF2SHA256(p.PBKDF2Iterations, lim),
+		newPBKDF2SHA1(p.PBKDF2Iterations, lim),
+		&argon2Hasher{time: p.Argon2Time, memory: p.Argon2MemoryKiB, threads: p.Argon2Threads, lim: lim},
+		&bcryptHasher{sha256: true, cost: p.BcryptCost, lim: lim},
+		&scryptHasher{n: p.ScryptN, r: p.ScryptR, p: p.ScryptP, lim: lim},
+		&bcryptHasher{sha256: false, cost: p.BcryptCost, lim: lim},
 		saltedSHA1, saltedMD5, unsaltedSHA1, unsaltedMD5,
 	}
 	m := make(map[string]Hasher, len(hs))

@@ -123,7 +123,7 @@ func TestBcryptPrefix(t *testing.T) {
 			t.Errorf("$%s$ variant does not verify", v)
 		}
 	}
-	plain := &bcryptHasher{cost: 4}
+	plain := &bcryptHasher{cost: 4, lim: DefaultLimits()}
 	if _, err := plain.Encode("x", ""); !errors.Is(err, ErrVerifyOnly) {
 		t.Errorf("plain bcrypt Encode error = %v", err)
 	}
@@ -150,7 +150,7 @@ func rawBcrypt(t *testing.T, pw []byte) string {
 
 func mustBcrypt(t *testing.T, pw string) string {
 	t.Helper()
-	enc, err := (&bcryptHasher{sha256: true, cost: 4}).Encode(pw, "")
+	enc, err := (&bcryptHasher{sha256: true, cost: 4, lim: DefaultLimits()}).Encode(pw, "")
 	if err != nil {
 		t.Fatal(err)
 	}

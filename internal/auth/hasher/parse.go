@@ -8,16 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on stored hashes (and on Params). Each bounds the work one Verify
-// may cost to roughly 20 seconds of CPU, so that a hostile or corrupt value
-// cannot pin a core or exhaust memory.
-const (
-	maxEncodedLen       = 1024
-	maxPBKDF2Iterations = 100_000_000
-	minBcryptCost       = 4
-	maxBcryptCost       = 18
-)
-
 // malformed returns an error wrapping ErrMalformed for algorithm.
 func malformed(algorithm, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrMalformed, algorithm, fmt.Sprintf(format, args...))

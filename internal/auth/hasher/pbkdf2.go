@@ -23,14 +23,15 @@ type pbkdf2Hasher struct {
 	keyLen     int
 	iterations int
 	verifyOnly bool
+	lim        Limits
 }
 
-func newPBKDF2SHA256(iterations int) *pbkdf2Hasher {
-	return &pbkdf2Hasher{algorithm: "pbkdf2_sha256", digest: sha256.New, keyLen: sha256.Size, iterations: iterations}
+func newPBKDF2SHA256(iterations int, lim Limits) *pbkdf2Hasher {
+	return &pbkdf2Hasher{algorithm: "pbkdf2_sha256", digest: sha256.New, keyLen: sha256.Size, iterations: iterations, lim: lim}
 }
 
-func newPBKDF2SHA1(iterations int) *pbkdf2Hasher {
-	return &pbkdf2Hasher{algorithm: "pbkdf2_sha1", digest: sha1.New, keyLen: sha1.Size, iterations: iterations, verifyOnly: true}
+func newPBKDF2SHA1(iterations int, lim Limits) *pbkdf2Hasher {
+	return &pbkdf2Hasher{algorithm: "pbkdf2_sha1", digest: sha1.New, keyLen: sha1.Size, iterations: iterations, verifyOnly: true, lim: lim}
 }
 
 func (h *pbkdf2Hasher) Algorithm() string { return h.algorithm }
@@ -74,9 +75,12 @@ func (h *pbkdf2Hasher) decode(encoded string) (pbkdf2Decoded, error) {
 	if parts[0] != h.algorithm {
 		return pbkdf2Decoded{}, malformed(h.algorithm, "algorithm field is %s", short(parts[0]))
 	}
-	iter, ok := parseDecimal(parts[1], maxPBKDF2Iterations)
+	iter, ok := parseDecimal(parts[1], 1<<63-1)
 	if !ok {
-		return pbkdf2Decoded{}, malformed(h.algorithm, "iterations %s is not a decimal number between 1 and %d", short(parts[1]), maxPBKDF2Iterations)
+		return pbkdf2Decoded{}, malformed(h.algorithm, "iterations %s is not a positive decimal number", short(parts[1]))
+	}
+	if iter > uint64(h.lim.PBKDF2Iterations) {
+		return pbkdf2Decoded{}, tooCostly(h.algorithm, "%d iterations is above hash_limits.pbkdf2_iterations (%d)", iter, h.lim.PBKDF2Iterations)
 	}
 	if parts[2] == "" {
 		return pbkdf2Decoded{}, malformed(h.algorithm, "empty salt")

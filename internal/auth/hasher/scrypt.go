@@ -14,6 +14,7 @@ import (
 //	scrypt$<N>$<salt>$<r>$<p>$<base64 std, padded, of a 64-byte key>
 type scryptHasher struct {
 	n, r, p int
+	lim     Limits
 }
 
 const (
@@ -24,27 +25,31 @@ const (
 	scryptMaxMem = 32 << 20
 	// scryptPRMax is OpenSSL's SCRYPT_PR_MAX: p*r must stay below it.
 	scryptPRMax = 1<<30 - 1
-	// maxScryptWork bounds N*r*p (the default is 2^14*8*5, about 2^19.3).
-	maxScryptWork = 1 << 26
 )
 
-// checkScryptCost applies OpenSSL's checks as Python calls it from Django
-// (so every accepted hash is one Django could make and verify), then the
-// package's CPU limit.
-func checkScryptCost(n, r, p uint64) error {
+// checkScryptCost applies what scrypt itself requires and the ceilings of
+// lim (memory 128·N·r bytes, parallelism p; an error wrapping ErrTooCostly),
+// then OpenSSL's checks as Python calls it from Django, so that every
+// accepted hash is one Django could make and verify (an error wrapping
+// ErrMalformed). It runs before anything is allocated.
+func checkScryptCost(n, r, p uint64, lim Limits) error {
 	switch {
 	case n < 2 || n&(n-1) != 0:
-		return fmt.Errorf("N=%d is not a power of 2 greater than 1", n)
+		return malformed("scrypt", "N=%d is not a power of 2 greater than 1", n)
 	case r < 1 || p < 1:
-		return fmt.Errorf("r and p must be at least 1")
+		return malformed("scrypt", "r and p must be at least 1")
+	case n > scryptMaxMem || r > scryptMaxMem || p > scryptMaxMem:
+		return malformed("scrypt", "N=%d, r=%d, p=%d need more than the 32 MiB Django's scrypt hasher may use (hashlib.scrypt maxmem=0)", n, r, p)
+	case n*r/8 > uint64(lim.ScryptMemoryKiB): // 128·N·r bytes in KiB
+		return tooCostly("scrypt", "memory %d KiB (128·N·r bytes) is above hash_limits.scrypt_memory_kib (%d)", n*r/8, lim.ScryptMemoryKiB)
+	case p > uint64(lim.ScryptP):
+		return tooCostly("scrypt", "parallelism p=%d is above hash_limits.scrypt_p (%d)", p, lim.ScryptP)
 	case p > scryptPRMax/r:
-		return fmt.Errorf("p*r must be below 2^30")
+		return malformed("scrypt", "p*r must be below 2^30")
 	case 16*r <= 63 && n >= 1<<(16*r):
-		return fmt.Errorf("N=%d must be below 2^(16*r)", n)
-	case n > scryptMaxMem || r > scryptMaxMem || 128*r*p+128*r*(n+2) > scryptMaxMem:
-		return fmt.Errorf("N=%d, r=%d, p=%d need more than the 32 MiB Django's scrypt hasher may use (hashlib.scrypt maxmem=0)", n, r, p)
-	case n*r*p > maxScryptWork:
-		return fmt.Errorf("N*r*p=%d exceeds the %d accepted", n*r*p, maxScryptWork)
+		return malformed("scrypt", "N=%d must be below 2^(16*r)", n)
+	case 128*r*p+128*r*(n+2) > scryptMaxMem:
+		return malformed("scrypt", "N=%d, r=%d, p=%d need more than the 32 MiB Django's scrypt hasher may use (hashlib.scrypt maxmem=0)", n, r, p)
 	}
 	return nil
 }
@@ -96,8 +101,8 @@ func (h *scryptHasher) decode(encoded string) (scryptDecoded, error) {
 		}
 		nums[i] = v
 	}
-	if err := checkScryptCost(nums[0], nums[1], nums[2]); err != nil {
-		return d, malformed("scrypt", "%s", err)
+	if err := checkScryptCost(nums[0], nums[1], nums[2], h.lim); err != nil {
+		return d, err
 	}
 	if parts[2] == "" {
 		return d, malformed("scrypt", "empty salt")

@@ -1,6 +1,7 @@
 package hasher
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +15,9 @@ type Set struct {
 	preferred Hasher
 	order     []string
 	byName    map[string]Hasher
+	// describe has the same hashers with the absolute bounds as limits, for
+	// Summary only: it never verifies.
+	describe map[string]Hasher
 }
 
 // NewSet returns a Set that makes new hashes with preferred ("argon2",
@@ -31,7 +35,9 @@ func NewSet(preferred string, p Params) (*Set, error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("hasher parameters: %w", err)
 	}
-	s := &Set{byName: newHashers(p)}
+	wide := p
+	wide.Limits = widest()
+	s := &Set{byName: newHashers(p), describe: newHashers(wide)}
 	s.preferred = s.byName[preferred]
 	s.order = append(s.order, preferred)
 	for _, a := range allAlgorithms {
@@ -183,6 +189,14 @@ func (s *Set) Summary(encoded string) []Field {
 	h, err := s.Identify(encoded)
 	if err != nil {
 		return invalidSummary()
+	}
+	if err := h.WellFormed(encoded); errors.Is(err, ErrTooCostly) {
+		// Described, and marked: Check never verifies it.
+		f := s.describe[h.Algorithm()].Summary(encoded)
+		if len(f) > 1 {
+			f = append(f, Field{"cost", "above hash_limits: never verified, reset the password"})
+		}
+		return f
 	}
 	return h.Summary(encoded)
 }

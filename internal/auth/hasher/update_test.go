@@ -6,7 +6,7 @@ import (
 )
 
 func TestMustUpdate(t *testing.T) {
-	pb := newPBKDF2SHA256(1000)
+	pb := newPBKDF2SHA256(1000, DefaultLimits())
 	pbEnc := func(iter int, salt string) string {
 		s, err := pb.encode("pw", salt, iter)
 		if err != nil {
@@ -15,11 +15,11 @@ func TestMustUpdate(t *testing.T) {
 		return s
 	}
 	salt22, salt21 := "seasaltseasaltseasalt2", "seasaltseasaltseasalt"
-	argon := &argon2Hasher{time: 1, memory: 64, threads: 1}
+	argon := &argon2Hasher{time: 1, memory: 64, threads: 1, lim: DefaultLimits()}
 	argonEnc := func(variant string, tc, m uint32, p uint8, salt string, hashLen int) string {
 		return argon2Decoded{variant: variant, version: 19, hasVersion: true, time: tc, memory: m, threads: p, salt: []byte(salt), hashLen: hashLen}.encode("pw")
 	}
-	sc := &scryptHasher{n: 16, r: 8, p: 1}
+	sc := &scryptHasher{n: 16, r: 8, p: 1, lim: DefaultLimits()}
 	scEnc := func(n, r, p int, salt string) string {
 		s, err := sc.encode("pw", salt, n, r, p)
 		if err != nil {
@@ -27,7 +27,7 @@ func TestMustUpdate(t *testing.T) {
 		}
 		return s
 	}
-	bc4, bc5 := &bcryptHasher{sha256: true, cost: 4}, &bcryptHasher{sha256: true, cost: 5}
+	bc4, bc5 := &bcryptHasher{sha256: true, cost: 4, lim: DefaultLimits()}, &bcryptHasher{sha256: true, cost: 5, lim: DefaultLimits()}
 	enc4 := mustBcrypt(t, "pw")
 	tests := []struct {
 		name    string
@@ -40,8 +40,8 @@ func TestMustUpdate(t *testing.T) {
 		{"pbkdf2 more iterations", pb, pbEnc(1001, salt22), true},
 		{"pbkdf2 21-char salt", pb, pbEnc(1000, salt21), true},
 		{"pbkdf2 malformed", pb, "pbkdf2_sha256$x", true},
-		{"pbkdf2_sha1 weak salt", newPBKDF2SHA1(1000), mustEncode(t, newPBKDF2SHA1(0), "pw", salt21, 1000), true},
-		{"pbkdf2_sha1 same", newPBKDF2SHA1(1000), mustEncode(t, newPBKDF2SHA1(0), "pw", salt22, 1000), false},
+		{"pbkdf2_sha1 weak salt", newPBKDF2SHA1(1000, DefaultLimits()), mustEncode(t, newPBKDF2SHA1(0, DefaultLimits()), "pw", salt21, 1000), true},
+		{"pbkdf2_sha1 same", newPBKDF2SHA1(1000, DefaultLimits()), mustEncode(t, newPBKDF2SHA1(0, DefaultLimits()), "pw", salt22, 1000), false},
 		{"argon2 same", argon, argonEnc("argon2id", 1, 64, 1, salt22, 16), false},
 		{"argon2 time", argon, argonEnc("argon2id", 2, 64, 1, salt22, 16), true},
 		{"argon2 memory", argon, argonEnc("argon2id", 1, 128, 1, salt22, 16), true},
@@ -81,7 +81,7 @@ func mustEncode(t *testing.T, h *pbkdf2Hasher, pw, salt string, iter int) string
 func TestCheckUpgradeFlow(t *testing.T) {
 	// Same algorithm, old iteration count: upgrade on a right password only.
 	s := mustSet(t, "pbkdf2_sha256", Params{PBKDF2Iterations: 2000})
-	old := mustEncode(t, newPBKDF2SHA256(0), "pw", GenerateSalt(), 1000)
+	old := mustEncode(t, newPBKDF2SHA256(0, DefaultLimits()), "pw", GenerateSalt(), 1000)
 	if ok, mu := s.Check("pw", old); !ok || !mu {
 		t.Errorf("old iterations: Check = %v, %v", ok, mu)
 	}
@@ -111,14 +111,14 @@ func TestCheckUpgradeFlow(t *testing.T) {
 func TestHardenRuntime(t *testing.T) {
 	const current = 400_000
 	s := mustSet(t, "pbkdf2_sha256", Params{PBKDF2Iterations: current})
-	weak := mustEncode(t, newPBKDF2SHA256(0), "pw", GenerateSalt(), 1)
-	direct := timeIt(func() { _, _ = newPBKDF2SHA256(0).encode("x", "salt", current) })
+	weak := mustEncode(t, newPBKDF2SHA256(0, DefaultLimits()), "pw", GenerateSalt(), 1)
+	direct := timeIt(func() { _, _ = newPBKDF2SHA256(0, DefaultLimits()).encode("x", "salt", current) })
 	hardened := timeIt(func() { s.Check("wrong", weak) })
 	if hardened < direct/3 {
 		t.Errorf("wrong password on a 1-iteration hash took %v; one %d-iteration run takes %v", hardened, current, direct)
 	}
 
-	bc := &bcryptHasher{sha256: true, cost: 9}
+	bc := &bcryptHasher{sha256: true, cost: 9, lim: DefaultLimits()}
 	enc := mustBcrypt(t, "pw") // cost 4: 2^5-1 extra cost-4 runs ~ one cost-9 run
 	directB := timeIt(func() { _, _ = bc.Encode("x", "") })
 	hardB := timeIt(func() { bc.HardenRuntime("wrong", enc) })

@@ -101,7 +101,7 @@ func TestDjangoSaltFacts(t *testing.T) {
 	if v.SaltFacts.DefaultSaltLength != saltLength || len(GenerateSalt()) != saltLength {
 		t.Fatalf("salt length %d, Django %d", saltLength, v.SaltFacts.DefaultSaltLength)
 	}
-	pb := newPBKDF2SHA256(260000)
+	pb := newPBKDF2SHA256(260000, DefaultLimits())
 	salts := map[string]string{"16-char": "seasaltseasalt12", "22-char": "seasaltseasaltseasalt2", "21-char": "seasaltseasaltseasalt"}
 	for fact, want := range v.SaltFacts.WeakSalt {
 		var got bool
