@@ -76,6 +76,7 @@ type argon2Decoded struct {
 func (d argon2Decoded) encode(password string) string {
 	var key []byte
 	pw, n := []byte(password), uint32(d.hashLen)
+	prefault(argon2Bytes(d.memory, d.threads))
 	switch {
 	case d.hasVersion && d.version == argon2Version && d.variant == "argon2i":
 		key = argon2.Key(pw, d.salt, d.time, d.memory, d.threads, n)

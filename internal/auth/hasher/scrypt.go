@@ -67,6 +67,7 @@ func (h *scryptHasher) Encode(password, salt string) (string, error) {
 }
 
 func (h *scryptHasher) encode(password, salt string, n, r, p int) (string, error) {
+	prefault(scryptBytes(n, r))
 	key, err := scrypt.Key([]byte(password), []byte(salt), n, r, p, scryptKeyLen)
 	if err != nil {
 		return "", fmt.Errorf("scrypt: %w", err)

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# argon2_faults.sh: page faults and kernel time of argon2 (and scrypt) in a
+# fresh process, with and without the hasher's prefault, beside Django 3.2's
+# check_password as a process, all at Django's default costs (argon2id
+# m=100 MiB t=2 p=8; scrypt N=2^14 r=8 p=5).
+#
+#   bash bench/argon2_faults.sh
+#
+# It builds authctl twice: as shipped, and with -tags authctl_noprefault
+# (the same code without prefault). Each command runs as its own process
+# under /usr/bin/time, the variants interleaved round by round (ROUNDS,
+# default 9) so that machine load hits them alike; the table shows medians
+# of wall, user and system seconds and minor page faults:
+#   hash      authctl password hash --hasher argon2 (one hash)
+#   auth      authctl authenticate alice (one verification, a database
+#             read and an audit write)
+#   scrypt    authctl password hash --hasher scrypt
+#   django    python3 -c: django.setup() then check_password on the same
+#             argon2 hash (argon2-cffi)
+# Lines "RESULT <key> <value> <unit>" go to stdout for run.sh.
+#
+# Environment: PYTHON (default /usr/bin/python3, which must have Django and
+# argon2-cffi), ROUNDS.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+PY=${PYTHON:-/usr/bin/python3}
+ROUNDS=${ROUNDS:-9}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$root" && go build -o "$tmp/authctl" . && go build -tags authctl_noprefault -o "$tmp/authctl-noprefault" .)
+
+export HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_STATE_HOME=$tmp/state XDG_DATA_HOME=$tmp/data
+export AUTHCTL_DB=$tmp/auth.db AUTHCTL_HASHER_ALGORITHM=argon2
+printf 'correct horse battery staple\n' >"$tmp/pw"
+"$tmp/authctl" user create alice --password-file "$tmp/pw" -q
+hash=$("$tmp/authctl" password hash --hasher argon2 --password-file "$tmp/pw")
+cat >"$tmp/dj.py" <<'PY'
+import sys
+import django
+from django.conf import settings
+settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
+django.setup()
+from django.contrib.auth.hashers import check_password
+sys.exit(0 if check_password(sys.stdin.readline().rstrip("\n"), sys.argv[1]) else 1)
+PY
+
+# run NAME CMD...: one process, its figures appended to samples.
+run() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %U %S %R' -o "$tmp/t" "$@" <"$tmp/pw" >/dev/null
+	echo "$name $(tail -n 1 "$tmp/t")" >>"$tmp/samples"
+}
+
+for ((i = 0; i < ROUNDS; i++)); do
+	for v in authctl authctl-noprefault; do
+		run "hash/$v" "$tmp/$v" password hash --hasher argon2 --password-stdin
+		run "auth/$v" "$tmp/$v" authenticate alice --password-stdin -q
+		run "scrypt/$v" "$tmp/$v" password hash --hasher scrypt --password-stdin
+	done
+	run "django/check_password" "$PY" "$tmp/dj.py" "$hash"
+done
+
+"$PY" - "$tmp/samples" "$ROUNDS" "$(nproc)" "$(cat /proc/loadavg)" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, *vals = line.split()
+    rows.setdefault(name, []).append([float(v) for v in vals])
+med = {k: [statistics.median(c) for c in zip(*v)] for k, v in rows.items()}
+print(f"# {sys.argv[2]} rounds, {sys.argv[3]} CPUs, load {sys.argv[4]}")
+print(f"# {'process':32} {'wall s':>7} {'user s':>7} {'sys s':>7} {'faults':>8}  sys/wall")
+for k in sorted(med):
+    w, u, s, f = med[k]
+    print(f"# {k:32} {w:7.3f} {u:7.3f} {s:7.3f} {f:8.0f}  {s / w:6.1%}")
+for k in sorted(med):
+    w, u, s, f = med[k]
+    key = k.replace("/", "_").replace("-", "_")
+    print(f"RESULT faults_{key}_wall {w:.3f} s")
+    print(f"RESULT faults_{key}_sys {s:.3f} s")
+    print(f"RESULT faults_{key}_minflt {f:.0f} faults")
+dj = med["django/check_password"][0]
+for v in ("authctl", "authctl-noprefault"):
+    r = med[f"auth/{v}"][0] / dj
+    print(f"# authenticate ({v}) / Django check_password process, wall: {r:.2f}")
+    print(f"RESULT faults_auth_vs_django_{v.replace('-', '_')} {r:.2f} ratio")
+PY

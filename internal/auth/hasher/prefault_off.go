@@ -1,0 +1,5 @@
+//go:build authctl_noprefault
+
+package hasher
+
+const prefaultEnabled = false

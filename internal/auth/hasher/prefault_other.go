@@ -1,0 +1,5 @@
+//go:build !linux
+
+package hasher
+
+func adviseHugePages(b []byte) {}
