@@ -164,6 +164,10 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
 		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
 		inv.handles = append(inv.handles, h)
+		keyPath, err := auditKeyPath(cfg)
+		if err != nil {
+			return nil, err
+		}
 		who := &beforeWrite{Store: h}
 		whoOS := func() string { return osUser(getenv) }
 		svc, err := auth.New(who, auth.Options{
@@ -173,6 +177,7 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 			Actor:      auth.Actor{WhoOS: whoOS},
 			SessionAge: cfg.Session.Age,
 			Lockout:    cfg.LockoutPolicy(),
+			AuditKeys:  &auth.KeyFile{Path: keyPath},
 		})
 		if err != nil {
 			return nil, err
@@ -190,6 +195,23 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		return svc, nil
 	}
 	return f, inv
+}
+
+// auditKeyPath is the audit_key setting, else the database file's path with
+// ".audit-key" appended: a file of its own, so that the database alone (a
+// backup, a copy, a stolen file) cannot rewrite its log.
+func auditKeyPath(cfg *config.Config) (string, error) {
+	if cfg.AuditKey != "" {
+		return cfg.AuditKey, nil
+	}
+	scheme, address, err := backends.Parse(cfg.DB)
+	if err != nil {
+		return "", &cmdutil.ConfigError{Err: fmt.Errorf("db: %w", err)}
+	}
+	if scheme != backends.DefaultScheme {
+		return "", &cmdutil.ConfigError{Err: fmt.Errorf("audit_key: a %s database has no default audit key file; set audit_key (AUTHCTL_AUDIT_KEY)", scheme)}
+	}
+	return address + ".audit-key", nil
 }
 
 // osUser is the person running the command, for the audit log: SUDO_USER

@@ -542,7 +542,7 @@ func TestLockout(t *testing.T) {
 			}
 		}
 		fs := e.failures()
-		if len(fs) != 1 || fs[0].Username != unknownUserKey("nobody") || fs[0].Count != 5 || !fs[0].LockedUntil.After(e.clock.Now()) {
+		if len(fs) != 1 || fs[0].Username != e.svc.unknownUserKey("nobody") || fs[0].Count != 5 || !fs[0].LockedUntil.After(e.clock.Now()) {
 			t.Errorf("failures %+v", fs)
 		}
 		if e.hasUser("nobody") {
@@ -586,7 +586,7 @@ func TestLockout(t *testing.T) {
 		for _, f := range e.failures() {
 			names = append(names, f.Username)
 		}
-		want := []string{unknownUserKey("guess07"), unknownUserKey("guess08"), unknownUserKey("guess09")}
+		want := []string{e.svc.unknownUserKey("guess07"), e.svc.unknownUserKey("guess08"), e.svc.unknownUserKey("guess09")}
 		sort.Strings(names)
 		sort.Strings(want)
 		if !equalStrings(names, want) {
@@ -623,7 +623,7 @@ func TestAuthenticateOddUsernames(t *testing.T) {
 			t.Errorf("Login(%.12q) = %v, want ErrAuthFailed", name, err)
 		}
 	}
-	if n, err := e.svc.AuditVerify(ctx); err != nil || n != 8 {
+	if n, err := e.svc.verifyCount(ctx); err != nil || n != 8 {
 		t.Errorf("AuditVerify = %d, %v; want 8 records", n, err)
 	}
 	// The longest valid username is still counted.
@@ -631,7 +631,7 @@ func TestAuthenticateOddUsernames(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, long, "x"); !errors.Is(err, ErrAuthFailed) {
 		t.Fatal(err)
 	}
-	if fs := e.failures(); len(fs) != 1 || fs[0].Username != unknownUserKey(long) {
+	if fs := e.failures(); len(fs) != 1 || fs[0].Username != e.svc.unknownUserKey(long) {
 		t.Errorf("failures %+v", fs)
 	}
 }

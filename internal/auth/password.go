@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"unicode/utf8"
 
@@ -118,6 +116,13 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		isLocked bool
 	)
 	err := s.view(ctx, func(r store.Reader) error {
+		// The audit key (made here on a first use) keys the digest of an
+		// unknown username.
+		if key, err := s.auditKey(r); err != nil {
+			return err
+		} else if key != nil {
+			s.chainKeyFor(key)
+		}
 		var err error
 		u, err = r.User(username)
 		switch {
@@ -128,7 +133,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		}
 		key := username
 		if !found {
-			key = unknownUserKey(username)
+			key = s.unknownUserKey(username)
 		}
 		if !trackable(username) {
 			return nil
@@ -243,7 +248,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			// be a password typed into the username prompt.
 			key := username
 			if !exists {
-				key = unknownUserKey(username)
+				key = s.unknownUserKey(username)
 			}
 			// A name that no user can have (empty, not UTF-8, longer
 			// than a username) is not worth a failure record.
@@ -276,15 +281,6 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		return store.User{}, ErrAuthFailed
 	}
 	return out, nil
-}
-
-// unknownUserKey stands for a username that belongs to no user, in the
-// audit log and as the key of its failure record: a digest, so that
-// repeated attempts with one name can be counted and told apart without
-// keeping what was typed (which may have been a password).
-func unknownUserKey(username string) string {
-	sum := sha256.Sum256([]byte(username))
-	return "unknown-user:" + hex.EncodeToString(sum[:8])
 }
 
 // cheaperThanPreferred reports whether encoded was made by another

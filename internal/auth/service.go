@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"authctl/internal/auth/hasher"
@@ -37,6 +38,10 @@ type Options struct {
 	SessionAge time.Duration
 	// Lockout is the failed-login policy.
 	Lockout LockoutPolicy
+	// AuditKeys holds the key of the audit chain and of unknown-username
+	// digests, kept outside the database (a KeyFile). Nil keeps the
+	// unkeyed chain of earlier versions; authctl always sets it.
+	AuditKeys AuditKeys
 }
 
 // DefaultSessionAge is Django's SESSION_COOKIE_AGE: two weeks.
@@ -54,6 +59,11 @@ type Service struct {
 	actor      Actor
 	sessionAge time.Duration
 	lockout    LockoutPolicy
+	keys       AuditKeys
+
+	keyMu      sync.Mutex
+	chainKey   []byte // derived from the audit key on first use
+	unknownKey []byte
 }
 
 // New returns a Service over st.
@@ -66,6 +76,7 @@ func New(st store.Store, opts Options) (*Service, error) {
 		actor:      opts.Actor,
 		sessionAge: opts.SessionAge,
 		lockout:    opts.Lockout,
+		keys:       opts.AuditKeys,
 	}
 	if s.hashers == nil {
 		hs, err := hasher.NewSet("argon2", hasher.DefaultParams())

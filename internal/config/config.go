@@ -29,6 +29,9 @@ type Config struct {
 	Validators []validate.Spec `mapstructure:"validators"`
 	Session    Session         `mapstructure:"session"`
 	Lockout    Lockout         `mapstructure:"lockout"`
+	// AuditKey is the file holding the audit chain's key; "" means the
+	// database path with ".audit-key" appended (see AuditKeyPath).
+	AuditKey string `mapstructure:"audit_key"`
 	// Workers is how many passwords are hashed at once in bulk work; 0
 	// means GOMAXPROCS.
 	Workers int `mapstructure:"workers"`
