@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -214,16 +215,39 @@ func auditKeyPath(cfg *config.Config) (string, error) {
 	return address + ".audit-key", nil
 }
 
-// osUser is the person running the command, for the audit log: SUDO_USER
-// when set (the human behind sudo), else the process's user.
+// osUser is the person running the command, for the audit log: the
+// process's user, and under sudo the person behind it too, as
+// "root (sudo: alice)". SUDO_USER counts only when the real uid is 0, as
+// sudo leaves it; anyone else can set it to any name, so for them it is
+// ignored.
 func osUser(getenv func(string) string) string {
-	if u := getenv("SUDO_USER"); u != "" {
-		return u
+	return osUserFor(os.Getuid(), getenv, currentUserName)
+}
+
+func osUserFor(uid int, getenv func(string) string, name func(uid int) string) string {
+	me := name(uid)
+	if uid != 0 {
+		return me
 	}
-	if u, err := user.Current(); err == nil {
+	if sudo := getenv("SUDO_USER"); sudo != "" {
+		if len(sudo) > 64 {
+			sudo = sudo[:64] + "..."
+		}
+		if strings.ContainsFunc(sudo, func(r rune) bool { return r < ' ' || r == 0x7f || r == '(' || r == ')' }) {
+			sudo = strconv.Quote(sudo)
+		}
+		return me + " (sudo: " + sudo + ")"
+	}
+	return me
+}
+
+// currentUserName is the name of the user uid (the process's own), or
+// "uid N" when it has none.
+func currentUserName(uid int) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
 	}
-	return fmt.Sprintf("uid %d", os.Getuid())
+	return fmt.Sprintf("uid %d", uid)
 }
 
 func buildVersion() string {
