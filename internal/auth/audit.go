@@ -67,7 +67,7 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 		_, err = w.AppendAudit(rec)
 		return err
 	}
-	ck := s.chainKeyFor(key)
+	ck := s.chainFor(key)
 	// The MAC covers Seq, so it is computed for the number the store will
 	// assign: one more than the highest it ever assigned.
 	seq, err := w.AuditSeq()
@@ -75,7 +75,7 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 		return err
 	}
 	seq++
-	rec.Hash = keyedHash(ck, seq, &rec)
+	rec.Hash = ck.record(seq, &rec)
 	got, err := w.AppendAudit(rec)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	if got != seq {
 		return fmt.Errorf("internal error: the store numbered an audit record %d, not %d", got, seq)
 	}
-	return w.PutMeta(auditHeadKey, encodeRef(ck, "head", AuditHead{Seq: seq, Hash: rec.Hash}))
+	return w.PutMeta(auditHeadKey, ck.encodeRef("head", AuditHead{Seq: seq, Hash: rec.Hash}))
 }
 
 // anchorHash is the Hash an anchor holds, in either of its forms.
@@ -264,7 +264,7 @@ func (s *Service) AuditPrune(ctx context.Context, before time.Time) (int, error)
 		}
 		anchor := []byte(last.Hash)
 		if key != nil {
-			anchor = encodeRef(s.chainKeyFor(key), "anchor", AuditHead{Seq: last.Seq, Hash: last.Hash})
+			anchor = s.chainFor(key).encodeRef("anchor", AuditHead{Seq: last.Seq, Hash: last.Hash})
 		}
 		if err := w.DeleteAuditThrough(last.Seq); err != nil {
 			return err

@@ -126,7 +126,7 @@ func TestAuditChainAttacks(t *testing.T) {
 			if err := json.Unmarshal(b.Get(auditKey(7)), &r); err != nil {
 				return err
 			}
-			old = encodeRef(e.svc.chainKey, "head", AuditHead{Seq: 7, Hash: r.Hash})
+			old = e.svc.chain.encodeRef("head", AuditHead{Seq: 7, Hash: r.Hash})
 			for _, seq := range []uint64{8, 9} {
 				if err := b.Delete(auditKey(seq)); err != nil {
 					return err

@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 
 	"authctl/internal/store"
 )
@@ -53,11 +55,30 @@ var genesis = strings.Repeat("0", 64)
 
 func isKeyed(hash string) bool { return strings.HasPrefix(hash, keyedPrefix) }
 
-// keyedHash is the keyed scheme's Hash of rec at seq: one pass over a
-// length-prefixed binary encoding, with no JSON.
+// keyedHash is the keyed scheme's Hash of rec at seq under chainKey.
 func keyedHash(chainKey []byte, seq uint64, rec *store.AuditRecord) string {
-	b := make([]byte, 0, 64+len(rec.Action)+len(rec.Target)+len(rec.Result)+len(rec.OSUser)+len(rec.SessionUser)+len(rec.Detail)+len(rec.Prev))
-	b = append(b, "authctl audit record v2\x00"...)
+	return newChainMAC(chainKey).record(seq, rec)
+}
+
+// chainMAC computes the chain's MACs with one HMAC state and buffer,
+// reused: an apply of 100,000 users appends 100,000 records.
+type chainMAC struct {
+	mu  sync.Mutex
+	h   hash.Hash
+	buf []byte
+	sum []byte
+}
+
+func newChainMAC(chainKey []byte) *chainMAC {
+	return &chainMAC{h: hmac.New(sha256.New, chainKey)}
+}
+
+// record is a record's Hash: one pass over a length-prefixed binary
+// encoding of Seq, the time and every text field, Prev included. No JSON.
+func (c *chainMAC) record(seq uint64, rec *store.AuditRecord) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := append(c.buf[:0], "authctl audit record v2\x00"...)
 	b = binary.BigEndian.AppendUint64(b, seq)
 	t := rec.Time.UTC()
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()))
@@ -66,9 +87,29 @@ func keyedHash(chainKey []byte, seq uint64, rec *store.AuditRecord) string {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	m := hmac.New(sha256.New, chainKey)
-	m.Write(b)
-	return keyedPrefix + hex.EncodeToString(m.Sum(nil))
+	c.buf = b
+	return keyedPrefix + c.mac(b)
+}
+
+// ref is the MAC of a head or an anchor.
+func (c *chainMAC) ref(kind string, r AuditHead) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := append(c.buf[:0], "authctl audit "...)
+	b = append(b, kind...)
+	b = append(b, 0)
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, 0)
+	b = append(b, r.Hash...)
+	c.buf = b
+	return c.mac(b)
+}
+
+func (c *chainMAC) mac(b []byte) string {
+	c.h.Reset()
+	c.h.Write(b)
+	c.sum = c.h.Sum(c.sum[:0])
+	return hex.EncodeToString(c.sum)
 }
 
 // legacyHash is the unkeyed scheme's Hash: the SHA-256 of the record's
@@ -90,18 +131,19 @@ type AuditHead struct {
 	Hash string
 }
 
-func refMAC(chainKey []byte, kind string, r AuditHead) string {
-	m := hmac.New(sha256.New, chainKey)
-	fmt.Fprintf(m, "authctl audit %s\x00%d\x00%s", kind, r.Seq, r.Hash)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-func encodeRef(chainKey []byte, kind string, r AuditHead) []byte {
-	return []byte(fmt.Sprintf("%d %s %s", r.Seq, r.Hash, refMAC(chainKey, kind, r)))
+// encodeRef is a head or anchor as stored: "SEQ HASH MAC".
+func (c *chainMAC) encodeRef(kind string, r AuditHead) []byte {
+	mac := c.ref(kind, r)
+	b := make([]byte, 0, 24+len(r.Hash)+len(mac))
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, ' ')
+	b = append(b, r.Hash...)
+	b = append(b, ' ')
+	return append(b, mac...)
 }
 
 // decodeRef parses a stored ref and checks its MAC.
-func decodeRef(chainKey []byte, kind string, v []byte) (AuditHead, error) {
+func (c *chainMAC) decodeRef(kind string, v []byte) (AuditHead, error) {
 	f := strings.Fields(string(v))
 	if len(f) != 3 {
 		return AuditHead{}, fmt.Errorf("the stored %s is malformed", kind)
@@ -111,7 +153,7 @@ func decodeRef(chainKey []byte, kind string, v []byte) (AuditHead, error) {
 		return AuditHead{}, fmt.Errorf("the stored %s is malformed", kind)
 	}
 	r := AuditHead{Seq: seq, Hash: f[1]}
-	if subtle.ConstantTimeCompare([]byte(refMAC(chainKey, kind, r)), []byte(f[2])) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.ref(kind, r)), []byte(f[2])) != 1 {
 		return AuditHead{}, fmt.Errorf("the stored %s was not written with the audit key", kind)
 	}
 	return r, nil
@@ -159,15 +201,15 @@ func (s *Service) auditKey(r store.Reader) ([]byte, error) {
 	return s.keys.Key(true)
 }
 
-// chainKey is the key of the chain's MACs, derived once.
-func (s *Service) chainKeyFor(key []byte) []byte {
+// chainFor returns the chain's MACs under the audit key key, derived once.
+func (s *Service) chainFor(key []byte) *chainMAC {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
-	if s.chainKey == nil {
-		s.chainKey = subKey(key, purposeChain)
+	if s.chain == nil {
+		s.chain = newChainMAC(subKey(key, purposeChain))
 		s.unknownKey = subKey(key, purposeUnknown)
 	}
-	return s.chainKey
+	return s.chain
 }
 
 // unknownUserKey stands for a username that belongs to no user, in the

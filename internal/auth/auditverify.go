@@ -13,18 +13,18 @@ type chainVerifier struct {
 	s *Service
 	r store.Reader
 
-	ck        []byte // the chain key, once needed
-	keyErr    error  // why there is no key
-	prev      string // Hash the next record must name as Prev
-	prevSeq   uint64 // Seq of that record (or of the anchor)
-	seqKnown  bool   // false after an unkeyed anchor, which holds no Seq
+	ck        *chainMAC // the chain's MACs, once needed
+	keyErr    error     // why there is no key
+	prev      string    // Hash the next record must name as Prev
+	prevSeq   uint64    // Seq of that record (or of the anchor)
+	seqKnown  bool      // false after an unkeyed anchor, which holds no Seq
 	anchorSeq uint64
 	keyed     int    // keyed records seen
 	last      bool   // at least one record seen
 	firstSeq  uint64 // Seq of the first record seen
 }
 
-func (v *chainVerifier) key() ([]byte, error) {
+func (v *chainVerifier) key() (*chainMAC, error) {
 	if v.ck != nil || v.keyErr != nil {
 		return v.ck, v.keyErr
 	}
@@ -40,7 +40,7 @@ func (v *chainVerifier) key() ([]byte, error) {
 		}
 		return nil, v.keyErr
 	}
-	v.ck = v.s.chainKeyFor(key)
+	v.ck = v.s.chainFor(key)
 	return v.ck, nil
 }
 
@@ -63,7 +63,7 @@ func (v *chainVerifier) start() error {
 	if err != nil {
 		return err
 	}
-	ref, err := decodeRef(ck, "anchor", anchor)
+	ref, err := ck.decodeRef("anchor", anchor)
 	if err != nil {
 		return &AuditVerifyError{Seq: 0, Reason: err.Error() + ": the start of the log was replaced"}
 	}
@@ -87,7 +87,7 @@ func (v *chainVerifier) next(rec store.AuditRecord, head *AuditHead) error {
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare([]byte(keyedHash(ck, rec.Seq, &rec)), []byte(rec.Hash)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(ck.record(rec.Seq, &rec)), []byte(rec.Hash)) != 1 {
 			return &AuditVerifyError{Seq: rec.Seq, Reason: "its contents were changed, or it was not written with the audit key"}
 		}
 		v.keyed++
@@ -134,7 +134,7 @@ func (v *chainVerifier) end(head *AuditHead) error {
 		if err != nil {
 			return err
 		}
-		ref, err := decodeRef(ck, "head", stored)
+		ref, err := ck.decodeRef("head", stored)
 		if err != nil {
 			return &AuditVerifyError{Seq: last + 1, Reason: err.Error()}
 		}

@@ -121,7 +121,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		if key, err := s.auditKey(r); err != nil {
 			return err
 		} else if key != nil {
-			s.chainKeyFor(key)
+			s.chainFor(key)
 		}
 		var err error
 		u, err = r.User(username)

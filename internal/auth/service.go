@@ -62,7 +62,7 @@ type Service struct {
 	keys       AuditKeys
 
 	keyMu      sync.Mutex
-	chainKey   []byte // derived from the audit key on first use
+	chain      *chainMAC // under a key derived from the audit key on first use
 	unknownKey []byte
 }
 
