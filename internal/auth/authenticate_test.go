@@ -334,7 +334,9 @@ func TestAuthenticateUnknownUserRunsPreferredHasher(t *testing.T) {
 // TestAuthenticateEqualTimeForOldHashesAndLocks extends the check above to
 // two cases Django does not cover: a wrong password against a hash of a
 // cheaper algorithm than the preferred one (an imported pbkdf2 hash while
-// argon2 is preferred), which must still pay for one preferred run; and a
+// argon2 is preferred), which in a process that has measured nothing yet
+// pays for one preferred run (later ones sleep to the measured time:
+// timing_test.go); and a
 // locked account, which must not be checked at all — one preferred run
 // whatever the guess, and no hash upgrade that would betray a right one.
 func TestAuthenticateEqualTimeForOldHashesAndLocks(t *testing.T) {

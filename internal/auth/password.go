@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"time"
 	"unicode/utf8"
 
 	"authctl/internal/auth/ident"
@@ -123,6 +124,9 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		} else if key != nil {
 			s.chainFor(key)
 		}
+		if err := s.loadCost(r); err != nil {
+			return err
+		}
 		var err error
 		u, err = r.User(username)
 		switch {
@@ -151,21 +155,22 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 	}
 
 	var ok, mustUpdate bool
+	start := time.Now()
 	switch {
 	case isLocked || !found:
 		// A locked account is not checked at all, so that neither the time
 		// taken nor a hash upgrade tells a guesser whether a guess was
 		// right while the lock lasts; an unknown user costs what a wrong
 		// password costs.
-		s.hashers.Dummy(password)
+		s.dummy(password)
 	default:
 		ok, mustUpdate = s.hashers.Check(password, u.Password)
-		if !ok && s.cheaperThanPreferred(u.Password) {
-			// A wrong password against a hash of a cheaper, older
-			// algorithm (say an imported pbkdf2 hash while argon2 is
-			// preferred) would answer faster than an unknown user does.
-			s.hashers.Dummy(password)
-		}
+	}
+	if isLocked || !found || !ok || !u.IsActive {
+		// Whatever hasher made the user's hash (a weak argon2, an old
+		// pbkdf2), a failure lasts as long as the preferred hasher takes,
+		// so that the time does not tell which users exist (timing.go).
+		s.padFailure(start, password)
 	}
 	// Django upgrades an outdated hash on a correct password even when the
 	// user is inactive.
@@ -195,6 +200,9 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		out    store.User
 	)
 	err = s.st.Update(ctx, func(w store.Writer) error {
+		if err := s.storeCost(w); err != nil {
+			return err
+		}
 		reason = checked
 		cur, err := w.User(username)
 		exists := err == nil
@@ -277,18 +285,13 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 	if err != nil {
 		return store.User{}, err
 	}
+	if d, ok := s.cost.toStore(); ok {
+		s.cost.setStored(d)
+	}
 	if reason != "" {
 		return store.User{}, ErrAuthFailed
 	}
 	return out, nil
-}
-
-// cheaperThanPreferred reports whether encoded was made by another
-// algorithm than the preferred one (a wrong password then takes a
-// different time than the preferred hasher would).
-func (s *Service) cheaperThanPreferred(encoded string) bool {
-	h, err := s.hashers.Identify(encoded)
-	return err == nil && h.Algorithm() != s.hashers.Preferred().Algorithm()
 }
 
 // trackable reports whether username may get a failure record: any name a

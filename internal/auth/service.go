@@ -63,6 +63,7 @@ type Service struct {
 
 	keyMu      sync.Mutex
 	chain      *chainMAC // under a key derived from the audit key on first use
+	cost       costEstimate
 	unknownKey []byte
 }
 
