@@ -89,7 +89,7 @@ func timingHashes(t *testing.T) map[string]string {
 // that a load on the machine hits every case alike), up to the write
 // transaction. The preferred argon2 costs some 10-30 ms here; every other
 // hash is cheaper, as a weak argon2 user (Django: 5.9 ms against 269 ms)
-// was the leak. Passing takes one try in which every case is within 10%.
+// was the leak.
 func TestFailedAttemptsTakeTheSameTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("times attempts")
@@ -147,9 +147,9 @@ func TestFailedAttemptsTakeTheSameTime(t *testing.T) {
 	// it: the median of those ratios shrugs off the load of a shared
 	// machine, which comes and goes over seconds.
 	unknown := 0
-	measure := func(rounds int) map[string]float64 {
+	measure := func(names []string, rounds int) map[string]float64 {
 		ratios := map[string][]float64{}
-		order := slices.Clone(cases[1:])
+		order := slices.Clone(names)
 		for r := 0; r < rounds+1; r++ {
 			// A new order each round: where a case falls in the round
 			// must not matter.
@@ -170,26 +170,28 @@ func TestFailedAttemptsTakeTheSameTime(t *testing.T) {
 		}
 		return med
 	}
-	// A machine under load can make any one try fail; a real leak (a weak
-	// hash answering in a fraction of the time) fails every try.
+	// A machine under load can throw any one try of a case off; a real
+	// leak (a weak hash answering in a fraction of the time) is off in
+	// every try. So each case passes once it is within 10% in one try;
+	// the next try measures only the cases still out.
+	pending := slices.Clone(cases[1:])
 	var report string
-	for try := 0; try < 6; try++ {
-		med := measure(7)
+	for try := 0; try < 8 && len(pending) > 0; try++ {
+		med := measure(pending, 7)
 		report = ""
-		bad := false
-		for _, name := range cases[1:] {
+		var still []string
+		for _, name := range pending {
 			report += fmt.Sprintf("%s %.2f; ", name, med[name])
 			if med[name] < 0.9 || med[name] > 1.1 {
-				bad = true
+				still = append(still, name)
 			}
 		}
-		if !bad {
-			t.Logf("time of a failure / an unknown user's: %s", report)
-			return
-		}
-		t.Logf("try %d: %s", try+1, report)
+		t.Logf("try %d, time of a failure / an unknown user's: %s", try+1, report)
+		pending = still
 	}
-	t.Errorf("failed attempts differ by more than 10%% from an unknown user's: %s", report)
+	if len(pending) > 0 {
+		t.Errorf("failed attempts of %v differ by more than 10%% from an unknown user's in every try: %s", pending, report)
+	}
 }
 
 // slug makes a case name a username.
