@@ -172,13 +172,15 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		who := &beforeWrite{Store: h}
 		whoOS := func() string { return osUser(getenv) }
 		svc, err := auth.New(who, auth.Options{
-			Hashers:    hs,
-			Validators: vs,
-			Now:        f.Now,
-			Actor:      auth.Actor{WhoOS: whoOS},
-			SessionAge: cfg.Session.Age,
-			Lockout:    cfg.LockoutPolicy(),
-			AuditKeys:  &auth.KeyFile{Path: keyPath},
+			Hashers:         hs,
+			Validators:      vs,
+			Now:             f.Now,
+			Actor:           auth.Actor{WhoOS: whoOS},
+			SessionAge:      cfg.Session.Age,
+			Lockout:         cfg.LockoutPolicy(),
+			AuditKeys:       &auth.KeyFile{Path: keyPath},
+			VerifyGate:      verifyGate(cfg),
+			PreferredMemory: preferredMemory(cfg),
 		})
 		if err != nil {
 			return nil, err
@@ -213,6 +215,30 @@ func auditKeyPath(cfg *config.Config) (string, error) {
 		return "", &cmdutil.ConfigError{Err: fmt.Errorf("audit_key: a %s database has no default audit key file; set audit_key (AUTHCTL_AUDIT_KEY)", scheme)}
 	}
 	return address + ".audit-key", nil
+}
+
+// verifyGate bounds the memory of concurrent password checks of a database
+// file with slot files beside it ("<db>.verify-N"); a database that is not
+// a file has no gate.
+func verifyGate(cfg *config.Config) auth.VerifyGate {
+	budget := cfg.VerifyMemoryBytes()
+	scheme, address, err := backends.Parse(cfg.DB)
+	if budget == 0 || err != nil || scheme != backends.DefaultScheme {
+		return nil
+	}
+	return &auth.SlotFiles{Prefix: address + ".verify-", Budget: budget, Timeout: cfg.LockTimeout}
+}
+
+// preferredMemory is what one run of the preferred hasher holds.
+func preferredMemory(cfg *config.Config) uint64 {
+	h := cfg.Hasher
+	switch h.Algorithm {
+	case "argon2":
+		return uint64(h.Argon2MemoryKiB) << 10
+	case "scrypt":
+		return 128 * uint64(h.ScryptN) * uint64(h.ScryptR)
+	}
+	return 0
 }
 
 // osUser is the person running the command, for the audit log: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -154,6 +155,13 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		return store.User{}, err
 	}
 
+	// The check, a pad that runs the preferred hasher, and an upgrade hold
+	// memory: the gate bounds how much all processes hold at once.
+	leave, err := s.enterGate(ctx, found && !isLocked, u.Password)
+	if err != nil {
+		return store.User{}, err
+	}
+	defer leave()
 	var ok, mustUpdate bool
 	start := time.Now()
 	switch {
@@ -180,6 +188,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			return store.User{}, err
 		}
 	}
+	leave()
 
 	checked := ""
 	switch {
@@ -292,6 +301,26 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		return store.User{}, ErrAuthFailed
 	}
 	return out, nil
+}
+
+// enterGate waits for the verification gate, for the memory a check of
+// encoded holds (when checked) or one run of the preferred hasher.
+func (s *Service) enterGate(ctx context.Context, checked bool, encoded string) (func(), error) {
+	if s.gate == nil {
+		return func() {}, nil
+	}
+	// The peak: the stored hash's check, or the preferred hasher's run (a
+	// dummy, a pad, an upgrade), one after the other.
+	mem := s.prefMem
+	if checked {
+		mem = max(mem, hashMemory(encoded))
+	}
+	leave, err := s.gate.Enter(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(leave) }, nil
 }
 
 // trackable reports whether username may get a failure record: any name a
