@@ -345,3 +345,15 @@ func TestAuditKeyFile(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditKeyFileUnset: a database with no place for a default key (not
+// a file) and no audit_key set cannot write the log, and says why.
+func TestAuditKeyFileUnset(t *testing.T) {
+	e := newEnv(t)
+	e.opts.AuditKeys = &KeyFile{}
+	e.svc = e.newService(e.opts)
+	_, err := e.svc.CreateUser(context.Background(), NewUser{Username: "dave", Password: RawPassword(goodPassword)})
+	if err == nil || !strings.Contains(err.Error(), "set audit_key") || e.hasUser("dave") {
+		t.Errorf("write without an audit key file: %v", err)
+	}
+}

@@ -74,6 +74,9 @@ func (k *KeyFile) Key(create bool) ([]byte, error) {
 	if k.key != nil {
 		return k.key, nil
 	}
+	if k.Path == "" {
+		return nil, &AuditKeyError{Path: "(none)", Err: errors.New("no audit key file is set for this database: set audit_key (AUTHCTL_AUDIT_KEY)")}
+	}
 	key, err := readKeyFile(k.Path)
 	if errors.Is(err, fs.ErrNotExist) && create {
 		if err = makeKeyFile(k.Path); err == nil || errors.Is(err, fs.ErrExist) {
