@@ -269,13 +269,13 @@ func TestSeedFileApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc, err := auth.New(st, auth.Options{})
+	svc, err := auth.New(st, auth.Options{AuditKeys: &auth.KeyFile{Path: db + ".audit-key"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if n, err := svc.AuditVerify(ctx); err != nil || n != seedPerms+seedGroups+25 {
-		t.Errorf("AuditVerify = %d, %v", n, err)
+	if res, err := svc.AuditVerify(ctx, auth.AuditVerifyOptions{}); err != nil || res.Records != seedPerms+seedGroups+25 {
+		t.Errorf("AuditVerify = %d, %v", res.Records, err)
 	}
 	u := seedUserName(13)
 	d, err := svc.Check(ctx, u, []string{seedPermName((13 % seedGroups) * 3 % seedPerms)}, false)

@@ -21,9 +21,10 @@ func newCmdAudit(f *cmdutil.Factory) *cobra.Command {
 		Short: "Read, verify and prune the audit log",
 		Long: `Every change and every authentication attempt appends one record to the audit
 log, in the same transaction as the change: time, action, target, result, the
-OS user running the command (SUDO_USER when set) and the logged-in user. Never a
-password, hash or token. Each record holds the SHA-256 of the one before it, so
-"audit verify" detects an edited or deleted record.`,
+OS user running the command and the logged-in user. Never a password, hash or
+token. Records are chained by an HMAC-SHA256 under a key kept outside the
+database (audit_key), so "audit verify" detects an edited, inserted or deleted
+record; see docs/audit.md.`,
 	}
 	cmd.AddCommand(newCmdAuditList(f), newCmdAuditVerify(f), newCmdAuditPrune(f))
 	return cmd
@@ -124,16 +125,36 @@ func newCmdAuditList(f *cmdutil.Factory) *cobra.Command {
 }
 
 func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify",
-		Short: "Check the audit log's hash chain (exit 0 intact, 5 tampered)",
-		Args:  exactArgs(0, "no arguments"),
+	var head string
+	cmd := &cobra.Command{
+		Use:   "verify [--head SEQ:HASH]",
+		Short: "Check the audit log's keyed hash chain (exit 0 intact, 5 tampered)",
+		Long: `Walk the audit log's chain and check every record's MAC under the audit key,
+the sequence numbers, and the stored head, so that an edited, inserted, moved
+or missing record (middle, start or end) is found. Needs read access to the
+audit key (audit_key, default the database path + ".audit-key").
+
+-o json prints the head ("SEQ:HASH" of the newest record). Keep it somewhere
+the database's holders cannot write; later, --head SEQ:HASH fails (exit 5)
+unless the log still holds that very record, which shows a log cut back or
+rewritten by someone holding both the database and the key.`,
+		Example: `  authctl audit verify -o json | jq -r .head > /srv/audit-heads/$(date +%F)
+  authctl audit verify --head "$(cat /srv/audit-heads/2026-01-02)"`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var opts auth.AuditVerifyOptions
+			if head != "" {
+				h, err := auth.ParseAuditHead(head)
+				if err != nil {
+					return cmdutil.FlagErrorf("--head: %v", err)
+				}
+				opts.Head = &h
+			}
 			p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
 			if err != nil {
 				return err
 			}
-			n, err := svc.AuditVerify(ctx)
+			res, err := svc.AuditVerify(ctx, opts)
 			var broken *auth.AuditVerifyError
 			if err != nil && !errors.As(err, &broken) {
 				return err
@@ -142,11 +163,15 @@ func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
 				v := struct {
 					Intact  bool   `json:"intact"`
 					Records int    `json:"records"`
+					Keyed   int    `json:"keyed"`
+					Head    string `json:"head,omitempty"`
 					Seq     uint64 `json:"broken_at,omitempty"`
 					Reason  string `json:"reason,omitempty"`
-				}{Intact: broken == nil, Records: n}
+				}{Intact: broken == nil, Records: res.Records, Keyed: res.Keyed}
 				if broken != nil {
 					v.Seq, v.Reason = broken.Seq, broken.Reason
+				} else if res.Head.Seq > 0 {
+					v.Head = res.Head.String()
 				}
 				if err := output.WriteJSON(f.IO.Out, v); err != nil {
 					return err
@@ -156,11 +181,13 @@ func newCmdAuditVerify(f *cmdutil.Factory) *cobra.Command {
 				return &auth.InvalidError{Problems: []error{broken}}
 			}
 			if !p.Quiet && p.Format != output.JSON {
-				fmt.Fprintf(f.IO.Out, "audit log intact: %d records\n", n)
+				fmt.Fprintf(f.IO.Out, "audit log intact: %d records\n", res.Records)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&head, "head", "", "also require the record of a head exported earlier by -o json (`SEQ:HASH`)")
+	return cmd
 }
 
 func newCmdAuditPrune(f *cmdutil.Factory) *cobra.Command {

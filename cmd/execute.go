@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -178,15 +179,22 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		}
 		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
 		inv.handles = append(inv.handles, h)
+		keyPath, err := auditKeyPath(cfg)
+		if err != nil {
+			return nil, err
+		}
 		who := &beforeWrite{Store: h}
 		whoOS := func() string { return osUser(getenv) }
 		svc, err := auth.New(who, auth.Options{
-			Hashers:    hs,
-			Validators: vs,
-			Now:        f.Now,
-			Actor:      auth.Actor{WhoOS: whoOS},
-			SessionAge: cfg.Session.Age,
-			Lockout:    cfg.LockoutPolicy(),
+			Hashers:         hs,
+			Validators:      vs,
+			Now:             f.Now,
+			Actor:           auth.Actor{WhoOS: whoOS},
+			SessionAge:      cfg.Session.Age,
+			Lockout:         cfg.LockoutPolicy(),
+			AuditKeys:       &auth.KeyFile{Path: keyPath},
+			VerifyGate:      verifyGate(cfg),
+			PreferredMemory: preferredMemory(cfg),
 		})
 		if err != nil {
 			return nil, err
@@ -206,16 +214,82 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 	return f, inv
 }
 
-// osUser is the person running the command, for the audit log: SUDO_USER
-// when set (the human behind sudo), else the process's user.
-func osUser(getenv func(string) string) string {
-	if u := getenv("SUDO_USER"); u != "" {
-		return u
+// auditKeyPath is the audit_key setting, else the database file's path with
+// ".audit-key" appended: a file of its own, so that the database alone (a
+// backup, a copy, a stolen file) cannot rewrite its log.
+func auditKeyPath(cfg *config.Config) (string, error) {
+	if cfg.AuditKey != "" {
+		return cfg.AuditKey, nil
 	}
-	if u, err := user.Current(); err == nil {
+	scheme, address, err := backends.Parse(cfg.DB)
+	if err != nil {
+		return "", &cmdutil.ConfigError{Err: fmt.Errorf("db: %w", err)}
+	}
+	if scheme != backends.DefaultScheme {
+		// No file to put it beside: the key is asked for (and its
+		// absence reported) only by what writes or verifies the log.
+		return "", nil
+	}
+	return address + ".audit-key", nil
+}
+
+// verifyGate bounds the memory of concurrent password checks of a database
+// file with slot files beside it ("<db>.verify-N"); a database that is not
+// a file has no gate.
+func verifyGate(cfg *config.Config) auth.VerifyGate {
+	budget := cfg.VerifyMemoryBytes()
+	scheme, address, err := backends.Parse(cfg.DB)
+	if budget == 0 || err != nil || scheme != backends.DefaultScheme {
+		return nil
+	}
+	return &auth.SlotFiles{Prefix: address + ".verify-", Budget: budget, Timeout: cfg.LockTimeout}
+}
+
+// preferredMemory is what one run of the preferred hasher holds.
+func preferredMemory(cfg *config.Config) uint64 {
+	h := cfg.Hasher
+	switch h.Algorithm {
+	case "argon2":
+		return uint64(h.Argon2MemoryKiB) << 10
+	case "scrypt":
+		return 128 * uint64(h.ScryptN) * uint64(h.ScryptR)
+	}
+	return 0
+}
+
+// osUser is the person running the command, for the audit log: the
+// process's user, and under sudo the person behind it too, as
+// "root (sudo: alice)". SUDO_USER counts only when the real uid is 0, as
+// sudo leaves it; anyone else can set it to any name, so for them it is
+// ignored.
+func osUser(getenv func(string) string) string {
+	return osUserFor(os.Getuid(), getenv, currentUserName)
+}
+
+func osUserFor(uid int, getenv func(string) string, name func(uid int) string) string {
+	me := name(uid)
+	if uid != 0 {
+		return me
+	}
+	if sudo := getenv("SUDO_USER"); sudo != "" {
+		if len(sudo) > 64 {
+			sudo = sudo[:64] + "..."
+		}
+		if strings.ContainsFunc(sudo, func(r rune) bool { return r < ' ' || r == 0x7f || r == '(' || r == ')' }) {
+			sudo = strconv.Quote(sudo)
+		}
+		return me + " (sudo: " + sudo + ")"
+	}
+	return me
+}
+
+// currentUserName is the name of the user uid (the process's own), or
+// "uid N" when it has none.
+func currentUserName(uid int) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
 	}
-	return fmt.Sprintf("uid %d", os.Getuid())
+	return fmt.Sprintf("uid %d", uid)
 }
 
 func buildVersion() string {

@@ -563,7 +563,7 @@ func TestApplyAuditChain(t *testing.T) {
 	}
 	// zed, six creations, bob updated and alice pruned, yan.
 	want := 1 + len(res.Changes) + 2 + 1
-	if n, err := db.svc.AuditVerify(ctx); err != nil || n != want {
+	if n, err := db.svc.verifyCount(ctx); err != nil || n != want {
 		t.Errorf("AuditVerify = %d, %v; want %d records, no error", n, err, want)
 	}
 }

@@ -2,10 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,13 +26,6 @@ const (
 	ResultLocked = "locked"
 )
 
-// auditAnchorKey holds the digest of the last pruned audit record, so that
-// the chain stays verifiable after a prune.
-const auditAnchorKey = "audit_anchor"
-
-// genesis is the Prev of the first record ever written.
-var genesis = strings.Repeat("0", 64)
-
 func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	prev := genesis
 	last, err := w.LastAudit()
@@ -45,7 +34,7 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 		prev = last.Hash
 	case errors.Is(err, store.ErrNotFound):
 		if anchor, err := w.Meta(auditAnchorKey); err == nil {
-			prev = string(anchor)
+			prev = anchorHash(anchor)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -68,24 +57,44 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	if rec.Result == "" {
 		rec.Result = ResultOK
 	}
-	rec.Hash = auditHash(rec)
-	_, err = w.AppendAudit(rec)
-	return err
+	key, err := s.auditKey(w)
+	if err != nil {
+		return err
+	}
+	if key == nil {
+		// No keyring: the unkeyed scheme of earlier versions.
+		rec.Hash = legacyHash(rec)
+		_, err = w.AppendAudit(rec)
+		return err
+	}
+	ck := s.chainFor(key)
+	// The MAC covers Seq, so it is computed for the number the store will
+	// assign: one more than the highest it ever assigned.
+	seq, err := w.AuditSeq()
+	if err != nil {
+		return err
+	}
+	seq++
+	rec.Hash = ck.record(seq, &rec)
+	got, err := w.AppendAudit(rec)
+	if err != nil {
+		return err
+	}
+	if got != seq {
+		return fmt.Errorf("internal error: the store numbered an audit record %d, not %d", got, seq)
+	}
+	return w.PutMeta(auditHeadKey, ck.encodeRef("head", AuditHead{Seq: seq, Hash: rec.Hash}))
+}
+
+// anchorHash is the Hash an anchor holds, in either of its forms.
+func anchorHash(v []byte) string {
+	if f := strings.Fields(string(v)); len(f) == 3 {
+		return f[1]
+	}
+	return string(v)
 }
 
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-
-// auditHash is the SHA-256 of the record's canonical JSON with Hash and Seq
-// empty. Seq is left out because the store assigns it on append; the Prev
-// links already make a deleted or reordered record visible.
-func auditHash(rec store.AuditRecord) string {
-	rec.Hash = ""
-	rec.Seq = 0
-	rec.Time = rec.Time.UTC()
-	b, _ := json.Marshal(rec) // a struct of strings, numbers and a time cannot fail
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
 
 // AuditFilter selects audit records for AuditList.
 type AuditFilter struct {
@@ -120,9 +129,13 @@ func (f AuditFilter) match(rec store.AuditRecord) bool {
 }
 
 // AuditList calls fn for each matching record, oldest first. With a Limit it
-// keeps only the newest Limit records, buffering at most that many.
+// keeps only the newest Limit records in a ring that grows with the records
+// seen, so a huge Limit costs no more than the log itself.
 func (s *Service) AuditList(ctx context.Context, f AuditFilter, fn func(store.AuditRecord) error) error {
-	if f.Limit <= 0 {
+	if f.Limit < 0 {
+		return invalid(fmt.Errorf("limit %d is negative", f.Limit))
+	}
+	if f.Limit == 0 {
 		return s.view(ctx, func(r store.Reader) error {
 			return r.Audit(0, func(rec store.AuditRecord) error {
 				if !f.match(rec) {
@@ -132,25 +145,30 @@ func (s *Service) AuditList(ctx context.Context, f AuditFilter, fn func(store.Au
 			})
 		})
 	}
-	ring := make([]store.AuditRecord, 0, f.Limit)
+	var (
+		ring []store.AuditRecord
+		next int // where the next record goes once the ring is full
+	)
 	err := s.view(ctx, func(r store.Reader) error {
+		ring, next = ring[:0], 0
 		return r.Audit(0, func(rec store.AuditRecord) error {
 			if !f.match(rec) {
 				return nil
 			}
-			if len(ring) == f.Limit {
-				copy(ring, ring[1:])
-				ring = ring[:len(ring)-1]
+			if len(ring) < f.Limit {
+				ring = append(ring, rec)
+				return nil
 			}
-			ring = append(ring, rec)
+			ring[next] = rec
+			next = (next + 1) % len(ring)
 			return nil
 		})
 	})
 	if err != nil {
 		return err
 	}
-	for _, rec := range ring {
-		if err := fn(rec); err != nil {
+	for i := range ring {
+		if err := fn(ring[(next+i)%len(ring)]); err != nil {
 			return err
 		}
 	}
@@ -167,51 +185,59 @@ func (e *AuditVerifyError) Error() string {
 	return fmt.Sprintf("audit log is not intact at record %d: %s", e.Seq, e.Reason)
 }
 
-// AuditVerify walks the whole chain and returns the number of records
-// checked, or an *AuditVerifyError at the first record that was edited,
-// inserted or whose predecessor was deleted.
-func (s *Service) AuditVerify(ctx context.Context) (int, error) {
-	n := 0
+// AuditVerifyResult is what AuditVerify found.
+type AuditVerifyResult struct {
+	Records int       // records checked
+	Keyed   int       // of which keyed
+	Head    AuditHead // the newest record (zero for an empty log)
+}
+
+// AuditVerifyOptions tunes AuditVerify.
+type AuditVerifyOptions struct {
+	// Head, when set, is a head exported earlier: the log must still hold
+	// that record, unchanged.
+	Head *AuditHead
+}
+
+// AuditVerify walks the whole chain and returns what it checked, or an
+// *AuditVerifyError at the first record that was edited, inserted, moved,
+// or is missing (from the middle, the start or the end), or when the log
+// no longer holds opts.Head. Keyed records need the audit key: without it
+// the error wraps ErrNoAuditKey.
+func (s *Service) AuditVerify(ctx context.Context, opts AuditVerifyOptions) (AuditVerifyResult, error) {
+	var res AuditVerifyResult
 	err := s.view(ctx, func(r store.Reader) error {
-		prev := genesis
-		if anchor, err := r.Meta(auditAnchorKey); err == nil {
-			prev = string(anchor)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		res = AuditVerifyResult{}
+		v := chainVerifier{s: s, r: r}
+		if err := v.start(); err != nil {
 			return err
 		}
-		var last uint64
 		err := r.Audit(0, func(rec store.AuditRecord) error {
-			if subtle.ConstantTimeCompare([]byte(rec.Prev), []byte(prev)) != 1 {
-				return &AuditVerifyError{Seq: rec.Seq, Reason: "it does not follow the record before it"}
+			if err := v.next(rec, opts.Head); err != nil {
+				return err
 			}
-			if subtle.ConstantTimeCompare([]byte(auditHash(rec)), []byte(rec.Hash)) != 1 {
-				return &AuditVerifyError{Seq: rec.Seq, Reason: "its contents were changed"}
-			}
-			prev, last = rec.Hash, rec.Seq
-			n++
+			res.Records++
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		// The chain cannot show records cut from its end; the store's
-		// sequence counter can: the newest record must hold the highest
-		// number ever assigned (a prune always leaves its own record).
-		assigned, err := r.AuditSeq()
-		if err != nil {
+		if err := v.end(opts.Head); err != nil {
 			return err
 		}
-		if assigned != last {
-			return &AuditVerifyError{Seq: last + 1, Reason: fmt.Sprintf("records %d to %d were deleted from the end of the log", last+1, assigned)}
+		res.Keyed = v.keyed
+		if res.Records > 0 {
+			res.Head = AuditHead{Seq: v.prevSeq, Hash: v.prev}
 		}
 		return nil
 	})
-	return n, err
+	return res, err
 }
 
 // AuditPrune deletes records older than before and keeps the chain
-// verifiable by storing the hash of the last deleted record as the anchor
-// of the rest. It returns how many records it deleted.
+// verifiable by storing the last deleted record (with a MAC when the chain
+// is keyed) as the anchor of the rest. It returns how many records it
+// deleted.
 func (s *Service) AuditPrune(ctx context.Context, before time.Time) (int, error) {
 	n := 0
 	err := s.st.Update(ctx, func(w store.Writer) error {
@@ -232,13 +258,21 @@ func (s *Service) AuditPrune(ctx context.Context, before time.Time) (int, error)
 		if n == 0 {
 			return nil
 		}
+		key, err := s.auditKey(w)
+		if err != nil {
+			return err
+		}
+		anchor := []byte(last.Hash)
+		if key != nil {
+			anchor = s.chainFor(key).encodeRef("anchor", AuditHead{Seq: last.Seq, Hash: last.Hash})
+		}
 		if err := w.DeleteAuditThrough(last.Seq); err != nil {
 			return err
 		}
-		if err := w.PutMeta(auditAnchorKey, []byte(last.Hash)); err != nil {
+		if err := w.PutMeta(auditAnchorKey, anchor); err != nil {
 			return err
 		}
-		return s.appendAudit(w, Event{Action: "audit.prune", Target: fmt.Sprintf("%d records", n), Detail: "before " + before.UTC().Format(time.RFC3339)})
+		return s.appendAudit(w, Event{Action: "audit.prune", Target: fmt.Sprintf("%d records", n), Detail: fmt.Sprintf("before %s, through record %d", before.UTC().Format(time.RFC3339), last.Seq)})
 	})
 	return n, err
 }

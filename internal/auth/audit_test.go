@@ -134,7 +134,7 @@ func TestAuditOneRecordPerChange(t *testing.T) {
 			}
 		}
 	}
-	if n, err := e.svc.AuditVerify(ctx); err != nil || n != len(e.audit()) {
+	if n, err := e.svc.verifyCount(ctx); err != nil || n != len(e.audit()) {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 }
@@ -184,7 +184,7 @@ func TestAuditFailedChangeAppendsNothing(t *testing.T) {
 			t.Errorf("%s: appended %d records", name, n)
 		}
 	}
-	if _, err := e.svc.AuditVerify(ctx); err != nil {
+	if _, err := e.svc.verifyCount(ctx); err != nil {
 		t.Error(err)
 	}
 }
@@ -247,7 +247,7 @@ func TestAuditSameTransaction(t *testing.T) {
 		}
 	}
 	e.hook.failAudit = false
-	if n, err := e.svc.AuditVerify(ctx); err != nil || n != len(e.audit()) {
+	if n, err := e.svc.verifyCount(ctx); err != nil || n != len(e.audit()) {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 }
@@ -350,7 +350,7 @@ func auditedEnv(t *testing.T) *testEnv {
 	_, err = e.svc.Authenticate(ctx, "alice", goodPassword)
 	noErr(t, err)
 	_, _ = e.svc.Authenticate(ctx, "bob", "wrong")
-	if n, err := e.svc.AuditVerify(ctx); err != nil || n != 9 {
+	if n, err := e.svc.verifyCount(ctx); err != nil || n != 9 {
 		t.Fatalf("fresh chain: %d, %v", n, err)
 	}
 	return e
@@ -370,14 +370,14 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 			v, _ := json.Marshal(rec)
 			return b.Put(auditKey(4), v)
 		})
-		_, err := e.svc.AuditVerify(ctx)
+		_, err := e.svc.verifyCount(ctx)
 		var ve *AuditVerifyError
 		if !errors.As(err, &ve) || ve.Seq != 4 || !strings.Contains(ve.Reason, "changed") {
 			t.Errorf("AuditVerify after editing record 4: %v", err)
 		}
 	})
 
-	t.Run("edited record with its hash recomputed", func(t *testing.T) {
+	t.Run("edited record with its MAC recomputed under another key", func(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(b *bbolt.Bucket) error {
 			var rec store.AuditRecord
@@ -385,23 +385,23 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 				return err
 			}
 			rec.Result = "failed"
-			rec.Hash = auditHash(rec)
+			rec.Hash = keyedHash(subKey([]byte("guessed key"), purposeChain), 4, &rec)
 			v, _ := json.Marshal(rec)
 			return b.Put(auditKey(4), v)
 		})
-		_, err := e.svc.AuditVerify(ctx)
+		_, err := e.svc.verifyCount(ctx)
 		var ve *AuditVerifyError
-		if !errors.As(err, &ve) || ve.Seq != 5 {
-			t.Errorf("AuditVerify after rewriting record 4 and its hash: %v (the next link must break)", err)
+		if !errors.As(err, &ve) || ve.Seq != 4 || !strings.Contains(ve.Reason, "not written with the audit key") {
+			t.Errorf("AuditVerify after rewriting record 4 and its hash: %v", err)
 		}
 	})
 
 	t.Run("deleted middle record", func(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(b *bbolt.Bucket) error { return b.Delete(auditKey(5)) })
-		_, err := e.svc.AuditVerify(ctx)
+		_, err := e.svc.verifyCount(ctx)
 		var ve *AuditVerifyError
-		if !errors.As(err, &ve) || ve.Seq != 6 || !strings.Contains(ve.Reason, "does not follow") {
+		if !errors.As(err, &ve) || ve.Seq != 6 || !strings.Contains(ve.Reason, "record 5 is missing") {
 			t.Errorf("AuditVerify after deleting record 5: %v", err)
 		}
 	})
@@ -410,7 +410,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(b *bbolt.Bucket) error { return b.Delete(auditKey(1)) })
 		var ve *AuditVerifyError
-		if _, err := e.svc.AuditVerify(ctx); !errors.As(err, &ve) || ve.Seq != 2 {
+		if _, err := e.svc.verifyCount(ctx); !errors.As(err, &ve) || ve.Seq != 2 {
 			t.Errorf("AuditVerify after deleting record 1: %v", err)
 		}
 	})
@@ -424,7 +424,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 			}
 			return b.Put(auditKey(3), a)
 		})
-		if _, err := e.svc.AuditVerify(ctx); err == nil {
+		if _, err := e.svc.verifyCount(ctx); err == nil {
 			t.Error("AuditVerify accepted reordered records")
 		}
 	})
@@ -432,7 +432,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	t.Run("untouched file still verifies after reopening", func(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(*bbolt.Bucket) error { return nil })
-		if n, err := e.svc.AuditVerify(ctx); err != nil || n != 9 {
+		if n, err := e.svc.verifyCount(ctx); err != nil || n != 9 {
 			t.Errorf("AuditVerify = %d, %v", n, err)
 		}
 	})
@@ -456,7 +456,7 @@ func TestAuditPrune(t *testing.T) {
 	if last.Action != "audit.prune" || last.Target != "3 records" {
 		t.Errorf("prune record %+v", last)
 	}
-	if v, err := e.svc.AuditVerify(ctx); err != nil || v != len(left) {
+	if v, err := e.svc.verifyCount(ctx); err != nil || v != len(left) {
 		t.Errorf("AuditVerify after prune = %d, %v", v, err)
 	}
 	// Nothing older: nothing pruned, nothing appended.
@@ -467,7 +467,7 @@ func TestAuditPrune(t *testing.T) {
 	}
 	// Tampering right after the anchor is still caught.
 	editAuditFile(t, e, func(b *bbolt.Bucket) error { return b.Delete(auditKey(4)) })
-	if _, err := e.svc.AuditVerify(ctx); err == nil {
+	if _, err := e.svc.verifyCount(ctx); err == nil {
 		t.Error("deleting the first record after a prune went unnoticed")
 	}
 
@@ -480,7 +480,7 @@ func TestAuditPrune(t *testing.T) {
 		t.Fatalf("pruned %d of 9", n)
 	}
 	e2.mkUser("dave")
-	if v, err := e2.svc.AuditVerify(ctx); err != nil || v != 2 {
+	if v, err := e2.svc.verifyCount(ctx); err != nil || v != 2 {
 		t.Errorf("after pruning all and writing on: %d, %v", v, err)
 	}
 	// The sequence never goes back.
@@ -563,11 +563,11 @@ func TestAuditInvalidUTF8(t *testing.T) {
 	e.svc.SetActor(Actor{OSUser: "root\xff", SessionUser: "s\xc3"})
 	e.mkUser("alice")
 	_, _ = e.svc.Authenticate(ctx, "al\xffice", "x")
-	if n, err := e.svc.AuditVerify(ctx); err != nil || n != 2 {
+	if n, err := e.svc.verifyCount(ctx); err != nil || n != 2 {
 		t.Errorf("AuditVerify = %d, %v", n, err)
 	}
 	recs := e.audit()
-	if recs[1].Target != unknownUserKey("al\xffice") || recs[0].OSUser != "root\uFFFD" {
+	if recs[1].Target != e.svc.unknownUserKey("al\xffice") || recs[0].OSUser != "root\uFFFD" {
 		t.Errorf("records %+v", recs)
 	}
 }

@@ -1,7 +1,7 @@
 // Package auth is authctl's domain: Django's authentication model — users,
 // flat groups, "app_label.codename" permissions, password hashing and
 // validation, authentication with lockout, login sessions and a
-// hash-chained audit log — over a store.Store. It never prints, never
+// keyed, hash-chained audit log — over a store.Store. It never prints, never
 // exits and imports no CLI, configuration or storage-engine package.
 //
 // Invariants every use case keeps:
@@ -18,7 +18,8 @@
 //     inactive users have no permission; active superusers have all;
 //     otherwise direct grants ∪ grants of the user's groups.
 //   - Authentication leaks nothing: every failure is ErrAuthFailed, an
-//     unknown user costs one run of the preferred hasher, comparisons are
+//     unknown user costs one run of the preferred hasher and every other
+//     failure is padded to that measured time (timing.go), comparisons are
 //     constant-time, and the audit log keeps the real reason.
 //   - Secrets are never stored or recorded: session tokens only as SHA-256
 //     digests, and audit records hold no password, hash or token.

@@ -101,6 +101,13 @@ var (
 	cheapSet  *hasher.Set
 )
 
+// verifyCount verifies the audit chain and returns how many records it
+// checked.
+func (s *Service) verifyCount(ctx context.Context) (int, error) {
+	res, err := s.AuditVerify(ctx, AuditVerifyOptions{})
+	return res.Records, err
+}
+
 // cheapHashers is pbkdf2_sha256 at 1000 iterations.
 func cheapHashers(t testing.TB) *hasher.Set {
 	t.Helper()
@@ -136,10 +143,11 @@ func newEnv(t *testing.T, edit ...func(*Options)) *testEnv {
 	t.Cleanup(func() { st.Close() })
 	e := &testEnv{t: t, path: path, st: st, hook: &hookStore{Store: st}, clock: &testClock{t: clockStart}}
 	e.opts = Options{
-		Hashers: cheapHashers(t),
-		Now:     e.clock.Now,
-		Actor:   Actor{OSUser: "tester"},
-		Lockout: DefaultLockout,
+		AuditKeys: &KeyFile{Path: path + ".audit-key"},
+		Hashers:   cheapHashers(t),
+		Now:       e.clock.Now,
+		Actor:     Actor{OSUser: "tester"},
+		Lockout:   DefaultLockout,
 	}
 	for _, f := range edit {
 		f(&e.opts)

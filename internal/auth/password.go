@@ -2,10 +2,10 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"authctl/internal/auth/hasher"
@@ -119,6 +119,16 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		isLocked bool
 	)
 	err := s.view(ctx, func(r store.Reader) error {
+		// The audit key (made here on a first use) keys the digest of an
+		// unknown username.
+		if key, err := s.auditKey(r); err != nil {
+			return err
+		} else if key != nil {
+			s.chainFor(key)
+		}
+		if err := s.loadCost(r); err != nil {
+			return err
+		}
 		var err error
 		u, err = r.User(username)
 		switch {
@@ -129,7 +139,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		}
 		key := username
 		if !found {
-			key = unknownUserKey(username)
+			key = s.unknownUserKey(username)
 		}
 		if !trackable(username) {
 			return nil
@@ -146,22 +156,30 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		return store.User{}, err
 	}
 
+	// The check, a pad that runs the preferred hasher, and an upgrade hold
+	// memory: the gate bounds how much all processes hold at once.
+	leave, err := s.enterGate(ctx, found && !isLocked, u.Password)
+	if err != nil {
+		return store.User{}, err
+	}
+	defer leave()
 	var ok, mustUpdate bool
+	start := time.Now()
 	switch {
 	case isLocked || !found:
 		// A locked account is not checked at all, so that neither the time
 		// taken nor a hash upgrade tells a guesser whether a guess was
 		// right while the lock lasts; an unknown user costs what a wrong
 		// password costs.
-		s.hashers.Dummy(password)
+		s.dummy(password)
 	default:
 		ok, mustUpdate = s.hashers.Check(password, u.Password)
-		if !ok && s.cheaperThanPreferred(u.Password) {
-			// A wrong password against a hash of a cheaper, older
-			// algorithm (say an imported pbkdf2 hash while argon2 is
-			// preferred) would answer faster than an unknown user does.
-			s.hashers.Dummy(password)
-		}
+	}
+	if isLocked || !found || !ok || !u.IsActive {
+		// Whatever hasher made the user's hash (a weak argon2, an old
+		// pbkdf2), a failure lasts as long as the preferred hasher takes,
+		// so that the time does not tell which users exist (timing.go).
+		s.padFailure(start, password)
 	}
 	// Django upgrades an outdated hash on a correct password even when the
 	// user is inactive.
@@ -171,6 +189,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			return store.User{}, err
 		}
 	}
+	leave()
 
 	checked := ""
 	switch {
@@ -199,6 +218,9 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 		out    store.User
 	)
 	err = s.st.Update(ctx, func(w store.Writer) error {
+		if err := s.storeCost(w); err != nil {
+			return err
+		}
 		reason = checked
 		cur, err := w.User(username)
 		exists := err == nil
@@ -252,7 +274,7 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 			// be a password typed into the username prompt.
 			key := username
 			if !exists {
-				key = unknownUserKey(username)
+				key = s.unknownUserKey(username)
 			}
 			// A name that no user can have (empty, not UTF-8, longer
 			// than a username) is not worth a failure record.
@@ -281,30 +303,33 @@ func (s *Service) attempt(ctx context.Context, action, username, password string
 	if err != nil {
 		return store.User{}, err
 	}
+	if d, ok := s.cost.toStore(); ok {
+		s.cost.setStored(d)
+	}
 	if reason != "" {
 		return store.User{}, ErrAuthFailed
 	}
 	return out, nil
 }
 
-// unknownUserKey stands for a username that belongs to no user, in the
-// audit log and as the key of its failure record: a digest, so that
-// repeated attempts with one name can be counted and told apart without
-// keeping what was typed (which may have been a password).
-func unknownUserKey(username string) string {
-	sum := sha256.Sum256([]byte(username))
-	return "unknown-user:" + hex.EncodeToString(sum[:8])
-}
-
-// cheaperThanPreferred reports whether encoded was made by another
-// algorithm than the preferred one (a wrong password then takes a
-// different time than the preferred hasher would).
-func (s *Service) cheaperThanPreferred(encoded string) bool {
-	if c, _ := s.hashers.Classify(encoded); c != hasher.ClassVerifiable {
-		return false // Check already spent one preferred hash on it
+// enterGate waits for the verification gate, for the memory a check of
+// encoded holds (when checked) or one run of the preferred hasher.
+func (s *Service) enterGate(ctx context.Context, checked bool, encoded string) (func(), error) {
+	if s.gate == nil {
+		return func() {}, nil
 	}
-	h, err := s.hashers.Identify(encoded)
-	return err == nil && h.Algorithm() != s.hashers.Preferred().Algorithm()
+	// The peak: the stored hash's check, or the preferred hasher's run (a
+	// dummy, a pad, an upgrade), one after the other.
+	mem := s.prefMem
+	if checked {
+		mem = max(mem, hashMemory(encoded))
+	}
+	leave, err := s.gate.Enter(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(leave) }, nil
 }
 
 // trackable reports whether username may get a failure record: any name a

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"authctl/internal/auth/hasher"
@@ -37,6 +38,16 @@ type Options struct {
 	SessionAge time.Duration
 	// Lockout is the failed-login policy.
 	Lockout LockoutPolicy
+	// VerifyGate bounds the memory that concurrent password checks of the
+	// database hold, across processes (SlotFiles). Nil: no bound.
+	VerifyGate VerifyGate
+	// PreferredMemory is what one run of the preferred hasher holds, in
+	// bytes (argon2's m, scrypt's 128·N·r), for VerifyGate.
+	PreferredMemory uint64
+	// AuditKeys holds the key of the audit chain and of unknown-username
+	// digests, kept outside the database (a KeyFile). Nil keeps the
+	// unkeyed chain of earlier versions; authctl always sets it.
+	AuditKeys AuditKeys
 }
 
 // DefaultSessionAge is Django's SESSION_COOKIE_AGE: two weeks.
@@ -54,6 +65,14 @@ type Service struct {
 	actor      Actor
 	sessionAge time.Duration
 	lockout    LockoutPolicy
+	keys       AuditKeys
+	gate       VerifyGate
+	prefMem    uint64
+
+	keyMu      sync.Mutex
+	chain      *chainMAC // under a key derived from the audit key on first use
+	cost       costEstimate
+	unknownKey []byte
 }
 
 // New returns a Service over st.
@@ -66,6 +85,9 @@ func New(st store.Store, opts Options) (*Service, error) {
 		actor:      opts.Actor,
 		sessionAge: opts.SessionAge,
 		lockout:    opts.Lockout,
+		keys:       opts.AuditKeys,
+		gate:       opts.VerifyGate,
+		prefMem:    opts.PreferredMemory,
 	}
 	if s.hashers == nil {
 		hs, err := hasher.NewSet("argon2", hasher.DefaultParams())

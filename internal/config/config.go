@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"authctl/internal/auth"
@@ -33,6 +35,13 @@ type Config struct {
 	// InsecurePermissions turns off the refusal of database and session
 	// files (and their directories) that others could write or replace.
 	InsecurePermissions bool `mapstructure:"insecure_permissions"`
+	// AuditKey is the file holding the audit chain's key; "" means the
+	// database path with ".audit-key" appended (see AuditKeyPath).
+	AuditKey string `mapstructure:"audit_key"`
+	// VerifyMemory bounds the memory that password checks of the database
+	// hold at once, across processes: a size ("1GiB", "512MiB"), or "0"
+	// for no bound.
+	VerifyMemory string `mapstructure:"verify_memory"`
 	// Workers is how many passwords are hashed at once in bulk work; 0
 	// means GOMAXPROCS.
 	Workers int `mapstructure:"workers"`
@@ -101,9 +110,10 @@ func DefaultsFor(getenv func(string) string) Config {
 			ScryptR:          p.ScryptR,
 			ScryptP:          p.ScryptP,
 		},
-		HashLimits: HashLimits(hasher.DefaultLimits()),
-		Validators: validate.DefaultSpecs(),
-		Session:    Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile(getenv)},
+		HashLimits:   HashLimits(hasher.DefaultLimits()),
+		Validators:   validate.DefaultSpecs(),
+		VerifyMemory: "1GiB",
+		Session:      Session{Age: auth.DefaultSessionAge, File: DefaultSessionFile(getenv)},
 		Lockout: Lockout{
 			Attempts: auth.DefaultLockout.Attempts,
 			Window:   auth.DefaultLockout.Window,
@@ -193,8 +203,42 @@ func (c Config) Check() error {
 		return fmt.Errorf("lockout.attempts: must not be negative (0 turns lockout off)")
 	case c.Lockout.Attempts > 0 && (c.Lockout.Window <= 0 || c.Lockout.Duration <= 0):
 		return fmt.Errorf("lockout.window and lockout.duration: must be positive")
+	case c.verifyMemoryErr() != nil:
+		return fmt.Errorf("verify_memory: %v", c.verifyMemoryErr())
 	case c.Workers < 0:
 		return fmt.Errorf("workers: must not be negative")
 	}
 	return nil
+}
+
+// VerifyMemoryBytes is verify_memory in bytes (0: no bound).
+func (c Config) VerifyMemoryBytes() uint64 {
+	n, _ := parseSize(c.VerifyMemory)
+	return n
+}
+
+func (c Config) verifyMemoryErr() error {
+	_, err := parseSize(c.VerifyMemory)
+	return err
+}
+
+// parseSize reads "0", "1GiB", "512MiB", "65536KiB" or a number of bytes.
+func parseSize(s string) (uint64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}, {"", 0}}
+	t := strings.TrimSpace(s)
+	for _, u := range units {
+		num, ok := strings.CutSuffix(t, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(num), 10, 64)
+		if err != nil || (u.shift > 0 && n > (1<<(64-u.shift))-1) {
+			break
+		}
+		return n << u.shift, nil
+	}
+	return 0, fmt.Errorf("%q is not a size (1GiB, 512MiB, or 0 for no bound)", s)
 }
