@@ -66,6 +66,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"logout", "check", func() *cobra.Command { return newCmdLogout(f) }},
 		{"whoami", "check", func() *cobra.Command { return newCmdWhoami(f) }},
 		{"password", "check", func() *cobra.Command { return newCmdPassword(f) }},
+		{"test", "check", func() *cobra.Command { return newCmdTest(f, nil) }},
 		{"version", "other", func() *cobra.Command { return newCmdVersion(f) }},
 	}
 }

@@ -1,0 +1,252 @@
+package cmd
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/output"
+)
+
+type testOptions struct {
+	f     *cmdutil.Factory
+	File  string
+	JUnit string
+}
+
+func newCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
+	opts := &testOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "test -f FILE [--junit REPORT]",
+		Short: "Check a file of permission expectations (for CI)",
+		Long: `Check every expectation of an assertion file against the database and print
+each one that does not hold, with its line and the reason --explain would
+give. The file is YAML or JSON: a list of entries, each naming a user (or a
+group, meaning every member of it) and what it must and must not be allowed:
+
+  - user: alice
+    allowed: [blog.add_post, blog.change_post]   # has_perm must be true
+    denied: [blog.delete_post]                    # has_perm must be false
+    modules_allowed: [blog]                       # has_module_perms true
+    modules_denied: [shop]                        # has_module_perms false
+  - group: editors
+    allowed: [blog.change_post]
+
+A mapping with an "assert:" key holding such a list is read too, so a seeding
+file's assert: section can be checked on its own. A user or group that does
+not exist, or a group without members, is a failure.
+
+Exit 0 when every expectation holds, 1 when any fails, 5 when the file is
+malformed (every problem is printed, each with its line). --junit writes a
+JUnit XML report of every check, for CI systems that show them.`,
+		Example: `  authctl test -f permissions.yaml
+  authctl test -f permissions.yaml --junit report.xml -q
+  authctl test -f - <<'EOF'
+  - user: alice
+    allowed: [blog.add_post]
+  EOF`,
+		Args: exactArgs(0, "no arguments (the file is -f FILE)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.File == "" {
+				return cmdutil.FlagErrorf("-f FILE is required (\"-\" for standard input)")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return testRun(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "the assertion `FILE` (YAML or JSON; - for standard input)")
+	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to `REPORT`")
+	return cmd
+}
+
+func testRun(cmd *cobra.Command, opts *testOptions) error {
+	f := opts.f
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
+	data, name, _, err := readInput(f, opts.File)
+	if err != nil {
+		return err
+	}
+	exps, err := decodeAssertions(data, name)
+	if err != nil {
+		return err
+	}
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	if err != nil {
+		return err
+	}
+	rep, err := svc.Assert(ctx, exps)
+	if err != nil {
+		return err
+	}
+	return reportAssertions(f, p, name, rep, opts.JUnit)
+}
+
+// reportAssertions prints the failures of rep and its summary, writes the
+// JUnit report when asked, and returns the exit: ErrDenied when any case
+// failed.
+func reportAssertions(f *cmdutil.Factory, p printing, name string, rep auth.AssertReport, junit string) error {
+	if junit != "" {
+		if err := writeJUnit(junit, name, rep); err != nil {
+			return err
+		}
+	}
+	if p.Format == output.JSON {
+		if err := output.WriteJSON(f.IO.Out, newAssertView(rep)); err != nil {
+			return err
+		}
+	} else if err := printAssertions(f.IO.Out, p.Quiet, rep); err != nil {
+		return err
+	}
+	if rep.Failed > 0 {
+		return cmdutil.ErrDenied
+	}
+	return nil
+}
+
+func printAssertions(w io.Writer, quiet bool, rep auth.AssertReport) error {
+	for _, c := range rep.Cases {
+		if c.Passed() {
+			continue
+		}
+		if _, err := fmt.Fprintln(w, describeFailure(c)); err != nil {
+			return err
+		}
+	}
+	if quiet {
+		return nil
+	}
+	var err error
+	if rep.Failed == 0 {
+		_, err = fmt.Fprintf(w, "ok: %d checks passed\n", len(rep.Cases))
+	} else {
+		_, err = fmt.Fprintf(w, "FAIL: %d of %d checks failed\n", rep.Failed, len(rep.Cases))
+	}
+	return err
+}
+
+// describeFailure is one failed case on one line:
+// "checks.yaml:3: alice: blog.delete_post: want denied, got allowed (direct grant)".
+func describeFailure(c auth.AssertCase) string {
+	if c.Problem != "" {
+		return fmt.Sprintf("%s: %s", c.Where, output.Sanitize(c.Problem))
+	}
+	return fmt.Sprintf("%s: %s: want %s, got %s (%s)", c.Where, caseSubject(c), verdict(c.Want), verdict(c.Got), c.Reason)
+}
+
+// caseSubject is "alice: blog.add_post", "alice (group editors): module blog".
+func caseSubject(c auth.AssertCase) string {
+	who := output.Sanitize(c.User)
+	if c.Group != "" {
+		who += " (group " + output.Sanitize(c.Group) + ")"
+	}
+	what := output.Sanitize(c.Target)
+	if c.Module {
+		what = "module " + what
+	}
+	return who + ": " + what
+}
+
+func verdict(allowed bool) string {
+	if allowed {
+		return "allowed"
+	}
+	return "denied"
+}
+
+// assertView is test -o json.
+type assertView struct {
+	Checks   int              `json:"checks"`
+	Failed   int              `json:"failed"`
+	Failures []assertCaseView `json:"failures"`
+}
+
+type assertCaseView struct {
+	Where      string `json:"where"`
+	User       string `json:"user,omitempty"`
+	Group      string `json:"group,omitempty"`
+	Permission string `json:"permission,omitempty"`
+	Module     string `json:"module,omitempty"`
+	Want       string `json:"want,omitempty"`
+	Got        string `json:"got,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Problem    string `json:"problem,omitempty"`
+}
+
+func newAssertView(rep auth.AssertReport) assertView {
+	v := assertView{Checks: len(rep.Cases), Failed: rep.Failed, Failures: []assertCaseView{}}
+	for _, c := range rep.Cases {
+		if c.Passed() {
+			continue
+		}
+		cv := assertCaseView{Where: c.Where, User: c.User, Group: c.Group, Problem: c.Problem}
+		if c.Problem == "" {
+			cv.Want, cv.Got, cv.Reason = verdict(c.Want), verdict(c.Got), c.Reason
+			if c.Module {
+				cv.Module = c.Target
+			} else {
+				cv.Permission = c.Target
+			}
+		}
+		v.Failures = append(v.Failures, cv)
+	}
+	return v
+}
+
+// JUnit XML: one testsuite, one testcase per check.
+type junitSuite struct {
+	XMLName  xml.Name    `xml:"testsuite"`
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func writeJUnit(path, name string, rep auth.AssertReport) error {
+	suite := junitSuite{Name: name, Tests: len(rep.Cases), Failures: rep.Failed}
+	for _, c := range rep.Cases {
+		jc := junitCase{ClassName: c.Where}
+		switch {
+		case c.Problem != "":
+			jc.Name = c.Problem
+			if c.User != "" {
+				jc.Name = c.User
+			}
+		default:
+			jc.Name = caseSubject(c) + " " + verdict(c.Want)
+		}
+		if !c.Passed() {
+			jc.Failure = &junitFailure{Message: describeFailure(c), Text: describeFailure(c)}
+		}
+		suite.Cases = append(suite.Cases, jc)
+	}
+	data, err := xml.MarshalIndent(suite, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append([]byte(xml.Header), append(data, '\n')...)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return cmdutil.FlagErrorf("--junit: %v", err)
+	}
+	return nil
+}
