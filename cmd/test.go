@@ -11,18 +11,23 @@ import (
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
+	"authctl/internal/seed"
 )
 
 type testOptions struct {
 	f     *cmdutil.Factory
 	File  string
 	JUnit string
+	// Plan is a seeding file: check the state that applying it would
+	// leave (with Prune, as apply --prune would), writing nothing.
+	Plan  string
+	Prune bool
 }
 
 func newCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
 	opts := &testOptions{f: f}
 	cmd := &cobra.Command{
-		Use:   "test -f FILE [--junit REPORT]",
+		Use:   "test -f FILE [--junit REPORT] [--plan SEED [--prune]]",
 		Short: "Check a file of permission expectations (for CI)",
 		Long: `Check every expectation of an assertion file against the database and print
 each one that does not hold, with its line and the reason --explain would
@@ -43,9 +48,16 @@ not exist, or a group without members, is a failure.
 
 Exit 0 when every expectation holds, 1 when any fails, 5 when the file is
 malformed (every problem is printed, each with its line). --junit writes a
-JUnit XML report of every check, for CI systems that show them.`,
+JUnit XML report of every check, for CI systems that show them.
+
+--plan SEED checks the state that "authctl apply -f SEED" (with --prune, that
+"apply -f SEED --prune") would leave, without writing anything: the seeding
+file's plan layered over the database as it is (an empty one if there is no
+database yet). The seeding file's problems are reported as apply reports
+them (exit 5).`,
 		Example: `  authctl test -f permissions.yaml
   authctl test -f permissions.yaml --junit report.xml -q
+  authctl test -f permissions.yaml --plan seed.yaml --prune
   authctl test -f - <<'EOF'
   - user: alice
     allowed: [blog.add_post]
@@ -55,6 +67,12 @@ JUnit XML report of every check, for CI systems that show them.`,
 			if opts.File == "" {
 				return cmdutil.FlagErrorf("-f FILE is required (\"-\" for standard input)")
 			}
+			if opts.Prune && opts.Plan == "" {
+				return cmdutil.FlagErrorf("--prune goes with --plan")
+			}
+			if opts.Plan == "-" && opts.File == "-" {
+				return cmdutil.FlagErrorf("-f and --plan cannot both read standard input")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -63,6 +81,8 @@ JUnit XML report of every check, for CI systems that show them.`,
 	}
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "the assertion `FILE` (YAML or JSON; - for standard input)")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to `REPORT`")
+	cmd.Flags().StringVar(&opts.Plan, "plan", "", "check the state applying the seeding file `SEED` would leave, writing nothing")
+	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "with --plan: as apply --prune would leave it")
 	return cmd
 }
 
@@ -79,6 +99,13 @@ func testRun(cmd *cobra.Command, opts *testOptions) error {
 	exps, err := decodeAssertions(data, name)
 	if err != nil {
 		return err
+	}
+	if opts.Plan != "" {
+		rep, err := assertPlan(cmd, f, opts, exps)
+		if err != nil {
+			return err
+		}
+		return reportAssertions(f, p, name, rep, opts.JUnit)
 	}
 	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
 	if err != nil {
@@ -249,4 +276,26 @@ func writeJUnit(path, name string, rep auth.AssertReport) error {
 		return cmdutil.FlagErrorf("--junit: %v", err)
 	}
 	return nil
+}
+
+// assertPlan checks exps against the plan of the seeding file opts.Plan
+// (apply's, as a dry run: a missing database reads as empty).
+func assertPlan(cmd *cobra.Command, f *cmdutil.Factory, opts *testOptions, exps []auth.Expectation) (auth.AssertReport, error) {
+	data, name, dir, err := readInput(f, opts.Plan)
+	if err != nil {
+		return auth.AssertReport{}, err
+	}
+	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup})
+	if err != nil {
+		return auth.AssertReport{}, err
+	}
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
+	if err != nil {
+		return auth.AssertReport{}, err
+	}
+	ap, err := svc.PlanApply(ctx, doc, auth.ApplyOptions{Manage: true, Prune: opts.Prune, Origin: "test --plan"})
+	if err != nil {
+		return auth.AssertReport{}, err
+	}
+	return svc.AssertPlan(ctx, ap, exps)
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,9 @@ func TestNewCmdTest(t *testing.T) {
 	}{
 		{name: "file", argv: "test -f checks.yaml", want: testOptions{File: "checks.yaml"}},
 		{name: "junit", argv: "test --file checks.yaml --junit out.xml", want: testOptions{File: "checks.yaml", JUnit: "out.xml"}},
+		{name: "plan", argv: "test -f checks.yaml --plan seed.yaml --prune", want: testOptions{File: "checks.yaml", Plan: "seed.yaml", Prune: true}},
+		{name: "prune without plan", argv: "test -f checks.yaml --prune", wantErr: "--prune goes with --plan"},
+		{name: "two stdins", argv: "test -f - --plan -", wantErr: "-f and --plan cannot both read standard input"},
 		{name: "no file", argv: "test", wantErr: `-f FILE is required ("-" for standard input)`},
 		{name: "an argument", argv: "test -f a.yaml b.yaml", wantErr: "authctl test takes no arguments (the file is -f FILE) (got 1 argument(s))"},
 	}
@@ -191,6 +195,52 @@ func Test_testRun(t *testing.T) {
 				if string(got) != tt.wantJUnit {
 					t.Errorf("JUnit report:\n%s\nwant:\n%s", got, tt.wantJUnit)
 				}
+			}
+		})
+	}
+}
+
+func Test_testRun_plan(t *testing.T) {
+	e := newTestEnv(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(name, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("seed.yaml", "permissions:\n  - permission: blog.add_post\ngroups:\n  - name: editors\n    permissions: [blog.add_post]\nusers:\n  - username: alice\n    groups: [editors]\n  - username: bob\n")
+	write("checks.yaml", "- user: alice\n  allowed: [blog.add_post]\n- group: editors\n  modules_allowed: [blog]\n- user: bob\n  allowed: [blog.add_post]\n")
+	write("bad-seed.yaml", "users:\n  - username: carol\n    groups: [nope]\n")
+	tests := []struct {
+		name       string
+		plan       string
+		wantStdout string
+		wantErr    string
+		wantCode   int
+	}{
+		{
+			name:       "the planned state, no database yet",
+			plan:       "seed.yaml",
+			wantStdout: "checks.yaml:5: bob: blog.add_post: want allowed, got denied (not granted)\nFAIL: 1 of 3 checks failed\n",
+			wantCode:   cmdutil.ExitDenied,
+		},
+		{name: "a seeding file with problems", plan: "bad-seed.yaml", wantErr: "bad-seed.yaml", wantCode: cmdutil.ExitInvalid},
+		{name: "a missing seeding file", plan: "nope.yaml", wantErr: "open nope.yaml: no such file or directory", wantCode: cmdutil.ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tf := e.factory()
+			opts := testOptions{f: tf.Factory, File: "checks.yaml", Plan: tt.plan}
+			err := tf.call(func(c *cobra.Command) error { return testRun(c, &opts) })
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+			wantCode(t, err, tt.wantCode)
+			tf.wantOutput(t, tt.wantStdout, "")
+			if _, err := os.Stat(e.env["AUTHCTL_DB"]); !os.IsNotExist(err) {
+				t.Fatalf("test --plan left a database behind: %v", err)
 			}
 		})
 	}
