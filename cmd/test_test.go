@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 )
 
@@ -243,5 +245,37 @@ func Test_testRun_plan(t *testing.T) {
 				t.Fatalf("test --plan left a database behind: %v", err)
 			}
 		})
+	}
+}
+
+// TestWriteJUnitEscapes: the hand-written report is well-formed XML that
+// reads back to the same text, whatever the names hold.
+func TestWriteJUnitEscapes(t *testing.T) {
+	odd := "a<b>&\"c'\td\x01\n"
+	rep := auth.AssertReport{Failed: 1, Cases: []auth.AssertCase{{Where: odd, User: odd, Target: "x.y", Want: true, Reason: odd}}}
+	path := filepath.Join(t.TempDir(), "r.xml")
+	if err := writeJUnit(path, odd, rep); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite struct {
+		Name  string `xml:"name,attr"`
+		Cases []struct {
+			ClassName string `xml:"classname,attr"`
+			Failure   struct {
+				Message string `xml:"message,attr"`
+			} `xml:"failure"`
+		} `xml:"testcase"`
+	}
+	if err := xml.Unmarshal(data, &suite); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, data)
+	}
+	want := strings.ReplaceAll(odd, "\x01", "\uFFFD")
+	if suite.Name != want || len(suite.Cases) != 1 || suite.Cases[0].ClassName != want ||
+		!strings.HasPrefix(suite.Cases[0].Failure.Message, want+": ") {
+		t.Errorf("read back %+v", suite)
 	}
 }
