@@ -110,6 +110,10 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	exps, err := seedAssertions(data, name)
+	if err != nil {
+		return err
+	}
 	bar := newProgress(f, p, "hashing passwords")
 	defer bar.finish()
 	aopts := auth.ApplyOptions{
@@ -122,7 +126,12 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		Progress:        bar.update,
 		Origin:          "apply",
 	}
-	res, err := runApply(cmd, f, doc, aopts)
+	var res auth.ApplyResult
+	if exps != nil {
+		res, err = runApplyAsserting(cmd, f, p, doc, aopts, exps)
+	} else {
+		res, err = runApply(cmd, f, doc, aopts)
+	}
 	bar.finish()
 	if err != nil {
 		return err

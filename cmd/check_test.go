@@ -27,6 +27,12 @@ func TestNewCmdCheck(t *testing.T) {
 		{name: "-q is global", argv: "check blog.add_post -q -o json", want: checkOptions{Perms: []string{"blog.add_post"}}},
 		{name: "no permission", argv: "check --user alice", wantErr: "check takes at least one permission (app_label.codename)"},
 		{name: "user without value", argv: "check blog.add_post --user", wantErr: "flag --user needs a value"},
+		{name: "batch from stdin", argv: "check --batch", want: checkOptions{Batch: true}},
+		{name: "batch from a file, explained", argv: "check --batch q.txt --explain", want: checkOptions{Batch: true, File: "q.txt", Explain: true}},
+		{name: "batch, two files", argv: "check --batch a b", wantErr: "check --batch takes at most one file (got 2 arguments)"},
+		{name: "batch with a user", argv: "check --batch --user alice", wantErr: "--batch reads users from its input: it takes no --user or --module"},
+		{name: "module", argv: "check --module blog --user alice", want: checkOptions{Module: "blog", User: "alice"}},
+		{name: "module with permissions", argv: "check --module blog blog.add_post", wantErr: "check --module takes no permissions (got 1 arguments)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

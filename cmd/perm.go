@@ -27,6 +27,7 @@ on the way.`,
 		newCmdPermCreate(f),
 		newCmdPermDelete(f),
 		newCmdPermList(f),
+		newCmdPermShow(f, nil),
 		newCmdPermGrant(f, true),
 		newCmdPermGrant(f, false),
 	)

@@ -16,6 +16,7 @@ func newCmdUser(f *cmdutil.Factory) *cobra.Command {
 		newCmdUserCreate(f, nil),
 		newCmdUserList(f, nil),
 		newCmdUserShow(f, nil),
+		newCmdUserPerms(f, nil),
 		newCmdUserSet(f, nil),
 		newCmdUserPasswd(f, nil),
 		newCmdUserDelete(f, nil),

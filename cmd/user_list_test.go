@@ -16,17 +16,20 @@ func TestNewCmdUserList(t *testing.T) {
 		want    userListOptions
 		wantErr string
 	}{
-		{name: "no flags", argv: "user list", want: userListOptions{}},
-		{name: "alias", argv: "user ls --active", want: userListOptions{Active: true}},
+		{name: "no flags", argv: "user list", want: userListOptions{IncludeSuperusers: true}},
+		{name: "alias", argv: "user ls --active", want: userListOptions{IncludeSuperusers: true, Active: true}},
 		{
 			name: "every filter",
 			argv: "user list --group editors --active --superuser --search LIDDELL",
-			want: userListOptions{Group: "editors", Active: true, Superuser: true, Search: "LIDDELL"},
+			want: userListOptions{IncludeSuperusers: true, Group: "editors", Active: true, Superuser: true, Search: "LIDDELL"},
 		},
-		{name: "inactive", argv: "user list --inactive", want: userListOptions{Inactive: true}},
+		{name: "inactive", argv: "user list --inactive", want: userListOptions{IncludeSuperusers: true, Inactive: true}},
 		{name: "active and inactive", argv: "user list --active --inactive", wantErr: "--active and --inactive cannot be used together"},
 		{name: "an argument", argv: "user list alice", wantErr: "user list takes no arguments (got 1 argument(s))"},
 		{name: "group without value", argv: "user list --group", wantErr: "flag --group needs a value"},
+		{name: "with perm", argv: "user list --with-perm blog.add_post --include-superusers=false --inactive", want: userListOptions{WithPerm: "blog.add_post", Inactive: true}},
+		{name: "with perm and group", argv: "user list --with-perm blog.add_post --group editors", wantErr: "--with-perm cannot be combined with --group, --superuser or --search"},
+		{name: "superusers without with-perm", argv: "user list --include-superusers=false", wantErr: "--include-superusers goes with --with-perm"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

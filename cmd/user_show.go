@@ -15,6 +15,8 @@ import (
 type userShowOptions struct {
 	f        *cmdutil.Factory
 	Username string
+	// Perms adds every effective permission with its source.
+	Perms bool
 }
 
 func newCmdUserShow(f *cmdutil.Factory, runF func(*userShowOptions) error) *cobra.Command {
@@ -25,7 +27,15 @@ func newCmdUserShow(f *cmdutil.Factory, runF func(*userShowOptions) error) *cobr
 		Long: `Show a user's fields, groups, direct permissions and effective permissions
 (Django's get_all_permissions: none for an inactive user, every permission for an
 active superuser), failed logins and lock state, and a masked summary of the
-password hash (like Django's admin; the hash itself is never shown).`,
+password hash (like Django's admin; the hash itself is never shown).
+
+--perms adds each effective permission with its source (direct, the groups
+that grant it, superuser), as "authctl user perms" lists them; with -o json,
+under "permissions", with Django's get_user_permissions,
+get_group_permissions and get_all_permissions.`,
+		Example: `  authctl user show alice
+  authctl user show alice --perms
+  authctl user show alice -o json | jq .all_permissions`,
 		Args: exactArgs(1, "one username"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Username = args[0]
@@ -36,7 +46,14 @@ password hash (like Django's admin; the hash itself is never shown).`,
 		},
 		ValidArgsFunction: firstArg(completeUsers(f)),
 	}
+	cmd.Flags().BoolVar(&opts.Perms, "perms", false, "also list each effective permission with its source")
 	return cmd
+}
+
+// userShowPermsView is user show --perms -o json.
+type userShowPermsView struct {
+	userDetailView
+	Permissions userPermsView `json:"permissions"`
 }
 
 func userShowRun(cmd *cobra.Command, opts *userShowOptions) error {
@@ -49,10 +66,35 @@ func userShowRun(cmd *cobra.Command, opts *userShowOptions) error {
 	if err != nil {
 		return err
 	}
-	if p.Format == output.JSON {
-		return output.WriteJSON(f.IO.Out, newUserDetailView(info))
+	if !opts.Perms {
+		if p.Format == output.JSON {
+			return output.WriteJSON(f.IO.Out, newUserDetailView(info))
+		}
+		return printUserDetail(f.IO.Out, info)
 	}
-	return printUserDetail(f.IO.Out, info)
+	up, err := svc.GetUserPermissions(ctx, opts.Username)
+	if err != nil {
+		return err
+	}
+	if p.Format == output.JSON {
+		return output.WriteJSON(f.IO.Out, userShowPermsView{userDetailView: newUserDetailView(info), Permissions: newUserPermsView(up)})
+	}
+	if err := printUserDetail(f.IO.Out, info); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(f.IO.Out, "permission sources:"); err != nil {
+		return err
+	}
+	if len(up.Sources) == 0 {
+		_, err := fmt.Fprintln(f.IO.Out, "  -")
+		return err
+	}
+	for _, src := range up.Sources {
+		if _, err := fmt.Fprintf(f.IO.Out, "  %s: %s\n", src.Perm, holdingHow(src.Direct, src.Groups, src.Superuser)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func printUserDetail(w io.Writer, info auth.UserInfo) error {

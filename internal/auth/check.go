@@ -11,36 +11,14 @@ import (
 // has_perms). An empty perms list is allowed for everyone, as in Django.
 // When explain is false, it reads only the user and the user's groups;
 // with explain it also looks up each permission to tell "unknown
-// permission" from "not granted".
+// permission" from "not granted". A malformed permission string is denied
+// (ReasonMalformed) except to an active superuser, as in Django.
 func (s *Service) Check(ctx context.Context, username string, perms []string, explain bool) (Decision, error) {
-	d := Decision{User: username, Allowed: true}
-	err := s.view(ctx, func(r store.Reader) error {
-		u, err := r.User(username)
-		if err != nil {
-			return wrapNotFound(err, "user", username)
-		}
-		groups, err := userGroups(r, u)
-		if err != nil {
-			return err
-		}
-		d.Results = make([]PermResult, 0, len(perms))
-		for _, p := range perms {
-			exists := true
-			if explain {
-				if _, err := r.Permission(p); errors.Is(err, store.ErrNotFound) {
-					exists = false
-				} else if err != nil {
-					return err
-				}
-			}
-			res := resolve(u, groups, p, exists)
-			if res.Reason == ReasonSuperuser && !exists {
-				res.Reason = ReasonSuperuser + "; the permission does not exist"
-			}
-			d.Allowed = d.Allowed && res.Allowed
-			d.Results = append(d.Results, res)
-		}
-		return nil
+	var d Decision
+	err := s.Checks(ctx, explain, func(c *Checker) error {
+		var err error
+		d, err = c.Check(username, perms)
+		return err
 	})
 	return d, err
 }

@@ -95,37 +95,30 @@ func (s *Service) GetGroup(ctx context.Context, name string) (GroupInfo, error) 
 		}
 		info.Group = g
 		info.Members = []string{}
-		return r.Users("", func(u store.User) error {
-			if contains(u.Groups, name) {
-				info.Members = append(info.Members, u.Username)
-			}
+		return r.GroupMembers(name, func(username string) error {
+			info.Members = append(info.Members, username)
 			return nil
 		})
 	})
 	return info, err
 }
 
-// ListGroups calls fn for each group, in name order, with its member count
-// when withMembers is set (which reads every user once).
+// ListGroups calls fn for each group, in name order, with its members when
+// withMembers is set (read through the store's GroupMembers, so the cost
+// grows with the members, not with every user).
 func (s *Service) ListGroups(ctx context.Context, withMembers bool, fn func(GroupInfo) error) error {
 	return s.view(ctx, func(r store.Reader) error {
-		members := map[string][]string{}
-		if withMembers {
-			if err := r.Users("", func(u store.User) error {
-				for _, g := range u.Groups {
-					members[g] = append(members[g], u.Username)
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
 		return r.Groups(func(g store.Group) error {
-			m := members[g.Name]
-			if m == nil {
-				m = []string{}
+			info := GroupInfo{Group: g, Members: []string{}}
+			if withMembers {
+				if err := r.GroupMembers(g.Name, func(username string) error {
+					info.Members = append(info.Members, username)
+					return nil
+				}); err != nil {
+					return err
+				}
 			}
-			return fn(GroupInfo{Group: g, Members: m})
+			return fn(info)
 		})
 	})
 }

@@ -329,6 +329,7 @@ type djangoVectors struct {
 			AllPerms      json.RawMessage `json:"get_all_permissions"`
 			AllPermsCount int             `json:"get_all_permissions_count"`
 			UserPerms     []string        `json:"get_user_permissions"`
+			GroupPerms    []string        `json:"get_group_permissions"`
 		} `json:"results"`
 	} `json:"permissions"`
 	Authenticate struct {

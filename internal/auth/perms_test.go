@@ -125,7 +125,24 @@ func TestHasPermDjangoTruthTable(t *testing.T) {
 				perms = []string{p}
 			case "has_perms":
 				noErr(t, json.Unmarshal(c.Arg, &perms))
-			case "has_perm_with_obj", "has_module_perms":
+			case "has_module_perms":
+				var app string
+				noErr(t, json.Unmarshal(c.Arg, &app))
+				if anon {
+					checked++ // AnonymousUser has no module (check --module without a session)
+					if c.Result {
+						t.Errorf("AnonymousUser has_module_perms(%s) = true in Django", app)
+					}
+					continue
+				}
+				d, err := e.svc.HasModulePerms(ctx, ur.User, app)
+				noErr(t, err)
+				if d.Allowed != c.Result {
+					t.Errorf("%s has_module_perms(%s) = %v, Django %v (%+v)", ur.User, app, d.Allowed, c.Result, d)
+				}
+				checked++
+				continue
+			case "has_perm_with_obj":
 				continue // not in the CLI
 			default:
 				t.Fatalf("unknown call %q in vectors", c.Call)

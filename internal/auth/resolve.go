@@ -24,6 +24,8 @@ type PermResult struct {
 	Allowed bool     `json:"allowed"`
 	Reason  string   `json:"reason"`
 	Groups  []string `json:"groups,omitempty"` // the groups that grant it, for ReasonGroup
+	// Malformed is set when Perm is not an "app_label.codename" string.
+	Malformed bool `json:"malformed,omitempty"`
 }
 
 // Decision is the answer for a set of permissions: Django's has_perms, true

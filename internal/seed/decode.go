@@ -73,6 +73,10 @@ func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
 	return toDocument(f, lines, opts)
 }
 
+// AssertKey is the top-level key of a seeding file's assertions (the
+// format of "authctl test -f"), which the decoder leaves to its caller.
+const AssertKey = "assert"
+
 // sectionLines holds the position of each declared item, by section.
 type sectionLines struct {
 	perms, groups, users []pos

@@ -51,6 +51,9 @@ func decodeJSON(data []byte) (*File, sectionLines, error) {
 				f.Users = append(f.Users, User{})
 				return &f.Users[len(f.Users)-1]
 			})
+		case AssertKey: // read by the caller (apply checks it on the plan)
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
 		default:
 			problems.add(at, "%s", unknownKey("top", key))
 			var skip json.RawMessage

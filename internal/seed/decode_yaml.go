@@ -63,6 +63,8 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 		case "users":
 			kind, lnums = "user", &lines.users
 			next = func() any { f.Users = append(f.Users, User{}); return &f.Users[len(f.Users)-1] }
+		case AssertKey:
+			continue // read by the caller (apply checks it on the plan)
 		default:
 			problems.add(k.Line, "%s", unknownKey("top", k.Value))
 			continue
