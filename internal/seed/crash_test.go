@@ -181,6 +181,8 @@ func normalExport(t *testing.T, bin string, env []string, salted map[string]bool
 	return string(b)
 }
 
+// copyFile copies a database, and its audit key beside it when there is
+// one (a keyed log cannot be written to without it).
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
@@ -189,6 +191,11 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if key, err := os.ReadFile(from + ".audit-key"); err == nil {
+		if err := os.WriteFile(to+".audit-key", key, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
