@@ -181,8 +181,8 @@ func normalExport(t *testing.T, bin string, env []string, salted map[string]bool
 	return string(b)
 }
 
-// copyFile copies a database, with its audit key when it has one (the
-// key of a keyed audit log lives beside the file, not in it).
+// copyFile copies a database, and its audit key beside it when there is
+// one (a keyed log cannot be written to without it).
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
