@@ -106,7 +106,7 @@ func TestGroupList_empty(t *testing.T) {
 	e := newTestEnv(t)
 	e.seed("user create alice --no-password")
 	runCases(t, e, []runCase{
-		{name: "terminal", args: []string{"group", "list"}, tty: true},
+		{name: "terminal: says so", args: []string{"group", "list"}, tty: true, wantStderr: "No groups.\n"},
 		{name: "piped", args: []string{"group", "list"}},
 		{name: "json", args: []string{"group", "list", "-o", "json"}, wantStdout: "[]\n"},
 	})

@@ -35,8 +35,8 @@ pick from every user.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Users.Names = args
-			if !opts.Yes && !f.IO.CanPrompt() {
-				return cmdutil.FlagErrorf("--yes is required to delete without a terminal to confirm on")
+			if err := requireYes(f, opts.Yes); err != nil {
+				return err
 			}
 			if opts.Users.Stdin && !opts.Yes {
 				return cmdutil.FlagErrorf("--stdin takes the names from standard input, so the confirmation cannot: give --yes")

@@ -9,7 +9,6 @@ import (
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
-	"authctl/internal/prompt"
 )
 
 type userPasswdOptions struct {
@@ -129,9 +128,4 @@ func (e *passwdAbortedError) Error() string {
 }
 func (e *passwdAbortedError) Is(target error) bool { return target == auth.ErrInvalid }
 
-// errAborted is an empty answer at the password prompt: the person gave up,
-// like Ctrl-C (exit 130).
-var errAborted = fmt.Errorf("aborted: %w", prompt.ErrInterrupted)
 
-// errCancelled is "no" to a confirmation: nothing was done (exit 130).
-var errCancelled = fmt.Errorf("cancelled: %w", prompt.ErrInterrupted)
