@@ -127,5 +127,3 @@ func (e *passwdAbortedError) Error() string {
 	return fmt.Sprintf("Aborting password change for user '%s' after %d attempts", e.username, passwdAttempts)
 }
 func (e *passwdAbortedError) Is(target error) bool { return target == auth.ErrInvalid }
-
-
