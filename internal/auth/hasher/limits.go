@@ -107,18 +107,19 @@ func (l Limits) withDefaults() Limits {
 // are the configuration keys, since that is where a bad value comes from.
 func (l Limits) validate() error {
 	type bound struct {
-		key       string
-		v, lo, hi uint64
+		key    string
+		v      int64
+		lo, hi int64
 	}
 	for _, b := range []bound{
-		{"argon2_memory_kib", uint64(l.Argon2MemoryKiB), 8, absArgon2Memory},
-		{"argon2_time", uint64(l.Argon2Time), 1, absArgon2Time},
-		{"argon2_parallelism", uint64(l.Argon2Parallelism), 1, absArgon2Threads},
-		{"argon2_work_kib", l.Argon2WorkKiB, 8, absArgon2Work},
-		{"pbkdf2_iterations", uint64(max(l.PBKDF2Iterations, 0)), 1, absPBKDF2},
-		{"bcrypt_cost", uint64(max(l.BcryptCost, 0)), minBcryptCost, absBcryptCost},
-		{"scrypt_memory_kib", uint64(max(l.ScryptMemoryKiB, 0)), 1, absScryptMemory},
-		{"scrypt_p", uint64(max(l.ScryptP, 0)), 1, absScryptP},
+		{"argon2_memory_kib", int64(l.Argon2MemoryKiB), 8, absArgon2Memory},
+		{"argon2_time", int64(l.Argon2Time), 1, absArgon2Time},
+		{"argon2_parallelism", int64(l.Argon2Parallelism), 1, absArgon2Threads},
+		{"argon2_work_kib", int64(min(l.Argon2WorkKiB, 1<<62)), 8, absArgon2Work},
+		{"pbkdf2_iterations", int64(l.PBKDF2Iterations), 1, absPBKDF2},
+		{"bcrypt_cost", int64(l.BcryptCost), minBcryptCost, absBcryptCost},
+		{"scrypt_memory_kib", int64(l.ScryptMemoryKiB), 1, absScryptMemory},
+		{"scrypt_p", int64(l.ScryptP), 1, absScryptP},
 	} {
 		if b.v < b.lo || b.v > b.hi {
 			return fmt.Errorf("hash_limits.%s: %d is outside %d..%d", b.key, b.v, b.lo, b.hi)

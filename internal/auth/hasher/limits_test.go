@@ -184,6 +184,9 @@ func TestLimitsSettings(t *testing.T) {
 			t.Errorf("%s: NewSet error = %v", b.name, err)
 		}
 	}
+	if _, err := NewSet("argon2", Params{Limits: Limits{ScryptP: -1}}); err == nil || !strings.Contains(err.Error(), "hash_limits.scrypt_p: -1 is outside 1..") {
+		t.Errorf("negative ceiling: %v", err)
+	}
 	// Zero fields are the defaults; every default is inside the bounds.
 	if got := (Limits{}).withDefaults(); got != DefaultLimits() || got.validate() != nil {
 		t.Errorf("Limits{}.withDefaults() = %+v", got)

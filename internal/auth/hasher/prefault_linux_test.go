@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,25 +32,43 @@ func TestPrefaultAvoidsPageFaults(t *testing.T) {
 		if which == "scrypt" && !hugePages {
 			continue
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestPrefaultAvoidsPageFaults$", "-test.v")
-		cmd.Env = append(os.Environ(), "HASHER_PREFAULT_CHILD="+which)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("child: %v\n%s", err, out)
+		// The median of three fresh processes: now and then (about one
+		// process in twenty-five on the project's loaded machine) the
+		// heap does not hand x/crypto the prefaulted pages.
+		var runs []int64
+		var pages int64
+		for range 3 {
+			var faults int64
+			faults, pages = childFaults(t, which)
+			runs = append(runs, faults)
 		}
-		var faults, pages int64
-		i := strings.Index(string(out), "FAULTS ")
-		if i < 0 {
-			t.Fatalf("child printed no figures:\n%s", out)
-		}
-		if _, err := fmt.Sscanf(string(out[i:]), "FAULTS %d PAGES %d", &faults, &pages); err != nil {
-			t.Fatalf("child output: %v\n%s", err, out)
-		}
-		t.Logf("%s: %d minor faults for %d pages", which, faults, pages)
+		slices.Sort(runs)
+		faults := runs[1]
+		t.Logf("%s: %v minor faults for %d pages", which, runs, pages)
 		if (hugePages && faults*2 > pages) || faults*4 > pages*5 {
 			t.Errorf("%s: %d minor page faults for %d pages of hash memory: not prefaulted", which, faults, pages)
 		}
 	}
+}
+
+// childFaults hashes once in a fresh process and returns its minor faults
+// and the pages of hash memory.
+func childFaults(t *testing.T, which string) (faults, pages int64) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPrefaultAvoidsPageFaults$", "-test.v")
+	cmd.Env = append(os.Environ(), "HASHER_PREFAULT_CHILD="+which)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	i := strings.Index(string(out), "FAULTS ")
+	if i < 0 {
+		t.Fatalf("child printed no figures:\n%s", out)
+	}
+	if _, err := fmt.Sscanf(string(out[i:]), "FAULTS %d PAGES %d", &faults, &pages); err != nil {
+		t.Fatalf("child output: %v\n%s", err, out)
+	}
+	return faults, pages
 }
 
 func faultsChild() {
