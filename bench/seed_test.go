@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -228,7 +229,14 @@ func applyFile(tb testing.TB, file, db string) string {
 //	  -cpuprofile cpu.prof -memprofile mem.prof ./bench/
 //
 // seed.sh times the same command as a process.
-func BenchmarkApplyPrehashed(b *testing.B) {
+func BenchmarkApplyPrehashed(b *testing.B) { benchApplyPrehashed(b, false) }
+
+// BenchmarkApplyPrehashedRandom is BenchmarkApplyPrehashed with the users
+// in a random (fixed-seed) order: apply writes them in key order, so it
+// should cost what the sorted file costs.
+func BenchmarkApplyPrehashedRandom(b *testing.B) { benchApplyPrehashed(b, true) }
+
+func benchApplyPrehashed(b *testing.B, shuffled bool) {
 	n := 100_000
 	if v := os.Getenv("BENCH_SEED_FILE_USERS"); v != "" {
 		var err error
@@ -238,7 +246,11 @@ func BenchmarkApplyPrehashed(b *testing.B) {
 	}
 	dir := b.TempDir()
 	file := filepath.Join(dir, "users.json")
-	if err := writeSeedFile(file, n, hasher.DefaultParams().PBKDF2Iterations); err != nil {
+	var order []int
+	if shuffled {
+		order = rand.New(rand.NewPCG(1, 2)).Perm(n)
+	}
+	if err := writeSeedFileOrder(file, n, hasher.DefaultParams().PBKDF2Iterations, order); err != nil {
 		b.Fatal(err)
 	}
 	i := 0

@@ -41,6 +41,12 @@ func fakePBKDF2(iterations int) string {
 // writeSeedFile writes the pre-hashed seeding file of n users as JSON, one
 // user per line, the way a generator script would.
 func writeSeedFile(path string, n, iterations int) error {
+	return writeSeedFileOrder(path, n, iterations, nil)
+}
+
+// writeSeedFileOrder is writeSeedFile with the users listed in the order
+// of order (a permutation of 0..n-1; nil: sorted by username).
+func writeSeedFileOrder(path string, n, iterations int, order []int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -74,10 +80,14 @@ func writeSeedFile(path string, n, iterations int) error {
 		fmt.Fprintf(w, "  {\"name\": %q, \"permissions\": %s}%s\n", seedGroupName(g), enc(perms), sep)
 	}
 	fmt.Fprintln(w, `], "users": [`)
-	for u := range n {
+	for k := range n {
 		sep := ","
-		if u == n-1 {
+		if k == n-1 {
 			sep = ""
+		}
+		u := k
+		if order != nil {
+			u = order[k]
 		}
 		name := seedUserName(u)
 		fmt.Fprintf(w, "  {\"username\": %q, \"email\": \"%s@example.com\", \"first_name\": \"First%d\", \"last_name\": \"Last%d\", \"groups\": [%q], \"password_hash\": %q}%s\n",

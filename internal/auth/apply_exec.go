@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -169,7 +170,7 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 		return err
 	}
 	now := s.clock()
-	for i := range pl.users {
+	for _, i := range keyOrder(pl.users) {
 		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
 			return err
 		}
@@ -363,4 +364,20 @@ func refsStillExist(w store.Writer, pl *plan) error {
 		}
 	}
 	return nil
+}
+
+// keyOrder is the order in which to write the users: by username, so that
+// the store's writes are sequential in its key order however the document
+// lists them (a B+tree filled in random order splits pages all over; in
+// key order it appends). The plan itself, and so the reported changes,
+// keep the document's order.
+func keyOrder(users []userStep) []int {
+	order := make([]int, len(users))
+	for i := range order {
+		order[i] = i
+	}
+	if !slices.IsSortedFunc(users, func(a, b userStep) int { return strings.Compare(a.doc.Username, b.doc.Username) }) {
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(users[a].doc.Username, users[b].doc.Username) })
+	}
+	return order
 }

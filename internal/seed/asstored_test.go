@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"authctl/internal/auth"
+	"authctl/internal/store"
 )
 
 // TestImportAsStoredRefuses: an import keeps what Django stored, but not
@@ -111,5 +112,39 @@ func TestImportAsStoredKeeps(t *testing.T) {
 	}
 	if n := res.Count(auth.ActionUnchanged); n != 3 {
 		t.Errorf("second import: %+v", res.Changes)
+	}
+}
+
+// TestApplyWritesInKeyOrder: users are written in username order whatever
+// the document's order (sequential writes in the store), while the changes
+// are reported in the document's order.
+func TestApplyWritesInKeyOrder(t *testing.T) {
+	db := newDB(t)
+	names := []string{"mallory", "alice", "zed", "bob", "carol"}
+	doc := &auth.Document{}
+	for _, n := range names {
+		doc.Users = append(doc.Users, auth.DocUser{Username: n, Where: "s"})
+	}
+	res := db.apply(t, doc, auth.ApplyOptions{})
+	for i, c := range res.Changes {
+		if c.Name != names[i] {
+			t.Fatalf("change %d is %s, want the document's order %v", i, c.Name, names)
+		}
+	}
+	var written []string
+	err := db.st.View(context.Background(), func(r store.Reader) error {
+		return r.Audit(0, func(a store.AuditRecord) error {
+			if a.Action == "user.create" {
+				written = append(written, a.Target)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"alice", "bob", "carol", "mallory", "zed"}
+	if strings.Join(written, " ") != strings.Join(want, " ") {
+		t.Errorf("written in the order %v, want %v", written, want)
 	}
 }

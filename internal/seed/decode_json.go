@@ -102,11 +102,17 @@ func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind, section str
 			continue
 		}
 		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+		end := int(dec.InputOffset())
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || end < start {
+			// The file ends inside the list (found by fuzzing: a
+			// truncated file once sliced past its end here).
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
 			return err
 		}
 		// The decoder has read the whole element: look at it closely.
-		elem := data[start:dec.InputOffset()]
+		elem := data[start:end]
 		before := len(*problems)
 		jsonElementProblems(kind, path, elem, at, problems)
 		if len(*problems) == before {
