@@ -180,10 +180,11 @@ func TestPermList(t *testing.T) {
 		},
 
 		{
-			name:       "unknown app: nothing",
+			name:       "unknown app: nothing, and a terminal says so",
 			args:       []string{"perm", "list", "--app", "nope"},
 			tty:        true,
 			wantStdout: "",
+			wantStderr: "No permissions.\n",
 		},
 		{
 			name:       "unknown app, json",
