@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/output"
+	"authctl/internal/store"
+)
+
+type auditListOptions struct {
+	f *cmdutil.Factory
+	// Since is --since as given; the run function resolves it against the
+	// clock.
+	Since  string
+	Filter auth.AuditFilter
+}
+
+func newCmdAuditList(f *cmdutil.Factory, runF func(*auditListOptions) error) *cobra.Command {
+	opts := &auditListOptions{f: f}
+	cmd := &cobra.Command{
+		Use:     "list [--since WHEN] [--user USER] [--action ACTION] [--limit N]",
+		Aliases: []string{"ls"},
+		Short:   "List audit records, oldest first",
+		Example: `  authctl audit list --since 24h --action auth.login
+  authctl audit list --user alice -o jsonl | jq -c 'select(.result != "ok")'`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Filter.Limit < 0 {
+				return cmdutil.FlagErrorf("--limit must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return auditListRun(cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Since, "since", "", "only records from `WHEN` on: a time (2026-01-02, RFC 3339) or a duration back from now (24h, 7d)")
+	fl.StringVar(&opts.Filter.User, "user", "", "only records about `USER` (as target or logged-in user)")
+	fl.StringVar(&opts.Filter.Action, "action", "", "only this `ACTION` (user.create, auth.login, ...), or a prefix ending in a dot (user.)")
+	fl.IntVar(&opts.Filter.Limit, "limit", 0, "only the newest `N` records")
+	_ = cmd.RegisterFlagCompletionFunc("user", completeUsers(f))
+	_ = cmd.RegisterFlagCompletionFunc("action", cobra.FixedCompletions(auditActions, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
+	return cmd
+}
+
+func auditListRun(cmd *cobra.Command, opts *auditListOptions) error {
+	f := opts.f
+	p, err := outputSettings(f, output.Table, output.JSON, output.JSONL)
+	if err != nil {
+		return err
+	}
+	filter := opts.Filter
+	if opts.Since != "" {
+		if filter.Since, err = parseWhen(opts.Since, f.Now()); err != nil {
+			return cmdutil.FlagErrorf("--since: %v", err)
+		}
+	}
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	if err != nil {
+		return err
+	}
+	switch p.Format {
+	case output.JSON:
+		arr := output.NewJSONArray(f.IO.Out)
+		if err := svc.AuditList(ctx, filter, func(r store.AuditRecord) error { return arr.Add(newAuditView(r)) }); err != nil {
+			return err
+		}
+		return arr.Close()
+	case output.JSONL:
+		return svc.AuditList(ctx, filter, func(r store.AuditRecord) error { return output.WriteJSONLine(f.IO.Out, newAuditView(r)) })
+	}
+	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "SEQ", "TIME", "ACTION", "TARGET", "RESULT", "BY", "DETAIL")
+	n := 0
+	if err := svc.AuditList(ctx, filter, func(r store.AuditRecord) error {
+		n++
+		by := r.OSUser
+		if r.SessionUser != "" {
+			by += " as " + r.SessionUser
+		}
+		return t.Row(strconv.FormatUint(r.Seq, 10), r.Time.Local().Format(time.RFC3339), r.Action, r.Target, r.Result, by, r.Detail)
+	}); err != nil {
+		return err
+	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	if n == 0 && f.IO.IsStdoutTTY() {
+		say(f, p, "No audit records.")
+	}
+	return nil
+}
