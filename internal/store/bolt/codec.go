@@ -36,7 +36,8 @@ func decodeRecord[T any](v []byte, rec *T) error {
 // userCodecVersion is the first byte of a binary user record:
 //
 //	version byte (0x02)
-//	flags byte: 1 active, 2 staff, 4 superuser, 8 managed, 16 has last_login
+//	flags byte: 1 active, 2 staff, 4 superuser, 8 managed, 16 has last_login,
+//	32 groups is a list (not nil), 64 permissions is a list
 //	username, email, first_name, last_name, password: uvarint length ‖ bytes
 //	date_joined: time; last_login: time, if flag 16
 //	groups, permissions: uvarint count, then each as a string
@@ -50,6 +51,10 @@ const (
 	flagSuperuser
 	flagManaged
 	flagLastLogin
+	// flagGroupsList and flagPermsList mark an empty but non-nil list,
+	// which JSON kept apart from a nil one (and callers compare).
+	flagGroupsList
+	flagPermsList
 )
 
 func appendString(b []byte, s string) []byte {
@@ -67,7 +72,8 @@ func appendUser(b []byte, u *store.User) []byte {
 	for _, f := range []struct {
 		on  bool
 		bit byte
-	}{{u.IsActive, flagActive}, {u.IsStaff, flagStaff}, {u.IsSuperuser, flagSuperuser}, {u.Managed, flagManaged}, {u.LastLogin != nil, flagLastLogin}} {
+	}{{u.IsActive, flagActive}, {u.IsStaff, flagStaff}, {u.IsSuperuser, flagSuperuser}, {u.Managed, flagManaged}, {u.LastLogin != nil, flagLastLogin},
+		{u.Groups != nil, flagGroupsList}, {u.Permissions != nil, flagPermsList}} {
 		if f.on {
 			flags |= f.bit
 		}
@@ -145,7 +151,7 @@ func (r *reader) time() time.Time {
 	if r.err != nil {
 		return time.Time{}
 	}
-	return time.Unix(sec, int64(nsec))
+	return time.Unix(sec, int64(nsec)).UTC()
 }
 
 func (r *reader) strings() []string {
@@ -185,13 +191,19 @@ func decodeUser(v []byte, u *store.User) error {
 		u.LastLogin = &t
 	}
 	u.Groups = r.strings()
+	if u.Groups == nil && flags&flagGroupsList != 0 {
+		u.Groups = []string{}
+	}
 	u.Permissions = r.strings()
+	if u.Permissions == nil && flags&flagPermsList != 0 {
+		u.Permissions = []string{}
+	}
 	switch {
 	case r.err != nil:
 		return r.err
 	case len(r.b) != 0:
 		return fmt.Errorf("binary user record: %d bytes after the end", len(r.b))
-	case flags >= flagLastLogin<<1:
+	case flags >= flagPermsList<<1:
 		return fmt.Errorf("binary user record: unknown flags %#x", flags)
 	}
 	return nil
