@@ -2,6 +2,7 @@ package bolt_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,4 +90,44 @@ func BenchmarkGroupMembers1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(fi.Size())/float64(n), "file-bytes/user")
 	})
+}
+
+// BenchmarkPutUsers100k writes 100,000 users in one Update, in username
+// order and in random order: bbolt keeps a bucket's nodes unsplit until the
+// commit, so each out-of-order insert moves the entries after it.
+func BenchmarkPutUsers100k(b *testing.B) {
+	const n = 100_000
+	for _, order := range []string{"sorted", "random"} {
+		b.Run(order, func(b *testing.B) {
+			idx := make([]int, n)
+			for i := range idx {
+				idx[i] = i
+			}
+			if order == "random" {
+				rand.New(rand.NewPCG(1, 2)).Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+			}
+			for b.Loop() {
+				b.StopTimer()
+				s, err := bolt.Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				err = s.Update(ctx, func(w store.Writer) error {
+					for _, i := range idx {
+						if err := w.PutUser(benchUser(i)); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+		})
+	}
 }
