@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -22,7 +23,9 @@ import (
 
 // SchemaVersion is the version of the file layout this package writes and
 // the newest it reads.
-const SchemaVersion = 1
+// Version 2 added the membership indexes (index.go); a writable open
+// upgrades a version 1 database in place, in one transaction.
+const SchemaVersion = 2
 
 // DefaultLockTimeout is used when OpenOptions.LockTimeout is zero.
 const DefaultLockTimeout = 5 * time.Second
@@ -53,8 +56,10 @@ type boltStore struct {
 	readOnly bool
 	// bare is set on a read-only store on a bbolt file without authctl's
 	// buckets, which reads as an empty store.
-	bare   bool
-	closed atomic.Bool
+	bare bool
+	// version is the database's schema version, from checkSchema.
+	version uint64
+	closed  atomic.Bool
 }
 
 var _ store.Store = (*boltStore)(nil)
@@ -295,6 +300,7 @@ func (s *boltStore) checkSchema() error {
 			// was interrupted. A reader sees it as an empty store.
 			needInit = !s.readOnly
 			s.bare = s.readOnly
+			s.version = SchemaVersion
 			return nil
 		}
 		v := in.Get(keySchemaVersion)
@@ -311,7 +317,13 @@ func (s *boltStore) checkSchema() error {
 		// A bucket missing from an existing database is damage, not an
 		// empty table: reading it as empty would show no users, and
 		// writing would recreate it under records that refer to it.
-		for _, name := range allBuckets {
+		s.version = n
+		needInit = n < SchemaVersion && !s.readOnly
+		required := allBuckets
+		if n >= 2 {
+			required = append(slices.Clip(allBuckets), indexBuckets...)
+		}
+		for _, name := range required {
 			b := tx.Bucket(name)
 			if b == nil {
 				return s.corrupt(fmt.Sprintf("the %s bucket is missing", name))
@@ -332,18 +344,33 @@ func (s *boltStore) checkSchema() error {
 	if err != nil || !needInit {
 		return err
 	}
-	return s.update(func(tx *bbolt.Tx) error {
+	// Create the buckets of a new database, or upgrade an older one: in
+	// one transaction, so that a failed upgrade leaves the old version.
+	err = s.update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		in := tx.Bucket(bucketInternal)
-		if in.Get(keySchemaVersion) == nil {
-			return in.Put(keySchemaVersion, []byte(strconv.Itoa(SchemaVersion)))
+		for _, name := range indexBuckets {
+			if tx.Bucket(name) != nil {
+				if err := tx.DeleteBucket(name); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
 		}
-		return nil
+		if err := buildIndexes(tx); err != nil {
+			return s.corrupt(fmt.Sprintf("upgrading to schema version %d: %v", SchemaVersion, err))
+		}
+		return tx.Bucket(bucketInternal).Put(keySchemaVersion, []byte(strconv.Itoa(SchemaVersion)))
 	})
+	if err == nil {
+		s.version = SchemaVersion
+	}
+	return err
 }
 
 // checkSize refuses a file shorter than the pages its meta page says are in

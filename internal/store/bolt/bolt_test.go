@@ -311,11 +311,11 @@ func TestEmptyFile(t *testing.T) {
 func TestNewerSchema(t *testing.T) {
 	path := newDB(t)
 	rawUpdate(t, path, func(tx *bbolt.Tx) error {
-		return tx.Bucket([]byte("authctl")).Put([]byte("schema_version"), []byte("2"))
+		return tx.Bucket([]byte("authctl")).Put([]byte("schema_version"), []byte("3"))
 	})
 	for _, opts := range []store.OpenOptions{{}, {ReadOnly: true}} {
 		_, err := bolt.Open(path, opts)
-		wantCorrupt(t, err, path, "database schema version 2 is newer than this authctl supports")
+		wantCorrupt(t, err, path, "database schema version 3 is newer than this authctl supports")
 	}
 }
 
@@ -378,8 +378,8 @@ func TestEmptyBboltDatabase(t *testing.T) {
 	}
 	defer db.Close()
 	db.View(func(tx *bbolt.Tx) error {
-		if v := tx.Bucket([]byte("authctl")).Get([]byte("schema_version")); string(v) != "1" {
-			t.Errorf("schema_version = %q, want 1", v)
+		if v := tx.Bucket([]byte("authctl")).Get([]byte("schema_version")); string(v) != "2" {
+			t.Errorf("schema_version = %q, want 2", v)
 		}
 		return nil
 	})

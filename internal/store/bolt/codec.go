@@ -1,10 +1,210 @@
 package bolt
 
-import "encoding/json"
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"authctl/internal/store"
+)
 
 // encodeRecord and decodeRecord are the one place that knows how a record
 // is stored in its bucket's value. decodeRecord must return an error, never
 // panic, whatever bytes a damaged file holds (FuzzDecodeRecords).
-func encodeRecord(rec any) ([]byte, error) { return json.Marshal(rec) }
+//
+// Users, the records there are most of, use a compact binary encoding
+// (userCodecVersion, below); the other records are JSON. A user written as
+// JSON by schema version 1 still decodes: JSON starts with '{', the binary
+// encoding with its version byte.
+func encodeRecord(rec any) ([]byte, error) {
+	if u, ok := rec.(*store.User); ok {
+		return appendUser(nil, u), nil
+	}
+	return json.Marshal(rec)
+}
 
-func decodeRecord[T any](v []byte, rec *T) error { return json.Unmarshal(v, rec) }
+func decodeRecord[T any](v []byte, rec *T) error {
+	if u, ok := any(rec).(*store.User); ok && len(v) > 0 && v[0] == userCodecVersion {
+		return decodeUser(v, u)
+	}
+	return json.Unmarshal(v, rec)
+}
+
+// userCodecVersion is the first byte of a binary user record:
+//
+//	version byte (0x02)
+//	flags byte: 1 active, 2 staff, 4 superuser, 8 managed, 16 has last_login,
+//	32 groups is a list (not nil), 64 permissions is a list
+//	username, email, first_name, last_name, password: uvarint length ‖ bytes
+//	date_joined: time; last_login: time, if flag 16
+//	groups, permissions: uvarint count, then each as a string
+//
+// A time is a zigzag varint of Unix seconds and a uvarint of nanoseconds.
+const userCodecVersion = 0x02
+
+const (
+	flagActive = 1 << iota
+	flagStaff
+	flagSuperuser
+	flagManaged
+	flagLastLogin
+	// flagGroupsList and flagPermsList mark an empty but non-nil list,
+	// which JSON kept apart from a nil one (and callers compare).
+	flagGroupsList
+	flagPermsList
+)
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+func appendUser(b []byte, u *store.User) []byte {
+	var flags byte
+	for _, f := range []struct {
+		on  bool
+		bit byte
+	}{{u.IsActive, flagActive}, {u.IsStaff, flagStaff}, {u.IsSuperuser, flagSuperuser}, {u.Managed, flagManaged}, {u.LastLogin != nil, flagLastLogin},
+		{u.Groups != nil, flagGroupsList}, {u.Permissions != nil, flagPermsList}} {
+		if f.on {
+			flags |= f.bit
+		}
+	}
+	b = append(b, userCodecVersion, flags)
+	for _, s := range []string{u.Username, u.Email, u.FirstName, u.LastName, u.Password} {
+		b = appendString(b, s)
+	}
+	b = appendTime(b, u.DateJoined)
+	if u.LastLogin != nil {
+		b = appendTime(b, *u.LastLogin)
+	}
+	for _, list := range [][]string{u.Groups, u.Permissions} {
+		b = binary.AppendUvarint(b, uint64(len(list)))
+		for _, s := range list {
+			b = appendString(b, s)
+		}
+	}
+	return b
+}
+
+var errShort = errors.New("binary user record is truncated")
+
+// reader decodes the binary encoding, remembering the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errShort
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) time() time.Time {
+	sec, nsec := r.varint(), r.uvarint()
+	if r.err == nil && nsec >= 1e9 {
+		r.err = fmt.Errorf("binary user record: %d nanoseconds", nsec)
+	}
+	if r.err != nil {
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (r *reader) strings() []string {
+	n := r.uvarint()
+	if r.err != nil || n == 0 {
+		return nil
+	}
+	// Each string takes at least one byte: a count beyond that is damage,
+	// not a reason to allocate.
+	if n > uint64(len(r.b)) || n > math.MaxInt32 {
+		r.err = errShort
+		return nil
+	}
+	list := make([]string, 0, n)
+	for range n {
+		list = append(list, r.string())
+	}
+	return list
+}
+
+func decodeUser(v []byte, u *store.User) error {
+	if len(v) < 2 {
+		return errShort
+	}
+	flags := v[1]
+	r := &reader{b: v[2:]}
+	*u = store.User{
+		IsActive:    flags&flagActive != 0,
+		IsStaff:     flags&flagStaff != 0,
+		IsSuperuser: flags&flagSuperuser != 0,
+		Managed:     flags&flagManaged != 0,
+	}
+	u.Username, u.Email, u.FirstName, u.LastName, u.Password = r.string(), r.string(), r.string(), r.string(), r.string()
+	u.DateJoined = r.time()
+	if flags&flagLastLogin != 0 {
+		t := r.time()
+		u.LastLogin = &t
+	}
+	u.Groups = r.strings()
+	if u.Groups == nil && flags&flagGroupsList != 0 {
+		u.Groups = []string{}
+	}
+	u.Permissions = r.strings()
+	if u.Permissions == nil && flags&flagPermsList != 0 {
+		u.Permissions = []string{}
+	}
+	switch {
+	case r.err != nil:
+		return r.err
+	case len(r.b) != 0:
+		return fmt.Errorf("binary user record: %d bytes after the end", len(r.b))
+	case flags >= flagPermsList<<1:
+		return fmt.Errorf("binary user record: unknown flags %#x", flags)
+	}
+	return nil
+}

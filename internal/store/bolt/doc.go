@@ -4,8 +4,11 @@
 // # File layout
 //
 // Each record kind has a top-level bucket whose keys are the exact bytes of
-// the record's key and whose values are the record encoded with
-// encoding/json:
+// the record's key and whose values are the encoded record (codec.go): a
+// user in a compact binary encoding that starts with a version byte (181
+// bytes for a typical user against 417 as JSON, decoded 6.4 times as fast;
+// BenchmarkDecodeUser), every other record as JSON. Users written as JSON by
+// version 1 still decode, and are rewritten in binary when next written:
 //
 //	users     Username   → store.User
 //	groups    Name       → store.Group
@@ -14,7 +17,27 @@
 //	failures  Username   → store.Failure
 //	audit     8-byte big-endian Seq → store.AuditRecord
 //	meta      key        → raw bytes (store.Writer.PutMeta)
-//	authctl   "schema_version" → decimal ASCII, currently "1"
+//	authctl   "schema_version" → decimal ASCII, currently "2"
+//
+// Schema version 2 adds the membership indexes (index.go), which PutUser
+// and DeleteUser keep in the same transaction as the user, writing only
+// what changed between the old record and the new:
+//
+//	idx_groups  group → nested bucket: Username → ""
+//	idx_perms   perm  → nested bucket: Username → ""
+//	idx_super   Username → ""
+//
+// GroupMembers and PermissionHolders are one cursor over a nested bucket,
+// so their cost grows with the answer (0.2 ms for a 100-member group at
+// 1,000,000 users, whose file takes 420 bytes per user;
+// BenchmarkGroupMembers1M). A writable open upgrades a
+// version 1 database in place, once, in one transaction that builds the
+// indexes from the users (TestUpgradeFromV1, on testdata/v1.db written by
+// the version 1 code); a read-only open of a version 1 database answers the
+// membership queries by a scan and never writes.
+//
+// Every bucket must exist in a database of its version: a missing one is
+// damage (ErrCorrupt), not an empty table.
 //
 // The audit numbers come from the audit bucket's own sequence
 // (bbolt's Bucket.NextSequence), which is stored with the bucket, rolls back

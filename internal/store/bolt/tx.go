@@ -106,7 +106,12 @@ func get[T any](t *txn, bucket []byte, kind, key string) (rec T, err error) {
 // for the first key) while the key has prefix. Panics in bbolt and decode
 // are recovered; panics in fn are not. In a writable transaction the cursor
 // is repositioned after each fn, since fn may have changed the bucket.
-func (t *txn) each(bucket, start, prefix []byte, decode func(k, v []byte) error, fn func() error) (err error) {
+func (t *txn) each(bucket, start, prefix []byte, decode func(k, v []byte) error, fn func() error) error {
+	return t.eachIn(func() (*bbolt.Bucket, error) { return t.bucket(bucket) }, start, prefix, decode, fn)
+}
+
+// eachIn is each over the bucket that get returns (nil for none).
+func (t *txn) eachIn(get func() (*bbolt.Bucket, error), start, prefix []byte, decode func(k, v []byte) error, fn func() error) (err error) {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -119,7 +124,7 @@ func (t *txn) each(bucket, start, prefix []byte, decode func(k, v []byte) error,
 			err = t.damaged(t.s.corruptPanic(p))
 		}
 	}()
-	b, err := t.bucket(bucket)
+	b, err := get()
 	if b == nil {
 		return err
 	}
@@ -368,12 +373,49 @@ func (t *txn) del(bucket []byte, kind, key string) (err error) {
 	return t.writeError(b.Delete(k))
 }
 
-func (t *txn) PutUser(u store.User) error {
+func (t *txn) PutUser(u store.User) (err error) {
+	if err := validKey("user", u.Username); err != nil {
+		return err
+	}
+	if t.s.version >= 2 {
+		old, err := t.User(u.Username)
+		switch {
+		case err == nil:
+		case errors.Is(err, store.ErrNotFound):
+			old = store.User{}
+		default:
+			return err
+		}
+		if err := t.reindexing(func() error { return t.reindex(u.Username, membershipOf(&old), membershipOf(&u)) }); err != nil {
+			return err
+		}
+	}
 	return putRecord(t, bucketUsers, "user", u.Username, &u)
 }
 
 func (t *txn) DeleteUser(username string) error {
+	if t.s.version >= 2 {
+		old, err := t.User(username)
+		if err != nil {
+			return err
+		}
+		if err := t.reindexing(func() error { return t.reindex(username, membershipOf(&old), membership{}) }); err != nil {
+			return err
+		}
+	}
 	return t.del(bucketUsers, "user", username)
+}
+
+// reindexing runs fn, which changes the indexes, as a write.
+func (t *txn) reindexing(fn func() error) (err error) {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !t.writable {
+		return store.ErrReadOnly
+	}
+	defer t.recoverCorrupt(&err)
+	return fn()
 }
 
 func (t *txn) PutGroup(g store.Group) error {
@@ -494,36 +536,4 @@ func (t *txn) PutMeta(key string, value []byte) error {
 	// bbolt keeps the value until commit, so give it a copy; and never nil,
 	// which bbolt would store as a value that reads back as missing.
 	return t.put(bucketMeta, "meta key", key, append(make([]byte, 0, len(value)), value...))
-}
-
-// GroupMembers, PermissionHolders and Superusers scan the users bucket until
-// the membership index exists.
-func (t *txn) GroupMembers(group string, fn func(string) error) error {
-	return t.usersWhere(func(u store.User) bool { return containsString(u.Groups, group) }, fn)
-}
-
-func (t *txn) PermissionHolders(perm string, fn func(string) error) error {
-	return t.usersWhere(func(u store.User) bool { return containsString(u.Permissions, perm) }, fn)
-}
-
-func (t *txn) Superusers(fn func(string) error) error {
-	return t.usersWhere(func(u store.User) bool { return u.IsSuperuser }, fn)
-}
-
-func (t *txn) usersWhere(match func(store.User) bool, fn func(string) error) error {
-	return t.Users("", func(u store.User) error {
-		if !match(u) {
-			return nil
-		}
-		return fn(u.Username)
-	})
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
