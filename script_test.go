@@ -292,7 +292,9 @@ func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: envfile [-re] VAR FILE")
 	}
-	v := strings.TrimSpace(ts.ReadFile(args[1]))
+	// The first tab-separated field: the session file holds the token,
+	// then the database it belongs to.
+	v, _, _ := strings.Cut(strings.TrimSpace(ts.ReadFile(args[1])), "\t")
 	if v == "" {
 		ts.Fatalf("envfile: %s is empty", args[1])
 	}

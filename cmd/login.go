@@ -1,18 +1,13 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
-	"authctl/internal/store"
 )
 
 type loginOptions struct {
@@ -99,11 +94,11 @@ func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 	// The saved session being replaced ends, as Django's login flushes or
 	// cycles the previous session: otherwise it would stay valid in the
 	// database with nobody holding its token.
-	previous, err := savedSessionToken(cfg.Session.File)
+	previous, _, err := savedSession(cfg.Session.File, cfg.DB)
 	if err != nil {
 		return err
 	}
-	if err := saveSessionToken(cfg.Session.File, res.Token); err != nil {
+	if err := setSession(cfg.Session.File, cfg.DB, res.Token); err != nil {
 		return err
 	}
 	if previous != "" && previous != res.Token {
@@ -113,104 +108,4 @@ func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 	}
 	say(f, p, "Logged in as %s", res.User.Username)
 	return nil
-}
-
-func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "logout",
-		Short: "End the current session",
-		Long: `End the session in use ($AUTHCTL_SESSION, else the saved session file) in the
-database, and remove the session file.`,
-		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f, output.Table)
-			if err != nil {
-				return err
-			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			token, err := sessionToken(f)
-			if err != nil {
-				return err
-			}
-			if token != "" {
-				svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
-				if err != nil {
-					return err
-				}
-				if _, err := svc.Logout(ctx, token); err != nil {
-					return err
-				}
-			}
-			if f.Env(sessionEnv) == "" {
-				if err := os.Remove(cfg.Session.File); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return fmt.Errorf("session file: %w", err)
-				}
-			}
-			if token == "" {
-				say(f, p, "Not logged in")
-				return nil
-			}
-			say(f, p, "Logged out")
-			return nil
-		},
-	}
-}
-
-func newCmdWhoami(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "whoami",
-		Short: "Print the logged-in user (exit 1 and \"anonymous\" when none)",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
-			}
-			token, err := sessionToken(f)
-			if err != nil {
-				return err
-			}
-			type whoamiView struct {
-				Username    string     `json:"username"`
-				Anonymous   bool       `json:"anonymous"`
-				SessionID   string     `json:"session_id,omitempty"`
-				Expires     *time.Time `json:"expires,omitempty"`
-				IsSuperuser bool       `json:"is_superuser"`
-			}
-			v := whoamiView{Anonymous: true}
-			if token != "" {
-				svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
-				if err != nil {
-					return err
-				}
-				sess, u, err := svc.Whoami(ctx, token)
-				// No database: nobody is logged in to it (the saved token
-				// belongs to another one).
-				if err != nil && !errors.Is(err, auth.ErrNotLoggedIn) && !errors.Is(err, store.ErrNoDatabase) {
-					return err
-				}
-				if err == nil {
-					v = whoamiView{Username: u.Username, SessionID: sess.ID, Expires: &sess.Expires, IsSuperuser: u.IsSuperuser}
-				}
-			}
-			switch {
-			case p.Format == output.JSON:
-				if err := output.WriteJSON(f.IO.Out, v); err != nil {
-					return err
-				}
-			case p.Quiet:
-			case v.Anonymous:
-				fmt.Fprintln(f.IO.Out, "anonymous")
-			default:
-				fmt.Fprintln(f.IO.Out, v.Username)
-			}
-			if v.Anonymous {
-				return cmdutil.ErrDenied
-			}
-			return nil
-		},
-	}
 }

@@ -40,7 +40,7 @@ func NewManual() Manual {
 			{"$XDG_DATA_HOME/authctl/auth.db", "the database for any other user (~/.local/share/authctl/auth.db)"},
 			{"$XDG_CONFIG_HOME/authctl/config.yaml", "the configuration file read by default (~/.config/authctl/config.yaml)"},
 			{config.SystemConfigFile, "the configuration file root reads by default when it has none of its own"},
-			{"$XDG_STATE_HOME/authctl/session", "the token of the session that login saved (~/.local/state/authctl/session)"},
+			{"$XDG_STATE_HOME/authctl/session", "the tokens of the sessions login saved, one per database (~/.local/state/authctl/session)"},
 		},
 	}
 }

@@ -11,14 +11,73 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
+	"authctl/internal/store/backends"
 )
 
 // sessionEnv names the variable that, when set, holds the session token in
 // use instead of the saved file (for scripts).
 const sessionEnv = "AUTHCTL_SESSION"
 
-// sessionToken returns the token in use: $AUTHCTL_SESSION, else the saved
-// session file, else "" (anonymous).
+// The session file holds one line per database its owner is logged in to,
+// "TOKEN<TAB>LOCATION", so that logging in to one database neither
+// replaces nor ends the session of another. LOCATION is the database as
+// sessionLocation writes it. A line without a location (written before
+// sessions were kept per database) stands for any database.
+
+// sessionLocation is the database location as the session file keys it: a
+// file's absolute path, anything else as given.
+func sessionLocation(db string) string {
+	scheme, address, err := backends.Parse(db)
+	if err == nil && scheme == backends.DefaultScheme {
+		if abs, err := filepath.Abs(address); err == nil {
+			return abs
+		}
+	}
+	return db
+}
+
+type sessionEntry struct{ token, location string }
+
+// readSessions reads the session file; a missing file holds no entries.
+func readSessions(path string) ([]sessionEntry, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session file: %w", err)
+	}
+	var out []sessionEntry
+	for _, line := range strings.Split(string(b), "\n") {
+		token, location, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		if token != "" {
+			out = append(out, sessionEntry{token, location})
+		}
+	}
+	return out, nil
+}
+
+// savedSession returns the saved token for the database db, or "", and
+// the locations of the other databases the file has sessions for.
+func savedSession(path, db string) (token string, others []string, err error) {
+	entries, err := readSessions(path)
+	if err != nil {
+		return "", nil, err
+	}
+	loc := sessionLocation(db)
+	for _, e := range entries {
+		switch e.location {
+		case loc, "":
+			token = e.token
+		default:
+			others = append(others, e.location)
+		}
+	}
+	return token, others, nil
+}
+
+// sessionToken returns the token in use: $AUTHCTL_SESSION, else the one
+// the session file keeps for this database, else "" (anonymous).
 func sessionToken(f *cmdutil.Factory) (string, error) {
 	if t := f.Env(sessionEnv); t != "" {
 		return strings.TrimSpace(t), nil
@@ -30,24 +89,43 @@ func sessionToken(f *cmdutil.Factory) (string, error) {
 	if err := sessionFileSafety(f, cfg); err != nil {
 		return "", err
 	}
-	return savedSessionToken(cfg.Session.File)
+	token, _, err := savedSession(cfg.Session.File, cfg.DB)
+	return token, err
 }
 
-// savedSessionToken reads the session file, or "" when there is none.
-func savedSessionToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
+// setSession saves token as the session for db (or, with token "",
+// forgets db's session), keeping the other databases' sessions. The file
+// is 0600 in a 0700 directory, replaced atomically so that a reader never
+// sees half a token; with no session left it is removed.
+func setSession(path, db, token string) error {
+	entries, err := readSessions(path)
 	if err != nil {
-		return "", fmt.Errorf("session file: %w", err)
+		return err
 	}
-	return strings.TrimSpace(string(b)), nil
+	loc := sessionLocation(db)
+	var keep []sessionEntry
+	for _, e := range entries {
+		if e.location != loc && e.location != "" {
+			keep = append(keep, e)
+		}
+	}
+	if token != "" {
+		keep = append(keep, sessionEntry{token, loc})
+	}
+	if len(keep) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("session file: %w", err)
+		}
+		return nil
+	}
+	var b strings.Builder
+	for _, e := range keep {
+		b.WriteString(e.token + "\t" + e.location + "\n")
+	}
+	return writeSessionFile(path, b.String())
 }
 
-// saveSessionToken writes the token to the session file: 0600 in a 0700
-// directory, replaced atomically so that a reader never sees half a token.
-func saveSessionToken(path, token string) error {
+func writeSessionFile(path, content string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("session file: %w", err)
 	}
@@ -60,7 +138,7 @@ func saveSessionToken(path, token string) error {
 		tmp.Close()
 		return fmt.Errorf("session file: %w", err)
 	}
-	if _, err := tmp.WriteString(token + "\n"); err != nil {
+	if _, err := tmp.WriteString(content); err != nil {
 		tmp.Close()
 		return fmt.Errorf("session file: %w", err)
 	}
