@@ -161,7 +161,11 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		if err != nil {
 			return nil, err
 		}
-		open := func(o store.OpenOptions) (store.Store, error) { return backends.Open(cfg.DB, o) }
+		set, err := backendSettings(cfg, f.Lookup)
+		if err != nil {
+			return nil, err
+		}
+		open := func(o store.OpenOptions) (store.Store, error) { return backends.OpenWith(cfg.DB, o, set) }
 		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
 		inv.handles = append(inv.handles, h)
 		who := &beforeWrite{Store: h}

@@ -88,7 +88,7 @@ Passwords are never taken from arguments: they are asked for at the terminal
 	}
 	root.SetVersionTemplate("authctl {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.String("db", "", "database `PATH` (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
+	pf.String("db", "", "database `PATH` or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
 	pf.String("config", "", "config `FILE` (default: $XDG_CONFIG_HOME/authctl/config.yaml if it exists)")
 	pf.StringP("output", "o", "", "output `FORMAT`: table or json (some commands also take jsonl or yaml)")
 	pf.BoolP("quiet", "q", false, "print nothing but errors; the exit code carries the answer")
