@@ -3,6 +3,7 @@
 package etcdtest
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
 
 	"authctl/internal/store/etcd"
 )
@@ -84,3 +87,68 @@ func (s *Server) Location(t testing.TB) string {
 
 // Prefix returns a new, unused key prefix ("/tN/").
 func Prefix() string { return fmt.Sprintf("/t%d-%d/", os.Getpid(), prefixes.Add(1)) }
+
+// Roles are the etcd roles docs/scale-out.md gives each kind of host, for
+// the prefix p: readwrite on everything for an admin host; read on
+// everything but p+"hash/" for a host that only checks permissions; a login
+// host reads everything and writes the login records (sessions, failures,
+// the audit log, users for last_login and hash upgrades, and the two
+// bookkeeping keys).
+func Roles(p string) map[string][][3]string {
+	end := func(k string) string { return clientv3.GetPrefixRangeEnd(k) }
+	return map[string][][3]string{
+		"authctl-admin": {{"readwrite", p, end(p)}},
+		"authctl-check": {{"read", p, p + "hash/"}, {"read", end(p + "hash/"), end(p)}},
+		"authctl-login": {
+			{"read", p, end(p)},
+			{"readwrite", p + "sessions/", end(p + "sessions/")},
+			{"readwrite", p + "failures/", end(p + "failures/")},
+			{"readwrite", p + "audit/", end(p + "audit/")},
+			{"readwrite", p + "users/", end(p + "users/")},
+			{"readwrite", p + "hash/", end(p + "hash/")},
+			{"readwrite", p + "auditseq", ""},
+			{"readwrite", p + "commit", ""},
+		},
+	}
+}
+
+// EnableAuth creates the roles of Roles(prefix), one etcd user per role
+// (named after it, with password pw) and root, and turns authentication on.
+func (s *Server) EnableAuth(prefix, pw string) error {
+	ctx := context.Background()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	if _, err := cli.UserAdd(ctx, "root", pw); err != nil {
+		return err
+	}
+	if _, err := cli.UserGrantRole(ctx, "root", "root"); err != nil {
+		if _, err := cli.RoleAdd(ctx, "root"); err != nil {
+			return err
+		}
+		if _, err := cli.UserGrantRole(ctx, "root", "root"); err != nil {
+			return err
+		}
+	}
+	types := map[string]clientv3.PermissionType{"read": clientv3.PermissionType(clientv3.PermRead), "readwrite": clientv3.PermissionType(clientv3.PermReadWrite)}
+	for role, perms := range Roles(prefix) {
+		if _, err := cli.RoleAdd(ctx, role); err != nil {
+			return err
+		}
+		for _, p := range perms {
+			if _, err := cli.RoleGrantPermission(ctx, role, p[1], p[2], types[p[0]]); err != nil {
+				return err
+			}
+		}
+		if _, err := cli.UserAdd(ctx, role, pw); err != nil {
+			return err
+		}
+		if _, err := cli.UserGrantRole(ctx, role, role); err != nil {
+			return err
+		}
+	}
+	_, err = cli.AuthEnable(ctx)
+	return err
+}
