@@ -41,7 +41,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopEtcd{m}, map[string]func(){
 		"authctl": func() { os.Exit(cmd.Main()) },
 	})
 }

@@ -19,6 +19,12 @@ const etcdPasswordEnv = "AUTHCTL_ETCD_PASSWORD"
 // etcd user's password comes from AUTHCTL_ETCD_PASSWORD or
 // etcd.password_file, and is read only for an etcd:// database.
 func backendSettings(cfg *config.Config, lookup func(string) (string, bool)) (backends.Settings, error) {
+	return backendSettingsFor(cfg, lookup, cfg.DB)
+}
+
+// backendSettingsFor is backendSettings for a command that opens the given
+// locations: the etcd password is read if any of them is on etcd.
+func backendSettingsFor(cfg *config.Config, lookup func(string) (string, bool), locations ...string) (backends.Settings, error) {
 	e := cfg.Etcd
 	set := backends.Settings{Etcd: etcd.Settings{
 		DialTimeout:     e.DialTimeout,
@@ -30,7 +36,13 @@ func backendSettings(cfg *config.Config, lookup func(string) (string, bool)) (ba
 		MaxTxnOps:       e.MaxTxnOps,
 		MaxRequestBytes: e.MaxRequestBytes,
 	}}
-	if scheme, _, err := backends.Parse(cfg.DB); err != nil || scheme != "etcd" {
+	onEtcd := false
+	for _, l := range locations {
+		if scheme, _, err := backends.Parse(l); err == nil && scheme == "etcd" {
+			onEtcd = true
+		}
+	}
+	if !onEtcd {
 		return set, nil
 	}
 	pw, fromEnv := lookup(etcdPasswordEnv)

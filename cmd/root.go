@@ -60,6 +60,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"apply", "manage", func() *cobra.Command { return newCmdApply(f, nil) }},
 		{"import", "manage", func() *cobra.Command { return newCmdImport(f) }},
 		{"export", "manage", func() *cobra.Command { return newCmdExport(f) }},
+		{"db", "manage", func() *cobra.Command { return newCmdDB(f) }},
 		{"check", "check", func() *cobra.Command { return newCmdCheck(f, nil) }},
 		{"authenticate", "check", func() *cobra.Command { return newCmdAuthenticate(f, nil) }},
 		{"login", "check", func() *cobra.Command { return newCmdLogin(f, nil) }},

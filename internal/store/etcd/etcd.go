@@ -154,6 +154,9 @@ func Open(address string, opts store.OpenOptions, set Settings) (store.Store, er
 	return s, nil
 }
 
+// TxnLimit is the most keys one Update may write (Settings.MaxTxnOps).
+func (s *etcdStore) TxnLimit() int { return s.settings.MaxTxnOps - 1 }
+
 // Location is how errors name the database.
 func (s *etcdStore) location() string {
 	return "etcd://" + strings.Join(s.endpoints, ",") + s.prefix
