@@ -26,6 +26,7 @@ type applyOptions struct {
 	UpdatePasswords bool
 	SkipValidation  bool
 	Workers         int
+	BatchSize       int
 }
 
 func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
@@ -54,6 +55,9 @@ permissions that an earlier apply created and the file no longer declares
 			if opts.File == "" {
 				return cmdutil.FlagErrorf("-f FILE is required (use -f - for standard input)")
 			}
+			if opts.BatchSize < 0 {
+				return cmdutil.FlagErrorf("--batch-size must not be negative")
+			}
 			if opts.Workers < 0 {
 				return cmdutil.FlagErrorf("--workers must not be negative")
 			}
@@ -69,6 +73,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.Prune, "prune", false, "delete objects an earlier apply created that the file no longer declares")
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	addBatchSizeFlag(fl, &opts.BatchSize)
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
@@ -112,6 +117,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) error {
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "apply",
+		BatchSize:       opts.BatchSize,
 	}
 	res, err := runApply(cmd, f, doc, aopts)
 	bar.finish()

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"authctl/internal/cmdutil"
 	"authctl/internal/config"
 	"authctl/internal/store/backends"
@@ -61,4 +63,9 @@ func backendSettingsFor(cfg *config.Config, lookup func(string) (string, bool), 
 	}
 	set.Etcd.Password = pw
 	return set, nil
+}
+
+// addBatchSizeFlag adds apply's and import's --batch-size.
+func addBatchSizeFlag(fl *pflag.FlagSet, n *int) {
+	fl.IntVar(n, "batch-size", 0, "write in transactions of at most `N` objects instead of one (for etcd's per-transaction limits; not atomic as a whole: run again to complete an interrupted run)")
 }

@@ -86,6 +86,9 @@ type ApplyOptions struct {
 	// OnlyExisting makes a declared user that does not exist an error
 	// instead of creating it (chpasswd's behaviour, for password imports).
 	OnlyExisting bool
+	// BatchSize, if positive, writes the plan in transactions of at most
+	// that many objects instead of one (apply_batch.go).
+	BatchSize int
 }
 
 // Actions in a plan.
@@ -188,6 +191,9 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 func (s *Service) ExecuteApply(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
 	if err := s.HashPlan(ctx, ap); err != nil {
 		return ApplyResult{}, err
+	}
+	if ap.opts.BatchSize > 0 {
+		return s.writePlanBatches(ctx, ap, ap.opts.BatchSize)
 	}
 	return s.WritePlan(ctx, ap)
 }
