@@ -23,6 +23,8 @@ var flagKeys = map[string]string{
 	"lock-timeout": "lock_timeout",
 	"output":       "output",
 	"quiet":        "quiet",
+
+	"insecure-permissions": "insecure_permissions",
 }
 
 // quotedKey finds the key a decoding error names: 'lockout.window'. It is

@@ -165,7 +165,12 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		if err != nil {
 			return nil, err
 		}
-		open := func(o store.OpenOptions) (store.Store, error) { return backends.OpenWith(cfg.DB, o, set) }
+		open := func(o store.OpenOptions) (store.Store, error) {
+			if err := dbFileSafety(f, cfg); err != nil {
+				return nil, err
+			}
+			return backends.OpenWith(cfg.DB, o, set)
+		}
 		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
 		inv.handles = append(inv.handles, h)
 		who := &beforeWrite{Store: h}

@@ -64,6 +64,9 @@ func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := sessionFileSafety(f, cfg); err != nil {
+		return err
+	}
 	if opts.Username == "" {
 		pr, err := f.IO.Prompter()
 		if err != nil {

@@ -67,6 +67,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"logout", "check", func() *cobra.Command { return newCmdLogout(f) }},
 		{"whoami", "check", func() *cobra.Command { return newCmdWhoami(f) }},
 		{"password", "check", func() *cobra.Command { return newCmdPassword(f) }},
+		{"doctor", "other", func() *cobra.Command { return newCmdDoctor(f) }},
 		{"version", "other", func() *cobra.Command { return newCmdVersion(f) }},
 	}
 }
@@ -94,6 +95,7 @@ Passwords are never taken from arguments: they are asked for at the terminal
 	pf.StringP("output", "o", "", "output `FORMAT`: table or json (some commands also take jsonl or yaml)")
 	pf.BoolP("quiet", "q", false, "print nothing but errors; the exit code carries the answer")
 	pf.Duration("lock-timeout", 5*time.Second, "how long to wait for another authctl process to release the database")
+	pf.Bool("insecure-permissions", false, "use a database or session file even if others could write or replace it")
 
 	root.AddGroup(
 		&cobra.Group{ID: "manage", Title: "Manage accounts:"},

@@ -27,6 +27,9 @@ func sessionToken(f *cmdutil.Factory) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := sessionFileSafety(f, cfg); err != nil {
+		return "", err
+	}
 	return savedSessionToken(cfg.Session.File)
 }
 

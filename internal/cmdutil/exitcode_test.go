@@ -127,7 +127,8 @@ func TestErrorMessages(t *testing.T) {
 		{cmdutil.DescribeOpenError("/x/auth.db", store.ErrNoDatabase), `no database at /x/auth.db: create it with a first change (for example "authctl user create NAME"), or point --db or AUTHCTL_DB at an existing one`},
 		{cmdutil.DescribeOpenError("/x/auth.db", store.ErrBusy), "/x/auth.db: database is busy: another authctl process holds its lock (raise --lock-timeout to wait longer)"},
 		{cmdutil.DescribeOpenError("/x/auth.db", fmt.Errorf("open /x/auth.db: %w", store.ErrBusy)), "open /x/auth.db: database is busy: another authctl process holds its lock (raise --lock-timeout to wait longer)"},
-		{cmdutil.DescribeOpenError("/x/auth.db", store.ErrCorrupt), "database is unreadable"},
+		{cmdutil.DescribeOpenError("/x/auth.db", store.ErrCorrupt), "/x/auth.db: database is unreadable; run 'authctl doctor' or restore from a backup"},
+		{cmdutil.DescribeOpenError("/x/auth.db", fmt.Errorf("/x/auth.db: %w: bad page", store.ErrCorrupt)), "/x/auth.db: database is unreadable: bad page; run 'authctl doctor' or restore from a backup"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

@@ -86,5 +86,31 @@ func DescribeOpenError(location string, err error) error {
 		}
 		return fmt.Errorf("%s: %w (raise --lock-timeout to wait longer)", location, err)
 	}
-	return err
+	return describeDamage(location, err)
+}
+
+// DamageError is a database that cannot be read: it names the database and
+// says what to do. It wraps store.ErrCorrupt (exit 7).
+type DamageError struct {
+	Location string
+	Err      error
+}
+
+func (e *DamageError) Error() string {
+	msg := e.Err.Error()
+	if !strings.Contains(msg, e.Location) {
+		msg = e.Location + ": " + msg
+	}
+	return msg + "; run 'authctl doctor' or restore from a backup"
+}
+func (e *DamageError) Unwrap() error { return e.Err }
+
+// describeDamage turns an error wrapping store.ErrCorrupt into a
+// DamageError, once.
+func describeDamage(location string, err error) error {
+	var de *DamageError
+	if !errors.Is(err, store.ErrCorrupt) || errors.As(err, &de) {
+		return err
+	}
+	return &DamageError{Location: location, Err: err}
 }

@@ -73,7 +73,9 @@ func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
 	o := h.opts
 	o.ReadOnly, o.Create = true, false
 	st, err := h.open(o)
-	if errors.Is(err, store.ErrNoDatabase) && h.access != ReadOnly {
+	if errors.Is(err, store.ErrNoDatabase) && h.access != ReadOnly ||
+		errors.Is(err, store.ErrUninitialized) && h.access != ReadOnly {
+		// Nothing there yet: its first Update creates (or initialises) it.
 		st, err = store.Empty(), nil
 	}
 	if err != nil {
@@ -83,7 +85,7 @@ func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return describeDamage(h.location, err)
 }
 
 // Update opens the database for writing (creating it in ReadWrite mode),
@@ -106,7 +108,7 @@ func (h *Handle) Update(ctx context.Context, fn func(store.Writer) error) error 
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return describeDamage(h.location, err)
 }
 
 // Close makes later transactions fail with store.ErrClosed. Nothing stays

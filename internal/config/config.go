@@ -29,6 +29,9 @@ type Config struct {
 	Validators []validate.Spec `mapstructure:"validators"`
 	Session    Session         `mapstructure:"session"`
 	Lockout    Lockout         `mapstructure:"lockout"`
+	// InsecurePermissions turns off the refusal of database and session
+	// files (and their directories) that others could write or replace.
+	InsecurePermissions bool `mapstructure:"insecure_permissions"`
 	// Workers is how many passwords are hashed at once in bulk work; 0
 	// means GOMAXPROCS.
 	Workers int `mapstructure:"workers"`

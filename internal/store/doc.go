@@ -60,6 +60,19 @@
 //     This is what lets the auth package, say, strip a deleted group from
 //     every user while streaming over the users.
 //
+// Membership queries:
+//
+//   - GroupMembers, PermissionHolders and Superusers answer exactly what a
+//     scan of Users would (a user is listed under each group and permission
+//     its record holds, and under Superusers while IsSuperuser is set), in
+//     ascending bytewise username order, including inside Update after the
+//     transaction's own PutUser and DeleteUser calls (a rename being a
+//     DeleteUser and a PutUser), and nothing of a rolled-back Update. Names
+//     that are prefixes of one another ("g", "g1") never mix. As with the
+//     iterators, fn may read, and inside Update change the user it visits.
+//     How a backend keeps them fast (an index written in the same
+//     transaction as the users) is its own business.
+//
 // The audit log:
 //
 //   - AppendAudit numbers records 1, 2, 3, … in the order of committed

@@ -18,6 +18,11 @@ var (
 	// ErrCorrupt is returned when the database cannot be read: not a
 	// database, a damaged file, or records this version cannot decode.
 	ErrCorrupt = errors.New("database is unreadable")
+	// ErrUninitialized is returned (wrapped) by an opener without Create
+	// when the database exists but holds nothing at all (an empty file: a
+	// creation that failed half-way, on a full disk). It wraps ErrCorrupt;
+	// an opener with Create initialises such a database.
+	ErrUninitialized = &uninitializedError{}
 	// ErrConflict is returned when a backend gave up retrying a transaction
 	// that kept conflicting with other writers.
 	ErrConflict = errors.New("transaction conflicted with another writer")
@@ -29,3 +34,8 @@ type noDatabaseError struct{}
 
 func (*noDatabaseError) Error() string { return "database does not exist" }
 func (*noDatabaseError) Unwrap() error { return ErrNotFound }
+
+type uninitializedError struct{}
+
+func (*uninitializedError) Error() string { return "empty file" }
+func (*uninitializedError) Unwrap() error { return ErrCorrupt }

@@ -200,3 +200,12 @@ type OpenOptions struct {
 	// before returning ErrBusy. Zero means a backend default of 5 seconds.
 	LockTimeout time.Duration
 }
+
+// Checker is implemented by a Store that can check its whole database for
+// damage: every page or record it holds, not only those a command happens
+// to read. Check returns nil for an intact database and otherwise an error
+// wrapping ErrCorrupt that names the database and the first problems found.
+// It may take time proportional to the size of the database.
+type Checker interface {
+	Check(ctx context.Context) error
+}

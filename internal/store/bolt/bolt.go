@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -50,7 +51,10 @@ type boltStore struct {
 	db       *bbolt.DB
 	path     string
 	readOnly bool
-	closed   atomic.Bool
+	// bare is set on a read-only store on a bbolt file without authctl's
+	// buckets, which reads as an empty store.
+	bare   bool
+	closed atomic.Bool
 }
 
 var _ store.Store = (*boltStore)(nil)
@@ -83,6 +87,8 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	// The file itself is only ever created by createNew.
+	create, mayInit := false, create
 	bopts := &bbolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
@@ -101,18 +107,45 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 			if !create {
 				flag &^= os.O_CREATE
 			}
-			return os.OpenFile(name, flag, perm)
+			f, err := os.OpenFile(name, flag|openFlags, perm)
+			if errors.Is(err, syscall.EISDIR) {
+				return nil, &notRegularError{"a directory"}
+			}
+			if err != nil {
+				return nil, err
+			}
+			// Only a regular file is a database: not a FIFO (whose reads
+			// would block forever), a device or a directory.
+			fi, err := f.Stat()
+			if err != nil || !fi.Mode().IsRegular() {
+				f.Close()
+				if err == nil {
+					err = &notRegularError{kind(fi.Mode())}
+				}
+				return nil, err
+			}
+			// bbolt initialises an empty file as a new database. Only an
+			// opener that may create one gets that; for the others an
+			// empty file is a damaged database, left as it is.
+			if fi.Size() == 0 && !mayInit {
+				f.Close()
+				return nil, errEmptyFile
+			}
+			return f, nil
 		},
 	}
 
 	db, err := boltOpen(path, bopts)
-	if errors.Is(err, fs.ErrNotExist) && create {
-		// Most likely the directory is missing. Only new directories get
-		// 0700; an existing one is left alone.
-		if mkErr := os.MkdirAll(filepath.Dir(path), 0o700); mkErr != nil {
-			return nil, fmt.Errorf("create database directory: %w", mkErr)
+	if errors.Is(err, fs.ErrNotExist) && mayInit {
+		if err := createNew(path, bopts); err != nil {
+			return nil, err
 		}
 		db, err = boltOpen(path, bopts)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Another name took the place (a dangling symbolic link):
+			// nothing is created through it.
+			return nil, fmt.Errorf("create database %s: something else is there (a symbolic link to a missing file?); not creating the database through it", path)
+		}
 	}
 	if err != nil {
 		return nil, openError(path, readOnly, err)
@@ -124,6 +157,48 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		return nil, err
 	}
 	return s, nil
+}
+
+// createNew makes a new, initialised database at path, or leaves path as it
+// is. The database is built in a temporary file in the same directory and
+// then linked into place, so that path never names a half-made database
+// (a full disk used to leave an empty file there that every later command
+// refused), a racing creator's database is never replaced, and nothing is
+// created through a symbolic link planted at path. New directories get
+// mode 0700; an existing one is left alone.
+func createNew(path string, bopts *bbolt.Options) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp)
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	o := *bopts
+	o.OpenFile = nil
+	db, err := boltOpen(tmp, &o)
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	s := &boltStore{db: db, path: tmp}
+	err = s.checkSchema()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return nil
 }
 
 // writerMmapSize is the initial mapping for a writable open.
@@ -146,10 +221,40 @@ func boltOpen(path string, bopts *bbolt.Options) (db *bbolt.DB, err error) {
 	return bbolt.Open(path, 0o600, bopts)
 }
 
+// errEmptyFile is an empty file opened without OpenOptions.Create.
+var errEmptyFile = errors.New("empty file")
+
+// notRegularError is a database path that names something other than a
+// regular file.
+type notRegularError struct{ kind string }
+
+func (e *notRegularError) Error() string { return "not a regular file but " + e.kind }
+
+// kind names a file mode's type for a message.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
+}
+
 func openError(path string, readOnly bool, err error) error {
 	switch {
 	case errors.Is(err, store.ErrCorrupt):
 		return err
+	case errors.Is(err, errEmptyFile):
+		return fmt.Errorf("%s: database is unreadable: %w", path, store.ErrUninitialized)
+	case errors.As(err, new(*notRegularError)):
+		var nr *notRegularError
+		errors.As(err, &nr)
+		return fmt.Errorf("%s: %w: %s", path, store.ErrCorrupt, nr)
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s: %w", path, store.ErrNoDatabase)
 	case errors.Is(err, berrors.ErrTimeout):
@@ -160,21 +265,27 @@ func openError(path string, readOnly bool, err error) error {
 		errors.Is(err, berrors.ErrInvalidMapping):
 		return fmt.Errorf("%s: %w: not a bbolt database or damaged: %w", path, store.ErrCorrupt, err)
 	}
-	if readOnly {
-		// bbolt tries to initialize an empty file, which fails on a
-		// read-only descriptor with an unhelpful error.
-		if fi, statErr := os.Stat(path); statErr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
-			return fmt.Errorf("%s: %w: empty file", path, store.ErrCorrupt)
-		}
+	// Any other error that is not the operating system's (permission
+	// denied, I/O error) is bbolt's finding about the file's contents
+	// ("file size too small").
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w: %w", path, store.ErrCorrupt, err)
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
 }
 
-// checkSchema reads the schema version and, on a writable store, creates
-// whatever buckets are missing from an empty or new database.
+// checkSchema reads the schema version and checks the file's structure:
+// that it is as long as its meta page says, that every bucket of an
+// authctl database is there and, for a writer, that every page in use is a
+// branch or leaf page (checkPages). It creates the buckets of an empty or
+// new database on a writable store.
 func (s *boltStore) checkSchema() error {
 	var needInit bool
 	err := s.view(func(tx *bbolt.Tx) error {
+		if err := s.checkSize(tx); err != nil {
+			return err
+		}
 		in := tx.Bucket(bucketInternal)
 		if in == nil {
 			if k, _ := tx.Cursor().First(); k != nil {
@@ -183,6 +294,7 @@ func (s *boltStore) checkSchema() error {
 			// An empty bbolt file: a new database, or one whose creation
 			// was interrupted. A reader sees it as an empty store.
 			needInit = !s.readOnly
+			s.bare = s.readOnly
 			return nil
 		}
 		v := in.Get(keySchemaVersion)
@@ -196,12 +308,24 @@ func (s *boltStore) checkSchema() error {
 		if n > SchemaVersion {
 			return s.corrupt(fmt.Sprintf("database schema version %d is newer than this authctl supports", n))
 		}
-		if !s.readOnly {
-			for _, name := range allBuckets {
-				if tx.Bucket(name) == nil {
-					needInit = true
-				}
+		// A bucket missing from an existing database is damage, not an
+		// empty table: reading it as empty would show no users, and
+		// writing would recreate it under records that refer to it.
+		for _, name := range allBuckets {
+			b := tx.Bucket(name)
+			if b == nil {
+				return s.corrupt(fmt.Sprintf("the %s bucket is missing", name))
 			}
+			// Touch the root page and the first and last leaves of
+			// each bucket: a few pages, and every command reads
+			// through them, so damage there is reported by name here
+			// rather than midway through a command.
+			c := b.Cursor()
+			c.First()
+			c.Last()
+		}
+		if !s.readOnly {
+			return s.checkPages(tx)
 		}
 		return nil
 	})
@@ -222,6 +346,54 @@ func (s *boltStore) checkSchema() error {
 	})
 }
 
+// checkSize refuses a file shorter than the pages its meta page says are in
+// use (a truncated copy, a full disk): bbolt maps such a file without
+// complaint and faults or panics later, on whichever page is missing.
+func (s *boltStore) checkSize(tx *bbolt.Tx) error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.path, err)
+	}
+	if want := tx.Size(); fi.Size() < want {
+		return s.corrupt(fmt.Sprintf("file is truncated: %d bytes, its pages need %d", fi.Size(), want))
+	}
+	return nil
+}
+
+// checkPages walks the header of every page in use and refuses the file if
+// one is neither a branch nor a leaf page (a zeroed or overwritten page), so
+// that a write never commits into a file whose reads would fail. It reads
+// one header per page (and skips overflow pages), which costs a fraction of
+// bbolt's full Tx.Check; see BenchmarkCheckPages.
+func (s *boltStore) checkPages(tx *bbolt.Tx) error {
+	hwm := int(tx.Size() / int64(s.db.Info().PageSize))
+	for id := 2; id < hwm; {
+		info, err := tx.Page(id)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		if info == nil {
+			break
+		}
+		switch info.Type {
+		case "branch", "leaf", "freelist":
+			if info.Count == 0 && info.Type == "branch" {
+				return s.corrupt(fmt.Sprintf("page %d is an empty branch page", id))
+			}
+		case "free":
+			id++
+			continue
+		default:
+			return s.corrupt(fmt.Sprintf("page %d is damaged (type %s)", id, info.Type))
+		}
+		if info.OverflowCount < 0 || info.OverflowCount >= hwm-id {
+			return s.corrupt(fmt.Sprintf("page %d is damaged (overflow %d)", id, info.OverflowCount))
+		}
+		id += 1 + info.OverflowCount
+	}
+	return nil
+}
+
 // corrupt returns an error wrapping store.ErrCorrupt that names the file.
 func (s *boltStore) corrupt(detail string) error {
 	return fmt.Errorf("%s: %w: %s", s.path, store.ErrCorrupt, detail)
@@ -231,22 +403,27 @@ func (s *boltStore) corruptPanic(p any) error {
 	return fmt.Errorf("%s: %w: bbolt: %v", s.path, store.ErrCorrupt, p)
 }
 
-// view and update are bbolt's View and Update with panics from bbolt itself
-// (not from fn) and faults on the mapped file turned into ErrCorrupt, and
-// bbolt's errors mapped onto the store's.
+// view and update are bbolt's View and Update with panics and faults on the
+// mapped file turned into ErrCorrupt, and bbolt's errors mapped onto the
+// store's. fn is this package's own code: any panic in it is bbolt's (it
+// reads pages lazily, so a damaged page panics wherever it is first
+// touched) and is recovered.
 func (s *boltStore) view(fn func(*bbolt.Tx) error) error {
-	return s.run(false, fn)
+	return s.run(false, false, fn)
 }
 
 func (s *boltStore) update(fn func(*bbolt.Tx) error) error {
-	return s.run(true, fn)
+	return s.run(true, false, fn)
 }
 
-func (s *boltStore) run(writable bool, fn func(*bbolt.Tx) error) (err error) {
+// run runs fn in a transaction. When caller is set, fn runs the caller's
+// code: a panic that escapes it is the caller's own (the Reader and Writer
+// methods recover bbolt's panics themselves) and propagates unchanged.
+func (s *boltStore) run(writable, caller bool, fn func(*bbolt.Tx) error) (err error) {
 	var inFn, fnFailed bool
 	defer func() {
 		if inFn {
-			// fn panicked: not ours to recover.
+			// The caller's fn panicked: not ours to recover.
 			return
 		}
 		if p := recover(); p != nil {
@@ -257,7 +434,7 @@ func (s *boltStore) run(writable bool, fn func(*bbolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(old)
 
 	wrapped := func(tx *bbolt.Tx) error {
-		inFn = true
+		inFn = caller
 		ferr := fn(tx)
 		inFn = false
 		fnFailed = ferr != nil
@@ -295,7 +472,7 @@ func (s *boltStore) View(ctx context.Context, fn func(store.Reader) error) error
 	if err := s.begin(ctx); err != nil {
 		return err
 	}
-	return s.view(func(tx *bbolt.Tx) error {
+	return s.run(false, true, func(tx *bbolt.Tx) error {
 		t := &txn{s: s, tx: tx}
 		defer t.end()
 		return fn(t)
@@ -309,10 +486,16 @@ func (s *boltStore) Update(ctx context.Context, fn func(store.Writer) error) err
 	if s.readOnly {
 		return store.ErrReadOnly
 	}
-	return s.update(func(tx *bbolt.Tx) error {
+	return s.run(true, true, func(tx *bbolt.Tx) error {
 		t := &txn{s: s, tx: tx, writable: true}
 		defer t.end()
-		return fn(t)
+		err := fn(t)
+		if t.damage != nil {
+			// A read or write in fn met a damaged page: whatever fn made
+			// of that, nothing is committed into a damaged file.
+			return t.damage
+		}
+		return err
 	})
 }
 

@@ -293,8 +293,16 @@ func TestEmptyFile(t *testing.T) {
 	}
 	_, err := bolt.Open(path, store.OpenOptions{ReadOnly: true})
 	wantCorrupt(t, err, path, "empty file")
-	// A writable open makes it a database, as for a new file.
-	s := mustOpen(t, path, store.OpenOptions{})
+	// So does a writable open that may not create a database, which
+	// leaves the file alone.
+	_, err = bolt.Open(path, store.OpenOptions{})
+	wantCorrupt(t, err, path, "empty file")
+	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+		t.Fatalf("a writable open without Create changed the empty file: %v %v", fi.Size(), err)
+	}
+	// A writable open with Create makes it a database, as for a new file
+	// (what a creation that failed half-way, on a full disk, leaves).
+	s := mustOpen(t, path, store.OpenOptions{Create: true})
 	if err := s.Update(ctx, func(w store.Writer) error { return w.PutMeta("k", []byte("v")) }); err != nil {
 		t.Fatal(err)
 	}

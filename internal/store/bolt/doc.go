@@ -27,7 +27,12 @@
 // Open does no more than bbolt.Open and one read transaction for the schema
 // version, so a short-lived read-only process (authctl check) costs little
 // more than a raw bbolt read. The database and its schema are created by the
-// first writable open; a read-only open never writes.
+// first writable open with OpenOptions.Create; a read-only open never
+// writes. A new database is built in a temporary file in the same directory
+// and hard-linked into place, so the path never names a half-made file (a
+// full disk leaves nothing behind), a database another process created
+// meanwhile is never replaced, and nothing is created through a symbolic
+// link planted at the path.
 //
 // bbolt locks the whole file with flock for as long as it is open: a writable
 // store holds an exclusive lock from Open to Close, which blocks every other
@@ -38,8 +43,25 @@
 //
 // # Damage
 //
-// bbolt may panic when it reads a damaged page. View and Update (and Open)
-// recover such panics, and memory faults on the mapped file, and return an
-// error wrapping store.ErrCorrupt. A panic raised by the caller's own fn
-// (or by an iteration callback) is not recovered: it propagates unchanged.
+// bbolt maps the file and reads pages lazily, and may panic (or fault) on
+// whichever damaged page a transaction first touches. Every bbolt call is
+// made under a recover: in Open, in this package's own transactions and in
+// each Reader and Writer method; the panic becomes an error wrapping
+// store.ErrCorrupt that names the file. A panic raised by the caller's own
+// fn (or by an iteration callback) is not recovered: it propagates
+// unchanged.
+//
+// Open refuses, with ErrCorrupt, what it can see cheaply: something other
+// than a regular file (opened with O_NONBLOCK, so a FIFO does not block),
+// an empty file (unless OpenOptions.Create, which initialises it: what a
+// creation that failed on a full disk leaves), a file shorter than its
+// meta page's high-water mark (truncated), a missing bucket, and damage on
+// the root page and on the first and last leaves of each bucket. A
+// writable open also walks the header of every page in use and refuses a
+// page that is not a branch, leaf or freelist page, so that a write never
+// commits into a file where a full read would fail (0.4 ms at 100,000
+// users, against 27 ms for bbolt's Tx.Check; BenchmarkCheckPages). An
+// Update whose fn met damage rolls back, whatever fn returned. Check
+// (store.Checker, the doctor command) runs bbolt's Tx.Check and decodes
+// every record.
 package bolt

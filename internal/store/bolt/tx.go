@@ -2,8 +2,8 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -23,6 +23,9 @@ type txn struct {
 	s        *boltStore
 	tx       *bbolt.Tx
 	writable bool
+	// damage is the first ErrCorrupt a method returned: an Update with
+	// damage rolls back whatever fn returns.
+	damage error
 }
 
 var _ store.Writer = (*txn)(nil)
@@ -41,12 +44,37 @@ func (t *txn) check() error {
 // recoverCorrupt, deferred directly, turns a bbolt panic into ErrCorrupt.
 func (t *txn) recoverCorrupt(err *error) {
 	if p := recover(); p != nil {
-		*err = t.s.corruptPanic(p)
+		*err = t.damaged(t.s.corruptPanic(p))
 	}
 }
 
+// damaged records err as the transaction's damage and returns it.
+func (t *txn) damaged(err error) error {
+	if t.damage == nil {
+		t.damage = err
+	}
+	return err
+}
+
 func (t *txn) decodeError(bucket, key []byte, err error) error {
-	return fmt.Errorf("%s: %w: %s/%q: %w", t.s.path, store.ErrCorrupt, bucket, key, err)
+	return t.damaged(fmt.Errorf("%s: %w: %s/%q: %w", t.s.path, store.ErrCorrupt, bucket, key, err))
+}
+
+// missingBucket is the error for a bucket that checkSchema found but the
+// transaction does not (it cannot happen to a file that passed the check).
+func (t *txn) missingBucket(name []byte) error {
+	return t.damaged(t.s.corrupt(fmt.Sprintf("the %s bucket is missing", name)))
+}
+
+// bucket returns the named bucket. A read-only store on a bare bbolt file
+// (an interrupted creation) has no buckets and reads as empty: bucket
+// returns nil and no error. Anywhere else a missing bucket is damage.
+func (t *txn) bucket(name []byte) (*bbolt.Bucket, error) {
+	b := t.tx.Bucket(name)
+	if b == nil && !t.s.bare {
+		return nil, t.missingBucket(name)
+	}
+	return b, nil
 }
 
 func notFound(kind, key string) error {
@@ -59,16 +87,16 @@ func get[T any](t *txn, bucket []byte, kind, key string) (rec T, err error) {
 		return rec, err
 	}
 	defer t.recoverCorrupt(&err)
-	b := t.tx.Bucket(bucket)
+	b, err := t.bucket(bucket)
 	if b == nil {
-		return rec, notFound(kind, key)
+		return rec, cmp.Or(err, notFound(kind, key))
 	}
 	k := []byte(key)
 	v := b.Get(k)
 	if v == nil {
 		return rec, notFound(kind, key)
 	}
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := decodeRecord(v, &rec); err != nil {
 		return rec, t.decodeError(bucket, k, err)
 	}
 	return rec, nil
@@ -88,12 +116,12 @@ func (t *txn) each(bucket, start, prefix []byte, decode func(k, v []byte) error,
 			return
 		}
 		if p := recover(); p != nil {
-			err = t.s.corruptPanic(p)
+			err = t.damaged(t.s.corruptPanic(p))
 		}
 	}()
-	b := t.tx.Bucket(bucket)
+	b, err := t.bucket(bucket)
 	if b == nil {
-		return nil
+		return err
 	}
 	c := b.Cursor()
 	var k, v []byte
@@ -135,7 +163,7 @@ func eachRecord[T any](t *txn, bucket, start, prefix []byte, fn func(T) error) e
 		func(k, v []byte) error {
 			var zero T
 			rec = zero
-			if err := json.Unmarshal(v, &rec); err != nil {
+			if err := decodeRecord(v, &rec); err != nil {
 				return t.decodeError(bucket, k, err)
 			}
 			return nil
@@ -194,7 +222,7 @@ func (t *txn) decodeAudit(k, v []byte, rec *store.AuditRecord) error {
 		return t.decodeError(bucketAudit, k, errors.New("audit key is not 8 bytes"))
 	}
 	*rec = store.AuditRecord{}
-	if err := json.Unmarshal(v, rec); err != nil {
+	if err := decodeRecord(v, rec); err != nil {
 		return t.decodeError(bucketAudit, k, err)
 	}
 	rec.Seq = binary.BigEndian.Uint64(k)
@@ -216,11 +244,11 @@ func (t *txn) LastAudit() (rec store.AuditRecord, err error) {
 		return rec, err
 	}
 	defer t.recoverCorrupt(&err)
-	b := t.tx.Bucket(bucketAudit)
+	b, err := t.bucket(bucketAudit)
 	if b == nil {
-		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
+		return rec, cmp.Or(err, fmt.Errorf("audit log is empty: %w", store.ErrNotFound))
 	}
-	k, v := b.Cursor().Last()
+	k, v := lastPair(b)
 	if k == nil {
 		return rec, fmt.Errorf("audit log is empty: %w", store.ErrNotFound)
 	}
@@ -233,9 +261,9 @@ func (t *txn) AuditSeq() (_ uint64, err error) {
 		return 0, err
 	}
 	defer t.recoverCorrupt(&err)
-	b := t.tx.Bucket(bucketAudit)
+	b, err := t.bucket(bucketAudit)
 	if b == nil {
-		return 0, nil
+		return 0, err
 	}
 	return b.Sequence(), nil
 }
@@ -245,9 +273,9 @@ func (t *txn) Meta(key string) (_ []byte, err error) {
 		return nil, err
 	}
 	defer t.recoverCorrupt(&err)
-	b := t.tx.Bucket(bucketMeta)
+	b, err := t.bucket(bucketMeta)
 	if b == nil {
-		return nil, notFound("meta key", key)
+		return nil, cmp.Or(err, notFound("meta key", key))
 	}
 	v := b.Get([]byte(key))
 	if v == nil {
@@ -256,8 +284,7 @@ func (t *txn) Meta(key string) (_ []byte, err error) {
 	return bytes.Clone(v), nil
 }
 
-// writeBucket returns the bucket to change, creating it if a damaged or
-// foreign database lacks it.
+// writeBucket returns the bucket to change.
 func (t *txn) writeBucket(name []byte) (*bbolt.Bucket, error) {
 	if err := t.check(); err != nil {
 		return nil, err
@@ -267,10 +294,7 @@ func (t *txn) writeBucket(name []byte) (*bbolt.Bucket, error) {
 	}
 	b := t.tx.Bucket(name)
 	if b == nil {
-		var err error
-		if b, err = t.tx.CreateBucket(name); err != nil {
-			return nil, err
-		}
+		return nil, t.missingBucket(name)
 	}
 	// Pages split at 90% full rather than bbolt's 50%: records are mostly
 	// added in key order (seeding, the audit log), which would otherwise
@@ -286,6 +310,8 @@ func (t *txn) writeError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, store.ErrCorrupt):
+		return err
 	case errors.Is(err, berrors.ErrTxNotWritable), errors.Is(err, berrors.ErrDatabaseReadOnly):
 		return store.ErrReadOnly
 	case errors.Is(err, berrors.ErrTxClosed):
@@ -322,7 +348,7 @@ func putRecord(t *txn, bucket []byte, kind, key string, rec any) error {
 	if err := validKey(kind, key); err != nil {
 		return err
 	}
-	v, err := json.Marshal(rec)
+	v, err := encodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("store: encode %s %q: %w", kind, key, err)
 	}
@@ -393,7 +419,7 @@ func (t *txn) AppendAudit(rec store.AuditRecord) (_ uint64, err error) {
 		return 0, t.writeError(err)
 	}
 	rec.Seq = seq
-	v, err := json.Marshal(&rec)
+	v, err := encodeRecord(&rec)
 	if err != nil {
 		return 0, fmt.Errorf("store: encode audit record: %w", err)
 	}
@@ -409,18 +435,59 @@ func (t *txn) DeleteAuditThrough(seq uint64) (err error) {
 	if err != nil {
 		return t.writeError(err)
 	}
+	last, _ := lastPair(b)
+	if last == nil {
+		return nil
+	}
+	if len(last) == 8 && binary.BigEndian.Uint64(last) <= seq {
+		// Everything goes: replace the bucket by an empty one with the
+		// same sequence, which frees its pages at once instead of
+		// leaving a tree of empty leaves until commit.
+		next := b.Sequence()
+		if err := t.tx.DeleteBucket(bucketAudit); err != nil {
+			return t.writeError(err)
+		}
+		if _, err := t.tx.CreateBucket(bucketAudit); err != nil {
+			return t.writeError(err)
+		}
+		if b, err = t.writeBucket(bucketAudit); err != nil {
+			return t.writeError(err)
+		}
+		return t.writeError(b.SetSequence(next))
+	}
+	// Collect the keys first: deleting through a cursor moves it, and
+	// restarting from First after each delete walks the leaves already
+	// emptied, which is quadratic in the number of pages.
+	var doomed [][]byte
 	c := b.Cursor()
-	// Deleting through a cursor and then calling Next can skip keys, so
-	// start from the first key again after each delete.
-	for k, _ := c.First(); k != nil; k, _ = c.First() {
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if len(k) == 8 && binary.BigEndian.Uint64(k) > seq {
 			break
 		}
-		if err := c.Delete(); err != nil {
+		doomed = append(doomed, bytes.Clone(k))
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
 			return t.writeError(err)
 		}
 	}
 	return nil
+}
+
+// lastPair is Cursor.Last made safe for a bucket whose leaves a transaction
+// has emptied. bbolt's Last (v1.4 and v1.5) steps back over empty leaves
+// with prev, and prev, on reaching the first leaf, puts the cursor back on
+// that (empty) first leaf and returns nothing; Last's loop then finds an
+// empty leaf again and never ends. This is what made a prune that emptied
+// the audit log spin with the write lock held. First skips empty leaves
+// correctly and reports an empty bucket, and Last terminates whenever some
+// leaf still holds a key, so ask First before Last.
+func lastPair(b *bbolt.Bucket) (k, v []byte) {
+	c := b.Cursor()
+	if k, _ := c.First(); k == nil {
+		return nil, nil
+	}
+	return c.Last()
 }
 
 func (t *txn) PutMeta(key string, value []byte) error {

@@ -49,6 +49,14 @@ var tests = []testCase{
 	{"AuditNeverReused", testAuditNeverReused},
 	{"AuditSeq", testAuditSeq},
 	{"AuditRollback", testAuditRollback},
+	{"AuditPrune", testAuditPrune},
+	{"AuditPruneRollback", testAuditPruneRollback},
+
+	// Membership indexes.
+	{"IndexQueries", testIndexQueries},
+	{"IndexChanges", testIndexChanges},
+	{"IndexRollback", testIndexRollback},
+	{"IndexIterationStops", testIndexIterationStops},
 
 	// Meta.
 	{"Meta", testMeta},

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package bolt
+
+const openFlags = 0
