@@ -44,6 +44,14 @@ type txn struct {
 	keys []string // buffered keys, sorted
 	// rangeDel holds [from, to) ranges deleted as a whole (the audit log).
 	rangeDel [][2]string
+	// seen caches point reads: at a fixed revision a key's value never
+	// changes, so reading it again costs no round trip.
+	seen map[string]cached
+}
+
+type cached struct {
+	val []byte
+	ok  bool
 }
 
 var _ store.Writer = (*txn)(nil)
@@ -108,6 +116,9 @@ func (t *txn) read(key string) ([]byte, bool, error) {
 	if t.isHash(key) && t.s.hashDenied.Load() {
 		return nil, false, nil
 	}
+	if c, ok := t.seen[key]; ok {
+		return c.val, c.ok, nil
+	}
 	resp, err := t.get(key)
 	if err != nil {
 		if t.denied(key, err) {
@@ -115,9 +126,14 @@ func (t *txn) read(key string) ([]byte, bool, error) {
 		}
 		return nil, false, err
 	}
+	if t.seen == nil {
+		t.seen = map[string]cached{}
+	}
 	if len(resp.Kvs) == 0 {
+		t.seen[key] = cached{}
 		return nil, false, nil
 	}
+	t.seen[key] = cached{val: resp.Kvs[0].Value, ok: true}
 	return resp.Kvs[0].Value, true, nil
 }
 
