@@ -220,16 +220,22 @@ func (t *txn) PutUser(u store.User) error {
 	} else if had {
 		t.del(hk)
 	}
+	// Only index keys that change are written: a login that updates the
+	// last-login time writes no index key (nor needs the right to).
 	newKeys := t.userIndexKeys(u)
+	var oldKeys []string
 	if had {
-		for _, k := range t.userIndexKeys(old) {
+		oldKeys = t.userIndexKeys(old)
+		for _, k := range oldKeys {
 			if !slices.Contains(newKeys, k) {
 				t.del(k)
 			}
 		}
 	}
 	for _, k := range newKeys {
-		t.put(k, nil)
+		if !slices.Contains(oldKeys, k) {
+			t.put(k, nil)
+		}
 	}
 	return nil
 }

@@ -92,8 +92,8 @@ func Prefix() string { return fmt.Sprintf("/t%d-%d/", os.Getpid(), prefixes.Add(
 // the prefix p: readwrite on everything for an admin host; read on
 // everything but p+"hash/" for a host that only checks permissions; a login
 // host reads everything and writes the login records (sessions, failures,
-// the audit log, users for last_login and hash upgrades, and the two
-// bookkeeping keys).
+// the audit log, users for last_login and hash upgrades, the session
+// secret in meta/, and the two bookkeeping keys).
 func Roles(p string) map[string][][3]string {
 	end := func(k string) string { return clientv3.GetPrefixRangeEnd(k) }
 	return map[string][][3]string{
@@ -106,6 +106,7 @@ func Roles(p string) map[string][][3]string {
 			{"readwrite", p + "audit/", end(p + "audit/")},
 			{"readwrite", p + "users/", end(p + "users/")},
 			{"readwrite", p + "hash/", end(p + "hash/")},
+			{"readwrite", p + "meta/", end(p + "meta/")},
 			{"readwrite", p + "auditseq", ""},
 			{"readwrite", p + "commit", ""},
 		},
