@@ -36,6 +36,37 @@ func TestLayering(t *testing.T) {
 		"authctl/internal/auth":  {"authctl/cmd", "authctl/internal/cmdutil", "authctl/internal/output", "authctl/internal/iostreams", "authctl/internal/prompt", "authctl/internal/config", "authctl/internal/store/bolt", "authctl/internal/store/backends"},
 		"authctl/internal/store": {"authctl/internal/auth", "authctl/cmd"},
 	}
+	// prefixOnly says which packages may import any package under a
+	// module path: the etcd client only in the etcd backend (and its test
+	// helper), the embedded server only in that helper, which only tests
+	// import (checked below on the binary's dependencies).
+	etcdPkgs := []string{"authctl/internal/store/etcd", "authctl/internal/store/etcd/etcdtest"}
+	prefixOnly := map[string][]string{
+		"go.etcd.io/etcd/client/": etcdPkgs,
+		"go.etcd.io/etcd/api/":    etcdPkgs,
+		"go.uber.org/zap":         etcdPkgs,
+		"google.golang.org/grpc":  {"authctl/internal/store/etcd"},
+		"go.etcd.io/etcd/server/": {"authctl/internal/store/etcd/etcdtest"},
+	}
+	for pkg, imps := range imports {
+		for _, imp := range imps {
+			for p, allowed := range prefixOnly {
+				if strings.HasPrefix(imp, p) && !contains(allowed, pkg) {
+					t.Errorf("%s imports %s; only %v may import %s…", pkg, imp, allowed, p)
+				}
+			}
+		}
+	}
+	// The authctl binary links the etcd client but never the server.
+	deps, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list -deps: %v", err)
+	}
+	for _, d := range strings.Fields(string(deps)) {
+		if strings.HasPrefix(d, "go.etcd.io/etcd/server/") || strings.HasPrefix(d, "authctl/internal/store/etcd/etcdtest") {
+			t.Errorf("the authctl binary links %s, which only tests may", d)
+		}
+	}
 	for pkg, imps := range imports {
 		if strings.HasPrefix(pkg, "authctl/bench/") {
 			continue // benchmark baselines import libraries on purpose

@@ -38,10 +38,11 @@ import (
 	"go.etcd.io/bbolt"
 
 	"authctl/cmd"
+	"authctl/internal/store/etcd/etcdtest"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopEtcd{m}, map[string]func(){
 		"authctl": func() { os.Exit(cmd.Main()) },
 	})
 }
@@ -68,6 +69,10 @@ func scriptParams(t *testing.T) testscript.Params {
 			switch cond {
 			case "root":
 				return os.Geteuid() == 0, nil
+			case "etcd":
+				// The scripts run against etcd (AUTHCTL_TEST_DB):
+				// scripts about the database file skip themselves.
+				return testDB() != "", nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -83,6 +88,29 @@ func scriptParams(t *testing.T) testscript.Params {
 	}
 }
 
+// testDB is where the scripts keep their databases: "" for a bolt file
+// in each script's $WORK, else etcd://ENDPOINTS from AUTHCTL_TEST_DB, to
+// which each script adds a prefix of its own. AUTHCTL_TEST_DB=etcd uses
+// an embedded etcd server started by this process.
+func testDB() string {
+	db := os.Getenv("AUTHCTL_TEST_DB")
+	switch {
+	case db == "":
+		return ""
+	case db == "etcd":
+		return "etcd://" + etcdEndpoints(nopTB{})
+	}
+	return strings.TrimRight(db, "/")
+}
+
+// nopTB is enough of a testing.TB for etcdEndpoints outside a test.
+type nopTB struct{ testing.TB }
+
+func (nopTB) Helper() {}
+func (nopTB) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
+}
+
 // setupScript gives every script its own database, home and XDG
 // directories under $WORK, and a cheap password hasher so that hashing
 // does not dominate the run time. Scripts that need argon2 set its cheap
@@ -94,6 +122,11 @@ func setupScript(e *testscript.Env) error {
 		return err
 	}
 	e.Setenv("AUTHCTL_DB", filepath.Join(work, "auth.db"))
+	if db := testDB(); db != "" {
+		e.Setenv("AUTHCTL_DB", db+etcdtest.Prefix())
+		e.Setenv("AUTHCTL_ETCD_MAX_TXN_OPS", strconv.Itoa(etcdtest.MaxTxnOps))
+		e.Setenv("AUTHCTL_ETCD_MAX_REQUEST_BYTES", strconv.Itoa(etcdtest.MaxRequestBytes))
+	}
 	e.Setenv("HOME", home)
 	e.Setenv("XDG_STATE_HOME", filepath.Join(work, "state"))
 	e.Setenv("XDG_CONFIG_HOME", filepath.Join(work, "config"))

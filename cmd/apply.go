@@ -29,6 +29,7 @@ type applyOptions struct {
 	Workers         int
 	AllowOutside    bool
 	CRLF            bool
+	BatchSize       int
 }
 
 func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Command {
@@ -60,6 +61,9 @@ permissions that an earlier apply created and the file no longer declares
 			if opts.File == "" {
 				return cmdutil.FlagErrorf("-f FILE is required (use -f - for standard input)")
 			}
+			if opts.BatchSize < 0 {
+				return cmdutil.FlagErrorf("--batch-size must not be negative")
+			}
 			if opts.Workers < 0 {
 				return cmdutil.FlagErrorf("--workers must not be negative")
 			}
@@ -75,6 +79,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.Prune, "prune", false, "delete objects an earlier apply created that the file no longer declares")
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	addBatchSizeFlag(fl, &opts.BatchSize)
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	fl.BoolVar(&opts.AllowOutside, "allow-password-files-outside", false, "let password_file name files outside the seeding file's directory")
 	fl.BoolVar(&opts.CRLF, "crlf", false, "password_file lines end in \\r\\n: strip the \\r too (else only \\n is stripped)")
@@ -125,6 +130,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "apply",
+		BatchSize:       opts.BatchSize,
 	}
 	var res auth.ApplyResult
 	if exps != nil {

@@ -171,11 +171,15 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		if err != nil {
 			return nil, err
 		}
+		set, err := backendSettings(cfg, f.Lookup)
+		if err != nil {
+			return nil, err
+		}
 		open := func(o store.OpenOptions) (store.Store, error) {
 			if err := dbFileSafety(f, cfg); err != nil {
 				return nil, err
 			}
-			return backends.Open(cfg.DB, o)
+			return backends.OpenWith(cfg.DB, o, set)
 		}
 		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
 		inv.handles = append(inv.handles, h)

@@ -19,6 +19,7 @@ type importOptions struct {
 	SkipValidation bool
 	DryRun         bool
 	Workers        int
+	BatchSize      int
 }
 
 func newCmdImport(f *cmdutil.Factory) *cobra.Command {
@@ -45,6 +46,9 @@ FILE defaults to standard input.`,
   printf 'alice:%s\n' "$NEW_PW" | authctl import --format passwd`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.BatchSize < 0 {
+				return cmdutil.FlagErrorf("--batch-size must not be negative")
+			}
 			opts.File = "-"
 			if len(args) == 1 {
 				opts.File = args[0]
@@ -68,6 +72,7 @@ FILE defaults to standard input.`,
 	fl.BoolVar(&opts.Create, "create", false, "passwd: create users that do not exist (with an unusable password if none is given)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
+	addBatchSizeFlag(fl, &opts.BatchSize)
 	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
@@ -116,6 +121,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 		Workers:         workers(f, opts.Workers),
 		Progress:        bar.update,
 		Origin:          "import " + opts.Format,
+		BatchSize:       opts.BatchSize,
 	}
 	res, err := runApply(cmd, f, doc, aopts)
 	bar.finish()

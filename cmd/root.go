@@ -57,6 +57,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"apply", "manage", func() *cobra.Command { return newCmdApply(f, nil) }},
 		{"import", "manage", func() *cobra.Command { return newCmdImport(f) }},
 		{"export", "manage", func() *cobra.Command { return newCmdExport(f) }},
+		{"db", "manage", func() *cobra.Command { return newCmdDB(f) }},
 		{"check", "check", func() *cobra.Command { return newCmdCheck(f, nil) }},
 		{"authenticate", "check", func() *cobra.Command { return newCmdAuthenticate(f, nil) }},
 		{"login", "check", func() *cobra.Command { return newCmdLogin(f, nil) }},
@@ -88,7 +89,7 @@ Passwords are never taken from arguments: they are asked for at the terminal
 	}
 	root.SetVersionTemplate("authctl {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.String("db", "", "database `PATH` (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
+	pf.String("db", "", "database `PATH` or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
 	pf.String("config", "", "config `FILE` (default: $XDG_CONFIG_HOME/authctl/config.yaml if it exists, else for root /etc/authctl/config.yaml if it exists)")
 	pf.StringP("output", "o", "", "output `FORMAT`: table or json (some commands also take jsonl or yaml)")
 	pf.BoolP("quiet", "q", false, "print nothing but errors; the exit code carries the answer")

@@ -102,6 +102,9 @@ type ApplyOptions struct {
 	// UTF-8, and empty keys or keys with control characters. A kept hash
 	// that no hasher verifies never authenticates until it is reset.
 	AsStored bool
+	// BatchSize, if positive, writes the plan in transactions of at most
+	// that many objects instead of one (apply_batch.go).
+	BatchSize int
 }
 
 // Actions in a plan.
@@ -217,6 +220,9 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 func (s *Service) ExecuteApply(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
 	if err := s.HashPlan(ctx, ap); err != nil {
 		return ApplyResult{}, err
+	}
+	if ap.opts.BatchSize > 0 {
+		return s.writePlanBatches(ctx, ap, ap.opts.BatchSize)
 	}
 	return s.WritePlan(ctx, ap)
 }

@@ -45,6 +45,25 @@ type Config struct {
 	// Workers is how many passwords are hashed at once in bulk work; 0
 	// means GOMAXPROCS.
 	Workers int `mapstructure:"workers"`
+	// Etcd configures the client of an etcd:// database.
+	Etcd Etcd `mapstructure:"etcd"`
+}
+
+// Etcd configures the etcd client (db: etcd://HOST:PORT,.../PREFIX). The
+// etcd user's password is never a setting: it comes from the
+// AUTHCTL_ETCD_PASSWORD environment variable or from PasswordFile.
+type Etcd struct {
+	DialTimeout    time.Duration `mapstructure:"dial_timeout"`
+	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	CACert         string        `mapstructure:"cacert"`
+	Cert           string        `mapstructure:"cert"`
+	Key            string        `mapstructure:"key"`
+	User           string        `mapstructure:"user"`
+	PasswordFile   string        `mapstructure:"password_file"`
+	// MaxTxnOps and MaxRequestBytes must match the cluster's
+	// --max-txn-ops and --max-request-bytes.
+	MaxTxnOps       int `mapstructure:"max_txn_ops"`
+	MaxRequestBytes int `mapstructure:"max_request_bytes"`
 }
 
 // Hasher selects the preferred hasher and its costs.
@@ -118,6 +137,12 @@ func DefaultsFor(getenv func(string) string) Config {
 			Attempts: auth.DefaultLockout.Attempts,
 			Window:   auth.DefaultLockout.Window,
 			Duration: auth.DefaultLockout.Duration,
+		},
+		Etcd: Etcd{
+			DialTimeout:     5 * time.Second,
+			RequestTimeout:  10 * time.Second,
+			MaxTxnOps:       128,
+			MaxRequestBytes: 1536 * 1024,
 		},
 	}
 }
@@ -207,6 +232,12 @@ func (c Config) Check() error {
 		return fmt.Errorf("verify_memory: %v", c.verifyMemoryErr())
 	case c.Workers < 0:
 		return fmt.Errorf("workers: must not be negative")
+	case c.Etcd.DialTimeout <= 0 || c.Etcd.RequestTimeout <= 0:
+		return fmt.Errorf("etcd.dial_timeout and etcd.request_timeout: must be positive")
+	case c.Etcd.MaxTxnOps < 2 || c.Etcd.MaxRequestBytes < 1024:
+		return fmt.Errorf("etcd.max_txn_ops and etcd.max_request_bytes: must match the cluster's --max-txn-ops (at least 2) and --max-request-bytes")
+	case (c.Etcd.Cert == "") != (c.Etcd.Key == ""):
+		return fmt.Errorf("etcd.cert and etcd.key: give both or neither")
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func newDjangoSite(t *testing.T) *djangoSite {
 	return s
 }
 
-// python runs /usr/bin/python3 with args, stdin given as JSON (nil: none),
+// python runs python3 with args, stdin given as JSON (nil: none),
 // and returns its standard output.
 func (s *djangoSite) python(t *testing.T, stdin any, args ...string) []byte {
 	t.Helper()

@@ -13,8 +13,16 @@ import (
 	"time"
 )
 
-// python is Debian's interpreter, where python3-django installs Django.
-const python = "/usr/bin/python3"
+// python is the first python3 on PATH (a virtualenv's, say), else
+// Debian's, where python3-django installs Django.
+var python = findPython()
+
+func findPython() string {
+	if p, err := exec.LookPath("python3"); err == nil {
+		return p
+	}
+	return "/usr/bin/python3"
+}
 
 // script answers the tests' questions with Django; see its docstring.
 const script = "django_check.py"

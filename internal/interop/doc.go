@@ -2,7 +2,7 @@
 // Django; it has no code of its own, only tests.
 //
 // The tests drive Debian's python3-django (Django 3.2, with python3-argon2
-// and python3-bcrypt) through /usr/bin/python3 and the helper script
+// and python3-bcrypt) through the first python3 on PATH and the helper script
 // django_check.py in this directory, which reads JSON requests on stdin and
 // answers with Django's check_password, identify_hasher, make_password and
 // salted_hmac. They prove, for every generating hasher (argon2,

@@ -8,8 +8,9 @@
 // first path element contains a colon must be written with its scheme or
 // with a leading "./" ("bolt:backup:1.db", "./backup:1.db").
 //
-// Adding a backend (say etcd) is one more entry in the registry below; its
-// Opener receives everything after "etcd:".
+// Adding a backend is one more entry in the registry below; its Opener
+// receives everything after "SCHEME:" and the Settings. The etcd backend
+// takes etcd://HOST:PORT[,HOST:PORT…][/PREFIX].
 package backends
 
 import (
@@ -21,17 +22,28 @@ import (
 
 	"authctl/internal/store"
 	"authctl/internal/store/bolt"
+	"authctl/internal/store/etcd"
 )
 
+// Settings are backend options that a location does not carry.
+type Settings struct {
+	Etcd etcd.Settings
+}
+
 // Opener opens the database at address (the location without "SCHEME:").
-type Opener func(address string, opts store.OpenOptions) (store.Store, error)
+type Opener func(address string, opts store.OpenOptions, set Settings) (store.Store, error)
 
 // DefaultScheme is the backend of a location without a scheme.
 const DefaultScheme = "bolt"
 
 // registry maps a scheme to its backend's opener.
 var registry = map[string]Opener{
-	"bolt": bolt.Open,
+	"bolt": func(address string, opts store.OpenOptions, _ Settings) (store.Store, error) {
+		return bolt.Open(address, opts)
+	},
+	"etcd": func(address string, opts store.OpenOptions, set Settings) (store.Store, error) {
+		return etcd.Open(address, opts, set.Etcd)
+	},
 }
 
 // Schemes returns the registered schemes, sorted.
@@ -44,13 +56,19 @@ func Schemes() []string {
 	return s
 }
 
-// Open opens the database at location; see the package documentation.
+// Open opens the database at location with default settings; see the
+// package documentation.
 func Open(location string, opts store.OpenOptions) (store.Store, error) {
+	return OpenWith(location, opts, Settings{})
+}
+
+// OpenWith opens the database at location with the given settings.
+func OpenWith(location string, opts store.OpenOptions, set Settings) (store.Store, error) {
 	scheme, address, err := Parse(location)
 	if err != nil {
 		return nil, err
 	}
-	return registry[scheme](address, opts)
+	return registry[scheme](address, opts, set)
 }
 
 // Parse splits location into a registered scheme and the backend's address.

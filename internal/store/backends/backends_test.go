@@ -38,10 +38,11 @@ func TestParse(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for location, want := range map[string]string{
-		"":             "empty database location",
-		"x:foo":        `unknown database scheme "x" (known: bolt); for a file whose name contains ':' write bolt:PATH or ./PATH`,
-		"etcd://h:1/p": `unknown database scheme "etcd" (known: bolt); for a file whose name contains ':' write bolt:PATH or ./PATH`,
-		"bolt:":        `database location "bolt:" has nothing after "bolt:"`,
+		"":           "empty database location",
+		"x:foo":      `unknown database scheme "x" (known: bolt, etcd); for a file whose name contains ':' write bolt:PATH or ./PATH`,
+		"zk://h:1/p": `unknown database scheme "zk" (known: bolt, etcd); for a file whose name contains ':' write bolt:PATH or ./PATH`,
+		"bolt:":      `database location "bolt:" has nothing after "bolt:"`,
+		"etcd:":      `database location "etcd:" has nothing after "etcd:"`,
 	} {
 		if runtime.GOOS == "windows" && location == "x:foo" {
 			continue // a drive letter there
@@ -57,7 +58,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestSchemes(t *testing.T) {
-	if got := backends.Schemes(); !slices.Equal(got, []string{"bolt"}) {
+	if got := backends.Schemes(); !slices.Equal(got, []string{"bolt", "etcd"}) {
 		t.Errorf("Schemes() = %q", got)
 	}
 }

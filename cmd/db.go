@@ -1,0 +1,116 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"authctl/internal/auth"
+	"authctl/internal/cmdutil"
+	"authctl/internal/store"
+	"authctl/internal/store/backends"
+)
+
+func newCmdDB(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "db <command>",
+		RunE:  runParent,
+		Short: "Move a whole database between backends",
+	}
+	cmd.AddCommand(newCmdDBCopy(f))
+	return cmd
+}
+
+func newCmdDBCopy(f *cmdutil.Factory) *cobra.Command {
+	var force, merge bool
+	cmd := &cobra.Command{
+		Use:   "copy FROM TO [--force|--merge]",
+		Short: "Copy every record of one database into another",
+		Long: `Copy every record of the database FROM into the database TO: users with their
+password hashes, groups, permissions, sessions, failure records and the audit
+log, whose chain still verifies in TO. FROM and TO are locations as --db takes
+them: a file path, bolt:PATH or etcd://HOST:PORT[,HOST:PORT...][/PREFIX]; the
+etcd settings (etcd.*) apply to both. FROM is read in one consistent view.
+
+TO must be empty, or --force replaces what it holds, or --merge writes FROM's
+records over TO's records of the same name and keeps the rest (TO keeps its
+own session secret, and its audit log must be empty unless FROM's is).
+TO is written in batches of whole records: a copy that fails half way leaves
+TO partly written; run it again with --force.`,
+		Example: `  authctl db copy /var/lib/authctl/auth.db etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379
+  authctl db copy etcd://10.0.0.1:2379/authctl/ backup.db --force`,
+		Args: exactArgs(2, "FROM and TO"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if force && merge {
+				return cmdutil.FlagErrorf("--force and --merge exclude each other")
+			}
+			mode := backends.CopyIntoEmpty
+			switch {
+			case force:
+				mode = backends.CopyForce
+			case merge:
+				mode = backends.CopyMerge
+			}
+			return runDBCopy(cmd.Context(), f, args[0], args[1], mode)
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "delete what TO holds first")
+	cmd.Flags().BoolVar(&merge, "merge", false, "add FROM's records to what TO holds")
+	return cmd
+}
+
+// existsError is a refusal to write over records: exit 4.
+type existsError struct{ err error }
+
+func (e *existsError) Error() string   { return e.err.Error() }
+func (e *existsError) Unwrap() []error { return []error{e.err, auth.ErrExists} }
+
+func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, mode backends.CopyMode) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	set, err := backendSettingsFor(cfg, f.Lookup, fromLoc, toLoc)
+	if err != nil {
+		return err
+	}
+	if fromLoc == toLoc {
+		return cmdutil.FlagErrorf("FROM and TO are the same database")
+	}
+	opts := store.OpenOptions{LockTimeout: cfg.LockTimeout}
+	ro := opts
+	ro.ReadOnly = true
+	from, err := backends.OpenWith(fromLoc, ro, set)
+	if err != nil {
+		return cmdutil.DescribeOpenError(fromLoc, err)
+	}
+	defer from.Close()
+	rw := opts
+	rw.Create = true
+	to, err := backends.OpenWith(toLoc, rw, set)
+	if err != nil {
+		return cmdutil.DescribeOpenError(toLoc, err)
+	}
+	defer to.Close()
+	st, err := backends.Copy(ctx, from, to, auth.MetaKeys, mode)
+	if errors.Is(err, backends.ErrTargetNotEmpty) {
+		return &existsError{fmt.Errorf("%s: %w", toLoc, err)}
+	}
+	if err != nil {
+		return fmt.Errorf("copy %s to %s: %w", fromLoc, toLoc, err)
+	}
+	if err := to.Close(); err != nil {
+		return err
+	}
+	cfgQuiet := cfg.Quiet
+	if !cfgQuiet {
+		fmt.Fprintf(f.IO.Out, "copied %d users, %d groups, %d permissions, %d sessions, %d failure records and %d audit records from %s to %s\n",
+			st.Users, st.Groups, st.Permissions, st.Sessions, st.Failures, st.Audit, fromLoc, toLoc)
+		if st.Renumbered {
+			fmt.Fprintln(f.IO.Out, "the audit records got new numbers: the target had numbered records already (the chain still verifies)")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+// Package etcd is the store.Store backend on an etcd v3 cluster, so that
+// the same authctl runs on many hosts against one directory. It is the only
+// package of authctl that imports go.etcd.io/etcd/client (layering_test.go).
+//
+// # Location
+//
+// A location is etcd://HOST:PORT[,HOST:PORT…][/PREFIX]; backends hands this
+// package everything after "etcd:". PREFIX defaults to /authctl/ and always
+// ends in "/". TLS, the etcd user and timeouts come from Settings.
+//
+// # Key layout
+//
+// Under PREFIX (P), values are the same JSON as the bolt backend's:
+//
+//	P schema                 "1": the database exists (written by Create)
+//	P commit                 rewritten by every committed Update (the write guard)
+//	P auditseq               highest audit sequence ever assigned (decimal)
+//	P users/<name>           store.User without its Password
+//	P hash/<name>            the password hash, alone, so that RBAC can hide it
+//	P groups/<name>          store.Group
+//	P perms/<app.codename>   store.Permission
+//	P sessions/<id>          store.Session
+//	P failures/<name>        store.Failure
+//	P audit/<seq, 20 digits> store.AuditRecord
+//	P meta/<key>             raw bytes
+//	P idx/group/<g>/<user>   "" for each member of group g
+//	P idx/perm/<p>/<user>    "" for each direct holder of permission p
+//	P idx/super/<user>       "" for each superuser
+//
+// In the index keys, "%" and "/" inside <g> and <p> are written %25 and %2F
+// so that a name holding "/" cannot reach into another name's range; the
+// username is the last segment and is kept as is, so members come back in
+// bytewise order.
+//
+// # Transactions
+//
+// View reads everything at the revision its first read returned, so it sees
+// one consistent state however many round trips it takes.
+//
+// Update is optimistic: fn reads at one revision R, its writes are buffered
+// (its own reads see them), and the commit is one etcd transaction that
+// applies every buffered write only if P commit has not changed since R.
+// Every committing Update rewrites P commit, so two Updates that overlap in
+// time cannot both commit: one of them runs fn again at a newer revision.
+// This serializes writers across every host exactly as bbolt's single write
+// lock does within one, without any lock that a crashed host could leave
+// held. A guard on one key (rather than a compare per key read) is also what
+// makes range rules safe: etcd's range compare does not see a key deleted
+// from the range, and the guard does. Since every change of the auth
+// package also appends to the audit log, whose counter two writers would
+// both rewrite, a finer read set would not let more writers through.
+//
+// An Update that keeps conflicting gives up after about a hundred attempts
+// with store.ErrConflict. An Update whose writes do not fit in one etcd
+// transaction (Settings.MaxTxnOps, MaxRequestBytes) fails with ErrTooLarge
+// before anything is sent.
+//
+// The audit sequence is the P auditseq counter, read and rewritten in the
+// transaction that appends, so numbers are gap-free and never reused.
+//
+// # Hashes and read-only hosts
+//
+// Password hashes live under P hash/. A host whose etcd role cannot read
+// that range still reads users: a permission-denied answer for P hash/
+// reads as "no password", so such a host can run check but not
+// authenticate. It cannot write users either (PutUser writes P hash/).
+package etcd
