@@ -59,11 +59,13 @@ func etcdLocation(t testing.TB) string {
 }
 
 // etcdTestEnv is the environment the etcd tests run authctl with: the
-// test limits of the cluster and a cheap hasher.
+// test limits of the cluster, a cheap hasher, and an audit key file (a
+// database that is no file has no default place for one).
 func etcdTestEnv(t *testing.T, db string) map[string]string {
 	dir := t.TempDir()
 	return map[string]string{
 		"AUTHCTL_DB":                       db,
+		"AUTHCTL_AUDIT_KEY":                dir + "/audit-key",
 		"AUTHCTL_ETCD_MAX_TXN_OPS":         "100000",
 		"AUTHCTL_ETCD_MAX_REQUEST_BYTES":   "67108864",
 		"AUTHCTL_HASHER_ALGORITHM":         "pbkdf2_sha256",

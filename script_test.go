@@ -126,6 +126,9 @@ func setupScript(e *testscript.Env) error {
 		e.Setenv("AUTHCTL_DB", db+etcdtest.Prefix())
 		e.Setenv("AUTHCTL_ETCD_MAX_TXN_OPS", strconv.Itoa(etcdtest.MaxTxnOps))
 		e.Setenv("AUTHCTL_ETCD_MAX_REQUEST_BYTES", strconv.Itoa(etcdtest.MaxRequestBytes))
+		// A database that is no file has no default place for its
+		// audit key.
+		e.Setenv("AUTHCTL_AUDIT_KEY", filepath.Join(work, "audit-key"))
 	}
 	e.Setenv("HOME", home)
 	e.Setenv("XDG_STATE_HOME", filepath.Join(work, "state"))
