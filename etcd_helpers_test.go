@@ -7,6 +7,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,26 @@ func etcdLocation(t testing.TB) string {
 	return "etcd://" + etcdEndpoints(t) + etcdtest.Prefix()
 }
 
+// sharedAuditKey is the audit key file of every database a top-level test
+// uses: the hosts a test plays share their etcd database, and so its key,
+// as real hosts share a copy of the key file.
+func sharedAuditKey(t *testing.T) string {
+	auditKeys.once.Do(func() {
+		dir, err := os.MkdirTemp("", "authctl-audit-keys-")
+		if err != nil {
+			panic(err)
+		}
+		auditKeys.dir = dir
+	})
+	root, _, _ := strings.Cut(t.Name(), "/")
+	return filepath.Join(auditKeys.dir, root+".key")
+}
+
+var auditKeys struct {
+	once sync.Once
+	dir  string
+}
+
 // etcdTestEnv is the environment the etcd tests run authctl with: the
 // test limits of the cluster, a cheap hasher, and an audit key file (a
 // database that is no file has no default place for one).
@@ -65,7 +86,7 @@ func etcdTestEnv(t *testing.T, db string) map[string]string {
 	dir := t.TempDir()
 	return map[string]string{
 		"AUTHCTL_DB":                       db,
-		"AUTHCTL_AUDIT_KEY":                dir + "/audit-key",
+		"AUTHCTL_AUDIT_KEY":                sharedAuditKey(t),
 		"AUTHCTL_ETCD_MAX_TXN_OPS":         "100000",
 		"AUTHCTL_ETCD_MAX_REQUEST_BYTES":   "67108864",
 		"AUTHCTL_HASHER_ALGORITHM":         "pbkdf2_sha256",

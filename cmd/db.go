@@ -108,9 +108,6 @@ func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, m
 	if !cfgQuiet {
 		fmt.Fprintf(f.IO.Out, "copied %d users, %d groups, %d permissions, %d sessions, %d failure records and %d audit records from %s to %s\n",
 			st.Users, st.Groups, st.Permissions, st.Sessions, st.Failures, st.Audit, fromLoc, toLoc)
-		if st.Renumbered {
-			fmt.Fprintln(f.IO.Out, "the audit records got new numbers: the target had numbered records already (the chain still verifies)")
-		}
 	}
 	return nil
 }

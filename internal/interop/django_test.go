@@ -13,15 +13,21 @@ import (
 	"time"
 )
 
-// python is the first python3 on PATH (a virtualenv's, say), else
-// Debian's, where python3-django installs Django.
+// python is the first python3 that has Django: the one on PATH (a
+// virtualenv's, say), else Debian's, where python3-django installs it.
 var python = findPython()
 
 func findPython() string {
+	candidates := []string{"/usr/bin/python3"}
 	if p, err := exec.LookPath("python3"); err == nil {
-		return p
+		candidates = append([]string{p}, candidates...)
 	}
-	return "/usr/bin/python3"
+	for _, p := range candidates {
+		if exec.Command(p, "-c", "import django").Run() == nil {
+			return p
+		}
+	}
+	return candidates[0]
 }
 
 // script answers the tests' questions with Django; see its docstring.

@@ -29,10 +29,6 @@ var ErrTargetNotEmpty = errors.New("the target database is not empty")
 // CopyStats counts what Copy wrote.
 type CopyStats struct {
 	Users, Groups, Permissions, Sessions, Failures, Audit, Meta int
-	// Renumbered is set when the target's audit counter was already past
-	// the source's first record, so the records got new numbers (the
-	// chain still verifies: numbers are not part of it).
-	Renumbered bool
 }
 
 // maxBatch is how many records Copy writes per transaction at most; a
@@ -52,9 +48,21 @@ func Copy(ctx context.Context, from, to store.Store, metaKeys []string, mode Cop
 	if err != nil {
 		return st, fmt.Errorf("read the target: %w", err)
 	}
+	src, err := contents(ctx, from, metaKeys)
+	if err != nil {
+		return st, fmt.Errorf("read the source: %w", err)
+	}
 	switch {
 	case mode == CopyIntoEmpty && !tgt.empty():
 		return st, fmt.Errorf("%w (%s): use --force to replace its contents or --merge to add to them", ErrTargetNotEmpty, tgt)
+	case mode == CopyMerge && src.audit > 0 && tgt.audit > 0:
+		return st, errors.New("both databases have an audit log, and a merged log could not verify: copy into an empty database, or use --force")
+	case src.audit > 0 && tgt.auditSeq >= src.firstAudit:
+		// A keyed audit chain's MACs cover the record numbers, and a
+		// store never hands out a number twice (not even after its
+		// records were deleted): a target that already used the
+		// source's numbers cannot hold its log.
+		return st, fmt.Errorf("the target already used audit numbers up to %d and the source's log starts at %d: its records cannot keep the numbers their chain covers; copy into a new, empty database", tgt.auditSeq, src.firstAudit)
 	case mode == CopyForce && !tgt.empty():
 		for k := range tgt.meta {
 			if err := from.View(ctx, func(r store.Reader) error { _, err := r.Meta(k); return err }); errors.Is(err, store.ErrNotFound) {
@@ -84,6 +92,7 @@ func Copy(ctx context.Context, from, to store.Store, metaKeys []string, mode Cop
 		if mode == CopyMerge && src.audit > 0 && tgt.audit > 0 {
 			return errors.New("both databases have an audit log, and a merged log could not verify: copy into an empty database, or use --force")
 		}
+
 		if err := r.Permissions("", func(p store.Permission) error {
 			st.Permissions++
 			return w.add(func(w store.Writer) error { return w.PutPermission(p) })
@@ -136,11 +145,9 @@ func Copy(ctx context.Context, from, to store.Store, metaKeys []string, mode Cop
 				first = false
 				// Number the first record as in the source: skip the
 				// numbers before it if the target's counter allows.
-				renum, err := w.skipTo(a.Seq)
-				if err != nil {
+				if err := w.skipTo(a.Seq); err != nil {
 					return err
 				}
-				st.Renumbered = renum
 			}
 			st.Audit++
 			return w.add(func(w store.Writer) error { _, err := w.AppendAudit(a); return err })
@@ -192,15 +199,15 @@ func (b *batcher) flush() error {
 }
 
 // skipTo makes the target's next audit number seq, by assigning and
-// deleting the numbers before it, unless the target is already past it.
-func (b *batcher) skipTo(seq uint64) (renumbered bool, err error) {
-	err = b.to.Update(b.ctx, func(w store.Writer) error {
+// deleting the numbers before it (Copy has checked that the target is not
+// past it).
+func (b *batcher) skipTo(seq uint64) error {
+	return b.to.Update(b.ctx, func(w store.Writer) error {
 		n, err := w.AuditSeq()
 		if err != nil {
 			return err
 		}
-		renumbered = n >= seq
-		if renumbered || n+1 == seq {
+		if n+1 >= seq {
 			return nil
 		}
 		var last uint64
@@ -211,13 +218,12 @@ func (b *batcher) skipTo(seq uint64) (renumbered bool, err error) {
 		}
 		return w.DeleteAuditThrough(last)
 	})
-	return renumbered, err
 }
 
 // summary is what a database holds, in counts.
 type summary struct {
 	users, groups, perms, sessions, failures, audit int
-	lastAudit, auditSeq                             uint64
+	firstAudit, lastAudit, auditSeq                 uint64
 	meta                                            map[string]bool
 }
 
@@ -255,7 +261,13 @@ func readContents(r store.Reader, metaKeys []string) (summary, error) {
 	}
 	if last, err := r.LastAudit(); err == nil {
 		s.lastAudit = last.Seq
-		if err := r.Audit(0, func(store.AuditRecord) error { s.audit++; return nil }); err != nil {
+		if err := r.Audit(0, func(a store.AuditRecord) error {
+			if s.audit == 0 {
+				s.firstAudit = a.Seq
+			}
+			s.audit++
+			return nil
+		}); err != nil {
 			return s, err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
