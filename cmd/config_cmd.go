@@ -20,8 +20,10 @@ func newCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config <command>",
 		Short: "Show the settings in force and where each came from",
-		Args:  cobra.ArbitraryArgs,
-		RunE:  runParent,
+		Example: `  authctl config show
+  authctl config path`,
+		Args: cobra.ArbitraryArgs,
+		RunE: runParent,
 	}
 	cmd.AddCommand(newCmdConfigShow(f, nil), newCmdConfigPath(f, nil))
 	return cmd

@@ -15,9 +15,10 @@ import (
 
 func newCmdDB(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "db <command>",
-		RunE:  runParent,
-		Short: "Move a whole database between backends",
+		Use:     "db <command>",
+		RunE:    runParent,
+		Short:   "Move a whole database between backends",
+		Example: `  authctl db copy /var/lib/authctl/auth.db etcd://10.0.0.1:2379/authctl/`,
 	}
 	cmd.AddCommand(newCmdDBCopy(f))
 	return cmd

@@ -11,6 +11,8 @@ func newCmdPassword(f *cmdutil.Factory) *cobra.Command {
 		Use:   "password <command>",
 		RunE:  runParent,
 		Short: "Hash a password for seeding files, or test it against the validators",
+		Example: `  authctl password hash --hasher pbkdf2_sha256
+  authctl password validate --user alice`,
 	}
 	cmd.AddCommand(newCmdPasswordHash(f, nil), newCmdPasswordValidate(f, nil))
 	return cmd

@@ -75,6 +75,9 @@ func newRootCmd(f *cmdutil.Factory, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "authctl <command> [flags]",
 		Short: "Manage users, groups and permissions the Django way, in one file",
+		Example: `  authctl user create alice
+  authctl perm grant blog.add_post --user alice --create
+  authctl check blog.add_post --user alice --explain`,
 		Long: `authctl manages users, groups and app_label.codename permissions with Django's
 authentication model — salted password hashes Django can read, its password
 validators, its permission rules — in an embedded database. No server needed.

@@ -17,6 +17,8 @@ func newCmdSession(f *cmdutil.Factory) *cobra.Command {
 		Use:   "session <command>",
 		RunE:  runParent,
 		Short: "List and end login sessions",
+		Example: `  authctl session list --user alice
+  authctl session revoke --user alice`,
 		Long: `Sessions are started by "authctl login". The database keeps only a digest of
 each token, so this lists sessions by a short ID, never by token. A session
 ends on logout, expiry (session.age), revocation, a password change,

@@ -11,6 +11,9 @@ func newCmdUser(f *cmdutil.Factory) *cobra.Command {
 		Use:   "user <command>",
 		RunE:  runParent,
 		Short: "Create, list, show, change and delete users",
+		Example: `  authctl user create alice --email alice@example.com
+  authctl user list --group editors
+  authctl user set bob --active=false`,
 	}
 	cmd.AddCommand(
 		newCmdUserCreate(f, nil),

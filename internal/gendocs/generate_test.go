@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"authctl/cmd"
 )
 
@@ -69,4 +71,20 @@ func TestManPageSections(t *testing.T) {
 			t.Errorf("authctl-user-create.1 lacks %q", section)
 		}
 	}
+}
+
+// Every command's help, and so its man page, has an example.
+func TestEveryCommandHasAnExample(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if !c.Hidden && c.Name() != "help" && c.Name() != "completion" && !strings.HasPrefix(c.Name(), "__") {
+			if strings.TrimSpace(c.Example) == "" && c.Parent() != nil && c.Parent().Name() != "completion" {
+				t.Errorf("%q has no example", c.CommandPath())
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(cmd.NewManual().Root)
 }
