@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
+	"authctl/internal/config"
 	"authctl/internal/store"
 	"authctl/internal/store/backends"
 )
@@ -105,10 +109,51 @@ func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, m
 	if err := to.Close(); err != nil {
 		return err
 	}
+	if err := copyAuditKey(cfg, fromLoc, toLoc); err != nil {
+		return err
+	}
 	cfgQuiet := cfg.Quiet
 	if !cfgQuiet {
 		fmt.Fprintf(f.IO.Out, "copied %d users, %d groups, %d permissions, %d sessions, %d failure records and %d audit records from %s to %s\n",
 			st.Users, st.Groups, st.Permissions, st.Sessions, st.Failures, st.Audit, fromLoc, toLoc)
 	}
 	return nil
+}
+
+// copyAuditKey gives a file target the source's audit key when both keys
+// live at their default places beside the files and the target has none:
+// the copied chain verifies only under the key it was made with. An
+// explicit audit_key is already shared by both; a key elsewhere (etcd) is
+// the operator's to place, as docs/scale-out.md says.
+func copyAuditKey(cfg *config.Config, fromLoc, toLoc string) error {
+	if cfg.AuditKey != "" {
+		return nil
+	}
+	fromKey, err := auditKeyPath(&config.Config{DB: fromLoc})
+	if err != nil || fromKey == "" {
+		return nil
+	}
+	toKey, err := auditKeyPath(&config.Config{DB: toLoc})
+	if err != nil || toKey == "" {
+		return nil
+	}
+	key, err := os.ReadFile(fromKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // an unkeyed log, or none yet
+	}
+	if err != nil {
+		return fmt.Errorf("audit key %s: %w", fromKey, err)
+	}
+	out, err := os.OpenFile(toKey, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("audit key %s: %w", toKey, err)
+	}
+	if _, err := out.Write(key); err != nil {
+		out.Close()
+		return fmt.Errorf("audit key %s: %w", toKey, err)
+	}
+	return out.Close()
 }

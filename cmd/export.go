@@ -28,7 +28,7 @@ password hashes: treat it as a secret.`,
   authctl export --format django > auth.json && python3 manage.py loaddata auth.json`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f, output.Table, output.JSON, output.YAML)
+			p, err := outputSettings(f, output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
