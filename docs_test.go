@@ -15,10 +15,12 @@ package main
 // Lines starting with "$ " are commands (a line ending in "\" or an open
 // here-document continues them); the lines after a command are what it
 // prints, stdout and stderr together; "[exit N]" is a non-zero exit status
-// and "..." stands for any number of lines (timestamps, hashes, tokens).
+// and "..." alone on a line stands for any number of lines, within a line
+// for any text (timestamps, hashes, tokens).
 // The blocks of one file run in order, in one fresh environment: the
 // testscript setup of the end-to-end scripts (its own database, home and
-// cheap hasher). "go run . " in a command stands for the authctl binary.
+// cheap hasher), with $PW holding a password. "go run . " in a command
+// stands for the authctl binary.
 
 import (
 	"bufio"
@@ -63,6 +65,14 @@ func TestDocs(t *testing.T) {
 	}
 	p := scriptParams(t)
 	p.Dir = scripts
+	setup := p.Setup
+	p.Setup = func(e *testscript.Env) error {
+		// The password the docs' examples use, as a reader would have it
+		// in a variable.
+		e.Setenv("PW", "correct horse battery staple")
+		e.Setenv("WRONG", "not the password")
+		return setup(e)
+	}
 	p.Cmds["docexample"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		ex := examples[args[0]][atoi(ts, args[1])]
 		runDocExample(ts, args[0], ex)
@@ -110,7 +120,27 @@ func matchLines(want, got []string) bool {
 		}
 		return false
 	}
-	return len(got) > 0 && strings.TrimRight(want[0], " ") == strings.TrimRight(got[0], " ") && matchLines(want[1:], got[1:])
+	return len(got) > 0 && matchLine(strings.TrimRight(want[0], " "), strings.TrimRight(got[0], " ")) && matchLines(want[1:], got[1:])
+}
+
+// matchLine compares one line, in which "..." stands for any text.
+func matchLine(want, got string) bool {
+	parts := strings.Split(want, "...")
+	if len(parts) == 1 {
+		return want == got
+	}
+	if !strings.HasPrefix(got, parts[0]) {
+		return false
+	}
+	got = got[len(parts[0]):]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(got, part)
+		if i < 0 {
+			return false
+		}
+		got = got[i+len(part):]
+	}
+	return strings.HasSuffix(got, parts[len(parts)-1])
 }
 
 var heredoc = regexp.MustCompile(`<<-?\s*'?"?([A-Za-z_]+)'?"?`)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -147,7 +148,12 @@ func settingValue(v reflect.Value, key string) any {
 		for i, spec := range x {
 			names[i] = spec.Name
 			if len(spec.Options) > 0 {
-				names[i] += fmt.Sprint(spec.Options)
+				opts := make([]string, 0, len(spec.Options))
+				for k, v := range spec.Options {
+					opts = append(opts, fmt.Sprintf("%s=%v", k, v))
+				}
+				sort.Strings(opts)
+				names[i] += "(" + strings.Join(opts, ", ") + ")"
 			}
 		}
 		return names
