@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -144,7 +143,7 @@ func copyAuditKey(cfg *config.Config, fromLoc, toLoc string) error {
 	if err != nil {
 		return fmt.Errorf("audit key %s: %w", fromKey, err)
 	}
-	out, err := os.OpenFile(toKey, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	out, err := os.OpenFile(toKey, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return nil
 	}

@@ -94,7 +94,7 @@ func (k *KeyFile) Key(create bool) ([]byte, error) {
 }
 
 func readKeyFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		if errors.Is(err, syscall.ELOOP) {
 			return nil, errors.New("is a symbolic link; point audit_key at the file itself")
@@ -148,7 +148,7 @@ func makeKeyFile(path string) error {
 			return err
 		}
 		name := filepath.Join(dir, "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(suffix))
-		tmp, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+		tmp, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
 		if !errors.Is(err, fs.ErrExist) {
 			break
 		}

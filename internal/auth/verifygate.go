@@ -2,13 +2,11 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"authctl/internal/store"
@@ -130,16 +128,16 @@ func (g *SlotFiles) tryLock(first, n, need int) ([]*os.File, error) {
 	var held []*os.File
 	for i := 0; i < n && len(held) < need; i++ {
 		path := g.Prefix + strconv.Itoa((first+i)%n)
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|oNoFollow|oCloExec, 0o600)
 		if err != nil {
 			unlockAll(held)
 			return nil, fmt.Errorf("verification slot %s: %w", path, unwrapPathError(err))
 		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		locked, err := tryLockFile(f)
 		switch {
-		case err == nil:
+		case locked:
 			held = append(held, f)
-		case errors.Is(err, syscall.EWOULDBLOCK):
+		case err == nil:
 			f.Close()
 		default:
 			f.Close()
