@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -66,4 +69,19 @@ func Test_doctorRun(t *testing.T) {
   "fixed": []
 }
 `, "")
+}
+
+// doctor on a file that is no database: exit 7, and what to do.
+func Test_doctorRunDamaged(t *testing.T) {
+	e := newTestEnv(t)
+	if err := os.WriteFile(e.env["AUTHCTL_DB"], []byte(strings.Repeat("not a database ", 1000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := e.exec("doctor")
+	if code != cmdutil.ExitInternal || out != "" || !strings.Contains(stderr, "restore") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("doctor on garbage: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if code, _, _ := e.exec("doctor", "--db", filepath.Join(e.dir, "missing.db")); code != cmdutil.ExitNotFound {
+		t.Errorf("doctor on a missing database: exit %d", code)
+	}
 }
