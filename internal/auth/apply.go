@@ -61,11 +61,15 @@ type DocUser struct {
 	Permissions *[]string
 	// Password is set only when a user is created, unless
 	// ApplyOptions.UpdatePasswords. Nil: an unusable password on creation.
-	Password   *Password
-	DateJoined *time.Time
-	LastLogin  *time.Time
-	Where      string
-	Path       string
+	Password *Password
+	// PasswordMissing, when set, says why a declared password source
+	// could not be read (an unset variable). It is a problem only where
+	// the password would be used: on creation, or with UpdatePasswords.
+	PasswordMissing string
+	DateJoined      *time.Time
+	LastLogin       *time.Time
+	Where           string
+	Path            string
 }
 
 // ApplyOptions tunes Apply.

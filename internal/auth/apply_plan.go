@@ -202,6 +202,9 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 			return nil, nil, err
 		}
 		problems = append(problems, s.validatePlanned(d, attrs, step, opts)...)
+		if d.PasswordMissing != "" && (step.action == ActionCreate || opts.UpdatePasswords) {
+			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing)})
+		}
 		if opts.OnlyExisting && step.action == ActionCreate {
 			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username)})
 		}

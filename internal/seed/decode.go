@@ -221,6 +221,11 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 			DateJoined: u.DateJoined, LastLogin: u.LastLogin, Where: at, Path: path("users", i),
 		}
 		pw, err := userPassword(u, opts)
+		var missing *missingPasswordError
+		if errors.As(err, &missing) {
+			// Needed only if the password is used: the plan decides.
+			d.PasswordMissing, err = missing.Error(), nil
+		}
 		if err != nil {
 			if d.Path != "" {
 				at += ": " + d.Path
@@ -247,7 +252,7 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 	case u.PasswordEnv != "":
 		v, ok := opts.LookupEnv(u.PasswordEnv)
 		if !ok {
-			return nil, fmt.Errorf("password_env: environment variable %s is not set", u.PasswordEnv)
+			return nil, &missingPasswordError{env: u.PasswordEnv}
 		}
 		p := auth.RawPassword(v)
 		return &p, nil
@@ -268,4 +273,12 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 		return &p, nil
 	}
 	return nil, nil
+}
+
+// missingPasswordError is a password_env naming a variable that is not
+// set: a problem only when the password would be used.
+type missingPasswordError struct{ env string }
+
+func (e *missingPasswordError) Error() string {
+	return fmt.Sprintf("password_env: environment variable %s is not set", e.env)
 }

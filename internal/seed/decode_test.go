@@ -315,8 +315,12 @@ func TestDecodeValueProblems(t *testing.T) {
 	for _, p := range doc.Problems {
 		got = append(got, p.Error())
 	}
+	// An unset variable is a problem only where the password is used: the
+	// plan reports it (apply_password_env.txtar).
+	if m := doc.Users[0].PasswordMissing; m != "password_env: environment variable NOT_SET is not set" || doc.Users[0].Password != nil {
+		t.Errorf("envy: PasswordMissing %q, Password %v", m, doc.Users[0].Password)
+	}
 	wantProblems(t, got,
-		[2]string{"d/seed.yaml:2", "user envy: password_env: environment variable NOT_SET is not set"},
 		[2]string{"d/seed.yaml:6", "user missing: password_file " + filepath.Join(dir, "nope.txt") + ": no such file"},
 		[2]string{"d/seed.yaml:8", "user twice: give at most one of password_env, password_file and password_hash"},
 	)
