@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -35,17 +34,7 @@ func TestNewCmdAuditVerbs(t *testing.T) {
 			case "prune":
 				cmd = newCmdAuditPrune(tf.Factory, func(o *auditPruneOptions) error { c := *o; c.f = nil; got = c; return nil })
 			}
-			err := tf.parseCmd([]string{"audit"}, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options %+v, want %+v", got, tt.want)
-			}
+			tf.checkParse(t, []string{"audit"}, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }

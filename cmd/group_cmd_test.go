@@ -51,17 +51,7 @@ func TestNewCmdGroupVerbs(t *testing.T) {
 			case "remove-members":
 				cmd = newCmdGroupRemoveMembers(tf.Factory, func(o *groupMembersOptions) error { c := *o; c.f = nil; got = c; return nil })
 			}
-			err := tf.parseCmd([]string{"group"}, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options %+v, want %+v", got, tt.want)
-			}
+			tf.checkParse(t, []string{"group"}, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }

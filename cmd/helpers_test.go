@@ -11,6 +11,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,22 @@ func wantCode(t *testing.T, err error, code int) {
 // splitLines splits output into lines without their newlines.
 func splitLines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// checkParse runs argv through cmd, whose runF stores a copy of its
+// options (without the factory) in *got, and checks either the usage error
+// wantErr or that the options equal want.
+func (tf *testFactory) checkParse(t *testing.T, parents []string, cmd *cobra.Command, argv string, got *any, want any, wantErr string) {
+	t.Helper()
+	err := tf.parseCmd(parents, cmd, argv)
+	if wantErr != "" {
+		wantUsageError(t, err, wantErr)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, want) {
+		t.Errorf("options %+v, want %+v", *got, want)
+	}
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -32,17 +31,7 @@ func TestNewCmdPassword(t *testing.T) {
 			} else {
 				cmd = newCmdPasswordValidate(tf.Factory, func(o *passwordValidateOptions) error { c := *o; c.f = nil; got = c; return nil })
 			}
-			err := tf.parseCmd([]string{"password"}, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options %+v, want %+v", got, tt.want)
-			}
+			tf.checkParse(t, []string{"password"}, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -43,17 +43,7 @@ func TestNewCmdPermVerbs(t *testing.T) {
 			case "revoke":
 				cmd = newCmdPermRevoke(tf.Factory, func(o *permGrantOptions) error { c := *o; c.f = nil; got = c; return nil })
 			}
-			err := tf.parseCmd([]string{"perm"}, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options %+v, want %+v", got, tt.want)
-			}
+			tf.checkParse(t, []string{"perm"}, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }

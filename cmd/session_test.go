@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -39,17 +38,7 @@ func TestNewCmdSession(t *testing.T) {
 			default:
 				cmd = newCmdSessionClearExpired(tf.Factory, func(o *sessionClearOptions) error { c := *o; c.f = nil; got = c; return nil })
 			}
-			err := tf.parseCmd([]string{"session"}, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options %+v, want %+v", got, tt.want)
-			}
+			tf.checkParse(t, []string{"session"}, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }
