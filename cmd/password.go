@@ -26,7 +26,7 @@ func readNewPassword(f *cmdutil.Factory, src *cmdutil.PasswordSource) (string, e
 	}
 	pr, err := f.IO.Prompter()
 	if err != nil {
-		return "", cmdutil.FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
+		return "", cmdutil.ErrNoPasswordSource
 	}
 	return cmdutil.AskNew(f, pr)
 }

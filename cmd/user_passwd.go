@@ -54,7 +54,7 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 		return err
 	}
 	if !opts.Password.Given() && !f.IO.CanPrompt() {
-		return cmdutil.FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
+		return cmdutil.ErrNoPasswordSource
 	}
 	var pw string
 	if opts.Password.Given() {

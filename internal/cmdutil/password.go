@@ -36,8 +36,9 @@ func (p *PasswordSource) AddFlags(cmd *cobra.Command) {
 // Given reports whether a non-interactive source was chosen.
 func (p *PasswordSource) Given() bool { return p.Stdin || p.File != "" || p.Env != "" }
 
-// errNoPasswordSource explains what to do when there is no terminal.
-var errNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
+// ErrNoPasswordSource explains what to do when a password is needed and
+// there is no terminal to ask on; every command that reads one says this.
+var ErrNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
 
 // ReadNonInteractive reads the password from the chosen flag.
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
@@ -68,7 +69,7 @@ func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {
 		}
 		return pw, nil
 	}
-	return "", errNoPasswordSource
+	return "", ErrNoPasswordSource
 }
 
 // ReadExisting reads a password to check (authenticate, login): from the
@@ -79,7 +80,7 @@ func (p *PasswordSource) ReadExisting(f *Factory, label string) (string, error) 
 	}
 	pr, err := f.IO.Prompter()
 	if err != nil {
-		return "", errNoPasswordSource
+		return "", ErrNoPasswordSource
 	}
 	return pr.Password(label)
 }
