@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -15,7 +16,7 @@ import (
 // anything else is kept, joined onto one line.
 func usageMessage(c *cobra.Command, err error) string {
 	msg := strings.TrimSpace(err.Error())
-	for _, rw := range usageRewrites {
+	for _, rw := range usageRewrites() {
 		if m := rw.re.FindStringSubmatch(msg); m != nil {
 			return rw.fn(c, m)
 		}
@@ -28,55 +29,59 @@ type usageRewrite struct {
 	fn func(c *cobra.Command, m []string) string
 }
 
-var usageRewrites = []usageRewrite{
-	{regexp.MustCompile(`(?s)^unknown command "([^"]*)" for "([^"]*)"`), func(c *cobra.Command, m []string) string {
-		msg := fmt.Sprintf("unknown command %q for %q", m[1], m[2])
-		if c != nil {
-			if c.SuggestionsMinimumDistance <= 0 {
-				c.SuggestionsMinimumDistance = 2
+// usageRewrites are compiled on the first usage error, not at start-up:
+// every process (a one-shot check above all) would pay for them otherwise.
+var usageRewrites = sync.OnceValue(func() []usageRewrite {
+	return []usageRewrite{
+		{regexp.MustCompile(`(?s)^unknown command "([^"]*)" for "([^"]*)"`), func(c *cobra.Command, m []string) string {
+			msg := fmt.Sprintf("unknown command %q for %q", m[1], m[2])
+			if c != nil {
+				if c.SuggestionsMinimumDistance <= 0 {
+					c.SuggestionsMinimumDistance = 2
+				}
+				if s := c.SuggestionsFor(m[1]); len(s) > 0 {
+					msg += "; did you mean " + quoteAll(s, "") + "?"
+				}
 			}
-			if s := c.SuggestionsFor(m[1]); len(s) > 0 {
-				msg += "; did you mean " + quoteAll(s, "") + "?"
+			return msg
+		}},
+		{regexp.MustCompile(`^unknown flag: --([^\s=]+)`), func(c *cobra.Command, m []string) string {
+			msg := "unknown flag --" + m[1]
+			if s := similarFlags(c, m[1]); len(s) > 0 {
+				msg += "; did you mean " + quoteAll(s, "--") + "?"
 			}
-		}
-		return msg
-	}},
-	{regexp.MustCompile(`^unknown flag: --([^\s=]+)`), func(c *cobra.Command, m []string) string {
-		msg := "unknown flag --" + m[1]
-		if s := similarFlags(c, m[1]); len(s) > 0 {
-			msg += "; did you mean " + quoteAll(s, "--") + "?"
-		}
-		return msg
-	}},
-	{regexp.MustCompile(`^unknown shorthand flag: '(.)' in (\S+)`), func(c *cobra.Command, m []string) string {
-		return fmt.Sprintf("unknown flag -%s (in %s)", m[1], m[2])
-	}},
-	{regexp.MustCompile(`^flag needs an argument: (?:'(.)' in -.|--(\S+))`), func(c *cobra.Command, m []string) string {
-		if m[1] != "" {
-			return fmt.Sprintf("flag -%s needs a value", m[1])
-		}
-		return fmt.Sprintf("flag --%s needs a value", m[2])
-	}},
-	{regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set none of the others can be`), func(c *cobra.Command, m []string) string {
-		return joinFlags(strings.Fields(m[1]), "and") + " cannot be used together"
-	}},
-	{regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set they must all be set; missing \[([^\]]*)\]`), func(c *cobra.Command, m []string) string {
-		return joinFlags(strings.Fields(m[1]), "and") + " go together: " + joinFlags(strings.Fields(m[2]), "and") + " missing"
-	}},
-	{regexp.MustCompile(`^at least one of the flags in the group \[([^\]]*)\] is required`), func(c *cobra.Command, m []string) string {
-		return "give one of " + joinFlags(strings.Fields(m[1]), "or")
-	}},
-	{regexp.MustCompile(`^required flag\(s\) (.*) not set`), func(c *cobra.Command, m []string) string {
-		names := strings.Split(strings.ReplaceAll(m[1], `"`, ""), ", ")
-		return joinFlags(names, "and") + " required"
-	}},
-	{regexp.MustCompile(`^accepts at most (\d+) arg\(s\), received (\d+)`), func(c *cobra.Command, m []string) string {
-		return fmt.Sprintf("%s takes at most %s argument(s), got %s", commandName(c), m[1], m[2])
-	}},
-	{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)`), func(c *cobra.Command, m []string) string {
-		return fmt.Sprintf("%s takes %s argument(s), got %s", commandName(c), m[1], m[2])
-	}},
-}
+			return msg
+		}},
+		{regexp.MustCompile(`^unknown shorthand flag: '(.)' in (\S+)`), func(c *cobra.Command, m []string) string {
+			return fmt.Sprintf("unknown flag -%s (in %s)", m[1], m[2])
+		}},
+		{regexp.MustCompile(`^flag needs an argument: (?:'(.)' in -.|--(\S+))`), func(c *cobra.Command, m []string) string {
+			if m[1] != "" {
+				return fmt.Sprintf("flag -%s needs a value", m[1])
+			}
+			return fmt.Sprintf("flag --%s needs a value", m[2])
+		}},
+		{regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set none of the others can be`), func(c *cobra.Command, m []string) string {
+			return joinFlags(strings.Fields(m[1]), "and") + " cannot be used together"
+		}},
+		{regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set they must all be set; missing \[([^\]]*)\]`), func(c *cobra.Command, m []string) string {
+			return joinFlags(strings.Fields(m[1]), "and") + " go together: " + joinFlags(strings.Fields(m[2]), "and") + " missing"
+		}},
+		{regexp.MustCompile(`^at least one of the flags in the group \[([^\]]*)\] is required`), func(c *cobra.Command, m []string) string {
+			return "give one of " + joinFlags(strings.Fields(m[1]), "or")
+		}},
+		{regexp.MustCompile(`^required flag\(s\) (.*) not set`), func(c *cobra.Command, m []string) string {
+			names := strings.Split(strings.ReplaceAll(m[1], `"`, ""), ", ")
+			return joinFlags(names, "and") + " required"
+		}},
+		{regexp.MustCompile(`^accepts at most (\d+) arg\(s\), received (\d+)`), func(c *cobra.Command, m []string) string {
+			return fmt.Sprintf("%s takes at most %s argument(s), got %s", commandName(c), m[1], m[2])
+		}},
+		{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)`), func(c *cobra.Command, m []string) string {
+			return fmt.Sprintf("%s takes %s argument(s), got %s", commandName(c), m[1], m[2])
+		}},
+	}
+})
 
 // commandName is the command's path without the program name ("user
 // show"), since every message already starts with "authctl: ".
