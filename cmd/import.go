@@ -68,6 +68,7 @@ FILE defaults to standard input.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Format, "format", "", "input `FORMAT`: django or passwd")
+	completeImport(cmd)
 	fl.BoolVarP(&opts.Hashes, "encrypted", "e", false, "passwd lines carry Django-format hashes, not passwords")
 	fl.BoolVar(&opts.Create, "create", false, "passwd: create users that do not exist (with an unusable password if none is given)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")

@@ -44,6 +44,7 @@ own password while logged in.`,
 	}
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	acceptsOutput(cmd, output.Table)
 	return cmd
 }
 
