@@ -74,7 +74,7 @@ FILE defaults to standard input.`,
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
 	addBatchSizeFlag(fl, &opts.BatchSize)
-	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
+	fl.IntVar(&opts.Workers, "workers", 0, "hash `N` passwords at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
 
