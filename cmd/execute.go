@@ -37,7 +37,10 @@ func Main() int {
 }
 
 // Run runs authctl with the given arguments, streams and environment, in
-// which an empty variable counts as unset.
+// which an empty variable counts as unset. It exists for the benchmarks in
+// bench/, which measure whole command lines inside the test process (the
+// gap to running the binary is what process start-up costs) and set up
+// databases without a binary; the program itself starts at Main.
 func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
 	return RunEnv(args, ios, func(k string) (string, bool) {
 		v := getenv(k)
@@ -46,8 +49,10 @@ func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) in
 }
 
 // RunEnv runs authctl with the given arguments, streams and environment.
+// Main calls it; so do the end-to-end tests that must run in the test
+// process (the etcd ones, whose server lives there).
 func RunEnv(args []string, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) int {
-	f, inv := NewFactory(ios, lookupEnv)
+	f, inv := newFactory(ios, lookupEnv)
 	defer inv.close()
 	return runRoot(f, inv, newRootFor(f, args), args)
 }
@@ -143,8 +148,8 @@ func (b *beforeWrite) Update(ctx context.Context, fn func(store.Writer) error) e
 	return b.Store.Update(ctx, fn)
 }
 
-// NewFactory wires the real dependencies for one invocation.
-func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
+// newFactory wires the real dependencies for one invocation.
+func newFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
 	f := &cmdutil.Factory{IO: ios, Now: time.Now, LookupEnv: lookupEnv, Version: buildVersion()}
 	getenv := f.Env
 	inv := &invocation{}
