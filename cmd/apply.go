@@ -38,7 +38,7 @@ func newCmdApply(f *cmdutil.Factory, runF func(*applyOptions) error) *cobra.Comm
 		Use:   "apply -f FILE",
 		Short: "Make the database match a seeding file (idempotent)",
 		Long: `Make the database match a declarative file of permissions, groups and users
-(YAML or JSON, Django's field names; see docs/seeding.md). Applying the same file
+(YAML or JSON, Django's field names, as "authctl export" writes). Applying the same file
 again changes nothing and says so.
 
 Everything is checked before anything is written — names, references, hash
@@ -80,7 +80,7 @@ permissions that an earlier apply created and the file no longer declares
 	fl.BoolVar(&opts.UpdatePasswords, "update-passwords", false, "also set declared passwords of existing users (compared by verifying)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	addBatchSizeFlag(fl, &opts.BatchSize)
-	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
+	fl.IntVar(&opts.Workers, "workers", 0, "hash `N` passwords at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	fl.BoolVar(&opts.AllowOutside, "allow-password-files-outside", false, "let password_file name files outside the seeding file's directory")
 	fl.BoolVar(&opts.CRLF, "crlf", false, "password_file lines end in \\r\\n: strip the \\r too (else only \\n is stripped)")
 	return cmd

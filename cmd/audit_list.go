@@ -12,6 +12,9 @@ import (
 	"authctl/internal/store"
 )
 
+// auditListFormats are the -o values of audit list: jsonl too, for logs.
+var auditListFormats = []output.Format{output.Table, output.JSON, output.JSONL}
+
 type auditListOptions struct {
 	f *cmdutil.Factory
 	// Since is --since as given; the run function resolves it against the
@@ -46,12 +49,13 @@ func newCmdAuditList(f *cmdutil.Factory, runF func(*auditListOptions) error) *co
 	fl.IntVar(&opts.Filter.Limit, "limit", 0, "only the newest `N` records")
 	_ = cmd.RegisterFlagCompletionFunc("user", completeUsers(f))
 	_ = cmd.RegisterFlagCompletionFunc("action", cobra.FixedCompletions(auditActions, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
+	acceptsOutput(cmd, auditListFormats...)
 	return cmd
 }
 
 func auditListRun(cmd *cobra.Command, opts *auditListOptions) error {
 	f := opts.f
-	p, err := outputSettings(f, output.Table, output.JSON, output.JSONL)
+	p, err := outputSettings(f, auditListFormats...)
 	if err != nil {
 		return err
 	}

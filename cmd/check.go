@@ -60,25 +60,8 @@ line is answered) when a user does not exist, 5 at the first malformed line.`,
   printf 'alice blog.add_post\nbob blog.add_post blog.change_post\n' | authctl check --batch
   authctl check --batch questions.txt -o json --explain`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case opts.Batch:
-				if opts.Module != "" || opts.User != "" {
-					return cmdutil.FlagErrorf("--batch reads users from its input: it takes no --user or --module")
-				}
-				if len(args) > 1 {
-					return cmdutil.FlagErrorf("%s --batch takes at most one file (got %d arguments)", commandName(cmd), len(args))
-				}
-				if len(args) == 1 {
-					opts.File = args[0]
-				}
-			case opts.Module != "":
-				if len(args) > 0 {
-					return cmdutil.FlagErrorf("%s --module takes no permissions (got %d arguments)", commandName(cmd), len(args))
-				}
-			case len(args) == 0:
-				return cmdutil.FlagErrorf("%s takes at least one permission (app_label.codename)", commandName(cmd))
-			default:
-				opts.Perms = args
+			if err := opts.setArgs(cmd, args); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -99,6 +82,32 @@ line is answered) when a user does not exist, 5 at the first malformed line.`,
 	cmd.Flags().StringVar(&opts.Module, "module", "", "whether the user has any permission of `APP` (Django's has_module_perms)")
 	_ = cmd.RegisterFlagCompletionFunc("user", completeUsers(f))
 	return cmd
+}
+
+// setArgs takes the arguments of check's three forms: PERM..., --batch
+// [FILE], --module APP (none).
+func (opts *checkOptions) setArgs(cmd *cobra.Command, args []string) error {
+	switch {
+	case opts.Batch:
+		if opts.Module != "" || opts.User != "" {
+			return cmdutil.FlagErrorf("--batch reads users from its input: it takes no --user or --module")
+		}
+		if len(args) > 1 {
+			return cmdutil.FlagErrorf("%s --batch takes at most one file (got %d arguments)", commandName(cmd), len(args))
+		}
+		if len(args) == 1 {
+			opts.File = args[0]
+		}
+	case opts.Module != "":
+		if len(args) > 0 {
+			return cmdutil.FlagErrorf("%s --module takes no permissions (got %d arguments)", commandName(cmd), len(args))
+		}
+	case len(args) == 0:
+		return cmdutil.FlagErrorf("%s takes at least one permission (app_label.codename)", commandName(cmd))
+	default:
+		opts.Perms = args
+	}
+	return nil
 }
 
 func checkRun(cmd *cobra.Command, opts *checkOptions) error {

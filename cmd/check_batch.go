@@ -101,71 +101,89 @@ func checkBatchRun(cmd *cobra.Command, opts *checkOptions) (err error) {
 			err = ferr
 		}
 	}()
-	var enc *json.Encoder
+	b := &batchAnswerer{f: f, name: name, out: out, quiet: p.Quiet, explain: opts.Explain}
 	if p.Format == output.JSON {
-		enc = json.NewEncoder(out)
+		b.enc = json.NewEncoder(out)
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), maxBatchLine)
-	var denied, unknown bool
-	lineNo := 0
-	err = svc.Checks(ctx, opts.Explain, func(c *auth.Checker) error {
-		for sc.Scan() {
-			lineNo++
-			q, ok, err := parseBatchLine(sc.Bytes())
-			if err != nil {
-				return &inputError{fmt.Sprintf("%s:%d: %v", name, lineNo, err)}
-			}
-			if !ok {
-				continue
-			}
-			d, err := c.Check(q.User, q.Perms)
-			ans := batchAnswer{Decision: d}
-			if errors.Is(err, auth.ErrNotFound) {
-				unknown = true
-				ans.Allowed, ans.Results = false, []auth.PermResult{}
-				ans.Error = err.Error()
-				fmt.Fprintf(f.IO.ErrOut, "authctl: %s:%d: %v\n", name, lineNo, err)
-			} else if err != nil {
-				return err
-			}
-			for _, r := range d.Results {
-				if r.Malformed {
-					warnMalformed(f, fmt.Sprintf("%s:%d: ", name, lineNo), d)
-					break
-				}
-			}
-			denied = denied || !ans.Allowed
-			if enc != nil {
-				if err := enc.Encode(ans); err != nil {
-					return err
-				}
-				continue
-			}
-			if p.Quiet {
-				continue
-			}
-			if err := writeBatchAnswer(out, q, ans, opts.Explain); err != nil {
-				return err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				return &inputError{fmt.Sprintf("%s:%d: line longer than %d bytes", name, lineNo+1, maxBatchLine)}
-			}
-			return err
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
+	if err := svc.Checks(ctx, opts.Explain, func(c *auth.Checker) error { return b.answerAll(c, sc) }); err != nil {
 		return err
-	case unknown:
+	}
+	switch {
+	case b.unknown:
 		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound}
-	case denied:
+	case b.denied:
 		return cmdutil.ErrDenied
 	}
 	return nil
+}
+
+// batchAnswerer answers the questions of one check --batch run and
+// remembers whether any was denied or named an unknown user.
+type batchAnswerer struct {
+	f       *cmdutil.Factory
+	name    string // the input, for messages
+	out     *bufio.Writer
+	enc     *json.Encoder // nil: answers as lines of text
+	quiet   bool
+	explain bool
+	lineNo  int
+
+	denied, unknown bool
+}
+
+// answerAll answers every line sc reads, in order.
+func (b *batchAnswerer) answerAll(c *auth.Checker, sc *bufio.Scanner) error {
+	for sc.Scan() {
+		b.lineNo++
+		if err := b.answer(c, sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &inputError{fmt.Sprintf("%s:%d: line longer than %d bytes", b.name, b.lineNo+1, maxBatchLine)}
+		}
+		return err
+	}
+	return nil
+}
+
+// answer answers one line: a malformed line stops the run; an unknown
+// user is reported on stderr and answered as denied.
+func (b *batchAnswerer) answer(c *auth.Checker, line []byte) error {
+	q, ok, err := parseBatchLine(line)
+	if err != nil {
+		return &inputError{fmt.Sprintf("%s:%d: %v", b.name, b.lineNo, err)}
+	}
+	if !ok {
+		return nil
+	}
+	d, err := c.Check(q.User, q.Perms)
+	ans := batchAnswer{Decision: d}
+	if errors.Is(err, auth.ErrNotFound) {
+		b.unknown = true
+		ans.Allowed, ans.Results = false, []auth.PermResult{}
+		ans.Error = err.Error()
+		fmt.Fprintf(b.f.IO.ErrOut, "authctl: %s:%d: %v\n", b.name, b.lineNo, err)
+	} else if err != nil {
+		return err
+	}
+	for _, r := range d.Results {
+		if r.Malformed {
+			warnMalformed(b.f, fmt.Sprintf("%s:%d: ", b.name, b.lineNo), d)
+			break
+		}
+	}
+	b.denied = b.denied || !ans.Allowed
+	switch {
+	case b.enc != nil:
+		return b.enc.Encode(ans)
+	case b.quiet:
+		return nil
+	}
+	return writeBatchAnswer(b.out, q, ans, b.explain)
 }
 
 func writeBatchAnswer(w *bufio.Writer, q batchQuestion, ans batchAnswer, explain bool) error {

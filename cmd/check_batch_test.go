@@ -166,16 +166,3 @@ func Test_checkModuleRun(t *testing.T) {
 		})
 	}
 }
-
-func Test_checkRunMalformed(t *testing.T) {
-	e := newTestEnv(t)
-	seedCheck(e)
-	for _, perm := range []string{"blog", ""} {
-		tf := e.factory()
-		opts := checkOptions{f: tf.Factory, User: "alice", Perms: []string{perm}, Explain: true}
-		err := tf.call(func(c *cobra.Command) error { return checkRun(c, &opts) })
-		wantCode(t, err, cmdutil.ExitDenied)
-		tf.wantOutput(t, "denied\n  "+perm+": denied for alice (malformed permission (want app_label.codename))\n",
-			"authctl: warning: \""+perm+"\" is not a permission (want app_label.codename): only a superuser passes it\n")
-	}
-}

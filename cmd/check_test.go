@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -33,25 +32,17 @@ func TestNewCmdCheck(t *testing.T) {
 		{name: "batch with a user", argv: "check --batch --user alice", wantErr: "--batch reads users from its input: it takes no --user or --module"},
 		{name: "module", argv: "check --module blog --user alice", want: checkOptions{Module: "blog", User: "alice"}},
 		{name: "module with permissions", argv: "check --module blog blog.add_post", wantErr: "check --module takes no permissions (got 1 arguments)"},
+		{name: "module with batch", argv: "check --batch --module blog", wantErr: "--batch reads users from its input: it takes no --user or --module"},
+		{name: "module, explained, no user", argv: "check --module blog --explain", want: checkOptions{Module: "blog", Explain: true}},
+		{name: "malformed permission is the run's to judge", argv: "check blog --user alice", want: checkOptions{Perms: []string{"blog"}, User: "alice"}},
+		{name: "module without value", argv: "check --module", wantErr: "flag --module needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tf := newTestEnv(t).factory()
-			var got *checkOptions
-			cmd := newCmdCheck(tf.Factory, func(o *checkOptions) error { got = o; return nil })
-			err := tf.parseCmd(nil, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := *got
-			g.f = nil
-			if !reflect.DeepEqual(g, tt.want) {
-				t.Errorf("options %+v, want %+v", g, tt.want)
-			}
+			var got any
+			cmd := newCmdCheck(tf.Factory, func(o *checkOptions) error { c := *o; c.f = nil; got = c; return nil })
+			tf.checkParse(t, nil, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -83,6 +74,7 @@ func Test_checkRun(t *testing.T) {
 		tty        bool
 		session    bool // logged in as alice
 		wantStdout string
+		wantStderr string
 		wantDenied bool
 		wantErr    string
 		wantCode   int
@@ -201,6 +193,53 @@ func Test_checkRun(t *testing.T) {
 		{name: "the logged-in user, denied", session: true, opts: checkOptions{Perms: []string{"blog.delete_post"}}, wantStdout: "denied\n", wantDenied: true},
 		{name: "unknown user", opts: checkOptions{User: "nobody", Perms: []string{"blog.add_post"}}, wantErr: `user "nobody" does not exist`, wantCode: cmdutil.ExitNotFound},
 		{name: "bad format", flags: []string{"-o", "jsonl"}, opts: checkOptions{User: "alice", Perms: []string{"blog.add_post"}}, wantErr: `invalid output format "jsonl": use one of table, json`, wantCode: cmdutil.ExitUsage},
+		{
+			name:       "malformed: denied, with a warning",
+			opts:       checkOptions{User: "alice", Perms: []string{"blog"}, Explain: true},
+			wantStdout: "denied\n  blog: denied for alice (malformed permission (want app_label.codename))\n",
+			wantStderr: "authctl: warning: \"blog\" is not a permission (want app_label.codename): only a superuser passes it\n",
+			wantDenied: true,
+		},
+		{
+			name:       "malformed, empty",
+			opts:       checkOptions{User: "alice", Perms: []string{""}, Explain: true},
+			wantStdout: "denied\n  : denied for alice (malformed permission (want app_label.codename))\n",
+			wantStderr: "authctl: warning: \"\" is not a permission (want app_label.codename): only a superuser passes it\n",
+			wantDenied: true,
+		},
+		{
+			name:       "malformed, quiet: the warning stays",
+			flags:      []string{"-q"},
+			opts:       checkOptions{User: "alice", Perms: []string{"blog"}},
+			wantStderr: "authctl: warning: \"blog\" is not a permission (want app_label.codename): only a superuser passes it\n",
+			wantDenied: true,
+		},
+		{
+			name:       "malformed, superuser: allowed, still warned",
+			opts:       checkOptions{User: "root1", Perms: []string{"blog"}},
+			wantStdout: "allowed\n",
+			wantStderr: "authctl: warning: \"blog\" is not a permission (want app_label.codename): only a superuser passes it\n",
+		},
+		{
+			name:  "malformed, json: the same reason",
+			flags: []string{"-o", "json"},
+			opts:  checkOptions{User: "alice", Perms: []string{"blog"}},
+			wantStdout: `{
+  "user": "alice",
+  "allowed": false,
+  "results": [
+    {
+      "permission": "blog",
+      "allowed": false,
+      "reason": "malformed permission (want app_label.codename)",
+      "malformed": true
+    }
+  ]
+}
+`,
+			wantStderr: "authctl: warning: \"blog\" is not a permission (want app_label.codename): only a superuser passes it\n",
+			wantDenied: true,
+		},
 	}
 	token := ""
 	for _, tt := range tests {
@@ -235,7 +274,7 @@ func Test_checkRun(t *testing.T) {
 			case err != nil:
 				t.Fatal(err)
 			}
-			tf.wantOutput(t, tt.wantStdout, "")
+			tf.wantOutput(t, tt.wantStdout, tt.wantStderr)
 		})
 	}
 	delete(e.env, sessionEnv)

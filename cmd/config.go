@@ -196,7 +196,7 @@ func checkKeys(v *viper.Viper, leaves []string) error {
 		}
 	}
 	if len(unknown) > 0 {
-		return fmt.Errorf("unknown key(s) %s (see docs/configuration.md)", strings.Join(unknown, ", "))
+		return fmt.Errorf("unknown key(s) %s (man authctl lists the keys under ENVIRONMENT)", strings.Join(unknown, ", "))
 	}
 	return nil
 }

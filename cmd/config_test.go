@@ -187,7 +187,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{
 			name: "unknown keys are named",
 			file: "hasher:\n  iteratoins: 5\nlockuot:\n  attempts: 3\n",
-			want: []string{"unknown key(s)", "hasher.iteratoins", "lockuot.attempts"},
+			want: []string{"unknown key(s)", "hasher.iteratoins", "lockuot.attempts", "(man authctl lists the keys under ENVIRONMENT)"},
 		},
 		{name: "bad duration in the file", file: "session:\n  age: soon\n", want: []string{"'session.age' time: invalid duration"}},
 		{name: "bad duration in the environment", env: map[string]string{"AUTHCTL_LOCKOUT_WINDOW": "soon"}, want: []string{"'lockout.window' time: invalid duration"}},

@@ -62,6 +62,7 @@ TO partly written; run it again with --force.`,
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "delete what TO holds first")
 	cmd.Flags().BoolVar(&merge, "merge", false, "add FROM's records to what TO holds")
+	acceptsOutput(cmd) // reports nothing but errors
 	return cmd
 }
 

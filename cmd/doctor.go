@@ -88,37 +88,40 @@ func doctorRun(cmd *cobra.Command, opts *doctorOptions) error {
 		return err
 	}
 	findings = append(findings, fileFindings(cfg.DB, cfg.Session.File)...)
-
-	if p.Format == output.JSON {
-		if opts.Fix {
-			err = output.WriteJSON(f.IO.Out, map[string]any{"fixed": nonNilFindings(fixed), "findings": nonNilFindings(findings)})
-		} else {
-			err = output.WriteJSON(f.IO.Out, nonNilFindings(findings))
-		}
-		if err != nil {
-			return err
-		}
-	} else {
-		for _, x := range fixed {
-			say(f, p, "fixed: %s: %s", output.Sanitize(x.Subject), output.Sanitize(x.Problem))
-		}
-		t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "CHECK", "SUBJECT", "PROBLEM")
-		for _, x := range findings {
-			if err := t.Row(x.Check, x.Subject, x.Problem); err != nil {
-				return err
-			}
-		}
-		if err := t.Flush(); err != nil {
-			return err
-		}
-		if len(findings) == 0 {
-			say(f, p, "No problems found.")
-		} else {
-			say(f, p, "%d problem(s) found.", len(findings))
-		}
+	if err := printDoctor(f, p, opts.Fix, fixed, findings); err != nil {
+		return err
 	}
 	if len(findings) > 0 {
 		return &cmdutil.ExitError{Code: cmdutil.ExitInvalid}
+	}
+	return nil
+}
+
+// printDoctor prints what --fix fixed (if asked to fix) and the problems
+// left.
+func printDoctor(f *cmdutil.Factory, p printing, fix bool, fixed, findings []auth.Finding) error {
+	if p.Format == output.JSON {
+		if fix {
+			return output.WriteJSON(f.IO.Out, map[string]any{"fixed": nonNilFindings(fixed), "findings": nonNilFindings(findings)})
+		}
+		return output.WriteJSON(f.IO.Out, nonNilFindings(findings))
+	}
+	for _, x := range fixed {
+		say(f, p, "fixed: %s: %s", output.Sanitize(x.Subject), output.Sanitize(x.Problem))
+	}
+	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "CHECK", "SUBJECT", "PROBLEM")
+	for _, x := range findings {
+		if err := t.Row(x.Check, x.Subject, x.Problem); err != nil {
+			return err
+		}
+	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	if len(findings) == 0 {
+		say(f, p, "No problems found.")
+	} else {
+		say(f, p, "%d problem(s) found.", len(findings))
 	}
 	return nil
 }

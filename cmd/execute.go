@@ -37,7 +37,10 @@ func Main() int {
 }
 
 // Run runs authctl with the given arguments, streams and environment, in
-// which an empty variable counts as unset.
+// which an empty variable counts as unset. It exists for the benchmarks in
+// bench/, which measure whole command lines inside the test process (the
+// gap to running the binary is what process start-up costs) and set up
+// databases without a binary; the program itself starts at Main.
 func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
 	return RunEnv(args, ios, func(k string) (string, bool) {
 		v := getenv(k)
@@ -46,8 +49,10 @@ func Run(args []string, ios *iostreams.IOStreams, getenv func(string) string) in
 }
 
 // RunEnv runs authctl with the given arguments, streams and environment.
+// Main calls it; so do the end-to-end tests that must run in the test
+// process (the etcd ones, whose server lives there).
 func RunEnv(args []string, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) int {
-	f, inv := NewFactory(ios, lookupEnv)
+	f, inv := newFactory(ios, lookupEnv)
 	defer inv.close()
 	return runRoot(f, inv, newRootFor(f, args), args)
 }
@@ -143,8 +148,8 @@ func (b *beforeWrite) Update(ctx context.Context, fn func(store.Writer) error) e
 	return b.Store.Update(ctx, fn)
 }
 
-// NewFactory wires the real dependencies for one invocation.
-func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
+// newFactory wires the real dependencies for one invocation.
+func newFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
 	f := &cmdutil.Factory{IO: ios, Now: time.Now, LookupEnv: lookupEnv, Version: buildVersion()}
 	getenv := f.Env
 	inv := &invocation{}
@@ -162,60 +167,76 @@ func NewFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool))
 		inv.cfg = cfg
 		return cfg, nil
 	}
-	f.Service = func(ctx context.Context, access cmdutil.Access) (*auth.Service, error) {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		hs, vs, err := hashersAndValidators(cfg)
-		if err != nil {
-			return nil, err
-		}
-		set, err := backendSettings(cfg, f.Lookup)
-		if err != nil {
-			return nil, err
-		}
-		open := func(o store.OpenOptions) (store.Store, error) {
-			if err := dbFileSafety(f, cfg); err != nil {
-				return nil, err
-			}
-			return backends.OpenWith(cfg.DB, o, set)
-		}
-		h := cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout})
-		inv.handles = append(inv.handles, h)
-		keyPath, err := auditKeyPath(cfg)
-		if err != nil {
-			return nil, err
-		}
-		who := &beforeWrite{Store: h}
-		whoOS := func() string { return osUser(getenv) }
-		svc, err := auth.New(who, auth.Options{
-			Hashers:         hs,
-			Validators:      vs,
-			Now:             f.Now,
-			Actor:           auth.Actor{WhoOS: whoOS},
-			SessionAge:      cfg.Session.Age,
-			Lockout:         cfg.LockoutPolicy(),
-			AuditKeys:       &auth.KeyFile{Path: keyPath},
-			VerifyGate:      verifyGate(cfg),
-			PreferredMemory: preferredMemory(cfg),
-		})
-		if err != nil {
-			return nil, err
-		}
-		// The audit log names the logged-in user behind a change too. It is
-		// looked up once, just before the first write, so that commands that
-		// only read never pay for it.
-		who.first = func(ctx context.Context) {
-			if token, err := sessionToken(f); err == nil && token != "" {
-				if _, u, err := svc.Whoami(ctx, token); err == nil {
-					svc.SetActor(auth.Actor{WhoOS: whoOS, SessionUser: u.Username})
-				}
-			}
-		}
-		return svc, nil
+	f.Service = func(_ context.Context, access cmdutil.Access) (*auth.Service, error) {
+		return openService(f, inv, access)
 	}
 	return f, inv
+}
+
+// openService is the Factory's Service: the auth service over the
+// configured database, hashers and validators. The database is opened only
+// for each transaction (cmdutil.Handle); inv.close closes what is left.
+func openService(f *cmdutil.Factory, inv *invocation, access cmdutil.Access) (*auth.Service, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	hs, vs, err := hashersAndValidators(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h, err := openHandle(f, cfg, access)
+	if err != nil {
+		return nil, err
+	}
+	inv.handles = append(inv.handles, h)
+	keyPath, err := auditKeyPath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	who := &beforeWrite{Store: h}
+	whoOS := func() string { return osUser(f.Env) }
+	svc, err := auth.New(who, auth.Options{
+		Hashers:         hs,
+		Validators:      vs,
+		Now:             f.Now,
+		Actor:           auth.Actor{WhoOS: whoOS},
+		SessionAge:      cfg.Session.Age,
+		Lockout:         cfg.LockoutPolicy(),
+		AuditKeys:       &auth.KeyFile{Path: keyPath},
+		VerifyGate:      verifyGate(cfg),
+		PreferredMemory: preferredMemory(cfg),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The audit log names the logged-in user behind a change too. It is
+	// looked up once, just before the first write, so that commands that
+	// only read never pay for it.
+	who.first = func(ctx context.Context) {
+		if token, err := sessionToken(f); err == nil && token != "" {
+			if _, u, err := svc.Whoami(ctx, token); err == nil {
+				svc.SetActor(auth.Actor{WhoOS: whoOS, SessionUser: u.Username})
+			}
+		}
+	}
+	return svc, nil
+}
+
+// openHandle is the configured database, to be opened for each
+// transaction with the access the command needs.
+func openHandle(f *cmdutil.Factory, cfg *config.Config, access cmdutil.Access) (*cmdutil.Handle, error) {
+	set, err := backendSettings(cfg, f.Lookup)
+	if err != nil {
+		return nil, err
+	}
+	open := func(o store.OpenOptions) (store.Store, error) {
+		if err := dbFileSafety(f, cfg); err != nil {
+			return nil, err
+		}
+		return backends.OpenWith(cfg.DB, o, set)
+	}
+	return cmdutil.NewHandle(open, cfg.DB, access, store.OpenOptions{LockTimeout: cfg.LockTimeout}), nil
 }
 
 // auditKeyPath is the audit_key setting, else the database file's path with

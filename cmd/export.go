@@ -49,6 +49,7 @@ password hashes: treat it as a secret.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "authctl", "`FORMAT`: authctl (the apply format) or django (dumpdata JSON)")
+	completeExport(cmd)
 	cmd.Flags().BoolVar(&usersOnly, "users-only", false, "only users (they still name their groups and permissions)")
 	return cmd
 }

@@ -1,6 +1,6 @@
 package cmd
 
-// Helpers for the unit tests of the commands: a Factory like NewFactory's
+// Helpers for the unit tests of the commands: a Factory like newFactory's
 // but over buffers, a private environment, a fixed clock, and ways to run a
 // whole command line or one command's run function in the test process.
 // The end-to-end tests of the binary are in ../script_test.go.
@@ -80,11 +80,11 @@ type testFactory struct {
 	globalFlagsGiven bool
 }
 
-// factory builds a Factory as NewFactory does, over test streams (no
+// factory builds a Factory as newFactory does, over test streams (no
 // terminal until SetTTY or SetPrompter says otherwise).
 func (e *testEnv) factory() *testFactory {
 	ios, in, out, errOut := iostreams.Test()
-	f, inv := NewFactory(ios, e.lookupEnv)
+	f, inv := newFactory(ios, e.lookupEnv)
 	f.Now = func() time.Time { return testNow }
 	e.t.Cleanup(inv.close)
 	return &testFactory{Factory: f, t: e.t, inv: inv, ios: ios, in: in, out: out, errOut: errOut}

@@ -68,12 +68,13 @@ FILE defaults to standard input.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Format, "format", "", "input `FORMAT`: django or passwd")
+	completeImport(cmd)
 	fl.BoolVarP(&opts.Hashes, "encrypted", "e", false, "passwd lines carry Django-format hashes, not passwords")
 	fl.BoolVar(&opts.Create, "create", false, "passwd: create users that do not exist (with an unusable password if none is given)")
 	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan; change nothing")
 	addBatchSizeFlag(fl, &opts.BatchSize)
-	fl.IntVar(&opts.Workers, "workers", 0, "passwords hashed at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
+	fl.IntVar(&opts.Workers, "workers", 0, "hash `N` passwords at once (default: the workers setting, else the number of CPUs, divided by argon2's lanes for argon2)")
 	return cmd
 }
 

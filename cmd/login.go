@@ -46,6 +46,7 @@ exits 1; too many failures lock the account for a while (lockout.*).`,
 	}
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.PrintToken, "print-token", false, "print the session token on stdout instead of saving it")
+	acceptsOutput(cmd, output.Table)
 	return cmd
 }
 

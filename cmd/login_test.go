@@ -25,25 +25,16 @@ func TestNewCmdAuthenticate(t *testing.T) {
 		{name: "two sources", argv: "authenticate alice --password-file pw.txt --password-env PW", wantErr: "--password-stdin, --password-file and --password-env cannot be used together"},
 		{name: "no name", argv: "authenticate --password-stdin", wantErr: "authenticate takes one username (got 0 argument(s))"},
 		{name: "two names", argv: "authenticate alice bob", wantErr: "authenticate takes one username (got 2 argument(s))"},
+		{name: "env", argv: "authenticate alice --password-env PW", want: authenticateOptions{Username: "alice", Password: cmdutil.PasswordSource{Env: "PW"}}},
+		{name: "-q and -o are global", argv: "authenticate alice -q -o json --password-stdin", want: authenticateOptions{Username: "alice", Password: cmdutil.PasswordSource{Stdin: true}}},
+		{name: "a password as a flag", argv: "authenticate alice --password secret", wantErr: "unknown flag --password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tf := newTestEnv(t).factory()
-			var got *authenticateOptions
-			cmd := newCmdAuthenticate(tf.Factory, func(o *authenticateOptions) error { got = o; return nil })
-			err := tf.parseCmd(nil, cmd, tt.argv)
-			if tt.wantErr != "" {
-				wantUsageError(t, err, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := *got
-			g.f = nil
-			if !reflect.DeepEqual(g, tt.want) {
-				t.Errorf("options %+v, want %+v", g, tt.want)
-			}
+			var got any
+			cmd := newCmdAuthenticate(tf.Factory, func(o *authenticateOptions) error { c := *o; c.f = nil; got = c; return nil })
+			tf.checkParse(t, nil, cmd, tt.argv, &got, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -69,6 +60,10 @@ func Test_authenticateRun(t *testing.T) {
 		{name: "right, quiet", flags: []string{"-q"}, src: cmdutil.PasswordSource{Env: "TEST_PW"}},
 		{name: "wrong", src: cmdutil.PasswordSource{Env: "WRONG"}, wantErr: "invalid username or password", wantCode: cmdutil.ExitDenied},
 		{name: "unknown user: the same answer", user: "nobody", src: cmdutil.PasswordSource{Env: "TEST_PW"}, wantErr: "invalid username or password", wantCode: cmdutil.ExitDenied},
+		{name: "inactive user: the same answer", user: "off", src: cmdutil.PasswordSource{Env: "TEST_PW"}, wantErr: "invalid username or password", wantCode: cmdutil.ExitDenied},
+		{name: "json, unknown user", user: "nobody", flags: []string{"-o", "json"}, src: cmdutil.PasswordSource{Env: "TEST_PW"}, wantStdout: "{\n  \"username\": \"nobody\",\n  \"authenticated\": false\n}\n", wantErr: "exit status 1", wantCode: cmdutil.ExitDenied},
+		{name: "bad format, before any password is read", flags: []string{"-o", "yaml"}, prompt: true, wantErr: `invalid output format "yaml": use one of table, json`, wantCode: cmdutil.ExitUsage},
+		{name: "asked, Ctrl-D", prompt: true, errs: map[int]error{0: prompt.ErrNoInput}, wantAsked: []string{"Password: "}, wantErr: "no input", wantCode: cmdutil.ExitInterrupted},
 		{name: "wrong, quiet: silent", flags: []string{"-q"}, src: cmdutil.PasswordSource{Env: "WRONG"}, wantErr: "exit status 1", wantCode: cmdutil.ExitDenied},
 		{name: "json, right", flags: []string{"-o", "json"}, src: cmdutil.PasswordSource{Env: "TEST_PW"}, wantStdout: "{\n  \"username\": \"alice\",\n  \"authenticated\": true\n}\n"},
 		{name: "json, wrong", flags: []string{"-o", "json"}, src: cmdutil.PasswordSource{Env: "WRONG"}, wantStdout: "{\n  \"username\": \"alice\",\n  \"authenticated\": false\n}\n", wantErr: "exit status 1", wantCode: cmdutil.ExitDenied},
@@ -86,7 +81,7 @@ func Test_authenticateRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newTestEnv(t)
 			e.env["WRONG"] = "wrong"
-			e.seed("user create alice --password-hash " + fixedHash)
+			e.seed("user create alice --password-hash "+fixedHash, "user create off --inactive --password-hash "+fixedHash)
 			tf := e.factory().globalFlags(tt.flags...)
 			tf.in.WriteString(tt.stdin)
 			pr := &prompt.Scripted{Answers: tt.answers, Errors: tt.errs}

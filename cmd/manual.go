@@ -27,7 +27,7 @@ type Manual struct {
 func NewManual() Manual {
 	noEnv := func(string) (string, bool) { return "", false }
 	ios, _, _, _ := iostreams.Test()
-	f, _ := NewFactory(ios, noEnv)
+	f, _ := newFactory(ios, noEnv)
 	f.Version = ""
 	root := newRootCmd(f, "")
 	root.DisableAutoGenTag = true

@@ -37,6 +37,7 @@ pbkdf2_sha256, bcrypt_sha256, scrypt; costs come from the configuration.`,
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().StringVar(&opts.Hasher, "hasher", "", "hasher `NAME`: argon2, pbkdf2_sha256, bcrypt_sha256 or scrypt (default: hasher.algorithm)")
 	_ = cmd.RegisterFlagCompletionFunc("hasher", cobra.FixedCompletions([]string{"argon2", "pbkdf2_sha256", "bcrypt_sha256", "scrypt"}, cobra.ShellCompDirectiveNoFileComp))
+	acceptsOutput(cmd) // prints the hash alone
 	return cmd
 }
 

@@ -95,8 +95,9 @@ Passwords are never taken from arguments: they are asked for at the terminal
 	pf.String("db", "", "database `PATH` or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
 	pf.String("config", "", "config `FILE` (default: $XDG_CONFIG_HOME/authctl/config.yaml if it exists, else for root /etc/authctl/config.yaml if it exists)")
 	pf.StringP("output", "o", "", "output `FORMAT`: table or json (some commands also take jsonl or yaml)")
+	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
 	pf.BoolP("quiet", "q", false, "print nothing but errors; the exit code carries the answer")
-	pf.Duration("lock-timeout", 5*time.Second, "how long to wait for another authctl process to release the database")
+	pf.Duration("lock-timeout", 5*time.Second, "wait up to `DURATION` (10s, 1m) for another authctl process to release the database")
 	pf.Bool("insecure-permissions", false, "use a database or session file even if others could write or replace it")
 
 	root.AddGroup(

@@ -65,84 +65,99 @@ func decodeExpectations(list *yaml.Node, name string) ([]auth.Expectation, error
 	if list.Kind != yaml.SequenceNode {
 		return nil, &inputError{fmt.Sprintf("%s:%d: expected a list of expectations", name, list.Line)}
 	}
-	var (
-		exps     []auth.Expectation
-		problems []string
-	)
-	bad := func(n *yaml.Node, format string, args ...any) {
-		problems = append(problems, fmt.Sprintf("%s:%d: ", name, n.Line)+fmt.Sprintf(format, args...))
-	}
+	var exps []auth.Expectation
+	probs := &problems{name: name}
 	for _, item := range list.Content {
 		if item.Kind != yaml.MappingNode {
-			bad(item, "expected an expectation (user: or group:, with allowed:, denied:, modules_allowed: or modules_denied:)")
+			probs.add(item, "expected an expectation (user: or group:, with allowed:, denied:, modules_allowed: or modules_denied:)")
 			continue
 		}
-		e := auth.Expectation{Where: fmt.Sprintf("%s:%d", name, item.Line)}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := item.Content[i], item.Content[i+1]
-			if seen[k.Value] {
-				bad(k, "%s given twice", k.Value)
-				continue
-			}
-			seen[k.Value] = true
-			switch k.Value {
-			case "user", "group":
-				if v.Kind != yaml.ScalarNode || v.Value == "" {
-					bad(v, "%s: expected a name", k.Value)
-					continue
-				}
-				if k.Value == "user" {
-					e.User = v.Value
-				} else {
-					e.Group = v.Value
-				}
-			case "allowed", "denied", "modules_allowed", "modules_denied":
-				vals, err := scalarList(v)
-				if err != nil {
-					bad(v, "%s: %v", k.Value, err)
-					continue
-				}
-				for _, s := range vals {
-					if strings.HasPrefix(k.Value, "modules_") {
-						if s == "" || strings.Contains(s, ".") {
-							bad(v, "%s: %q is not an app label", k.Value, s)
-						}
-					} else if !auth.WellFormedPerm(s) {
-						bad(v, "%s: %q is not a permission (want app_label.codename)", k.Value, s)
-					}
-				}
-				switch k.Value {
-				case "allowed":
-					e.Allowed = vals
-				case "denied":
-					e.Denied = vals
-				case "modules_allowed":
-					e.ModulesAllowed = vals
-				case "modules_denied":
-					e.ModulesDenied = vals
-				}
-			default:
-				bad(k, "unknown key %q (want user, group, allowed, denied, modules_allowed, modules_denied)", k.Value)
-			}
-		}
-		switch {
-		case e.User == "" && e.Group == "":
-			bad(item, "give user: or group:")
-		case e.User != "" && e.Group != "":
-			bad(item, "give user: or group:, not both")
-		case len(e.Allowed)+len(e.Denied)+len(e.ModulesAllowed)+len(e.ModulesDenied) == 0:
-			bad(item, "nothing to check: give allowed:, denied:, modules_allowed: or modules_denied:")
-		}
-		exps = append(exps, e)
+		exps = append(exps, decodeExpectation(item, probs))
 	}
-	if len(problems) > 0 {
-		return nil, &inputError{strings.Join(problems, "\n")}
+	if len(probs.list) > 0 {
+		return nil, &inputError{strings.Join(probs.list, "\n")}
 	}
 	if len(exps) == 0 {
 		return nil, &inputError{fmt.Sprintf("%s:%d: no expectations", name, list.Line)}
 	}
 	return exps, nil
+}
+
+// problems collects what is wrong with a file, each with its line, so that
+// every problem is reported at once.
+type problems struct {
+	name string
+	list []string
+}
+
+func (p *problems) add(n *yaml.Node, format string, args ...any) {
+	p.list = append(p.list, fmt.Sprintf("%s:%d: ", p.name, n.Line)+fmt.Sprintf(format, args...))
+}
+
+// decodeExpectation reads one expectation (a mapping), adding what is
+// wrong with it to probs.
+func decodeExpectation(item *yaml.Node, probs *problems) auth.Expectation {
+	e := auth.Expectation{Where: fmt.Sprintf("%s:%d", probs.name, item.Line)}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i], item.Content[i+1]
+		if seen[k.Value] {
+			probs.add(k, "%s given twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "user", "group":
+			if v.Kind != yaml.ScalarNode || v.Value == "" {
+				probs.add(v, "%s: expected a name", k.Value)
+				continue
+			}
+			if k.Value == "user" {
+				e.User = v.Value
+			} else {
+				e.Group = v.Value
+			}
+		case "allowed":
+			e.Allowed = expectedNames(k.Value, v, probs)
+		case "denied":
+			e.Denied = expectedNames(k.Value, v, probs)
+		case "modules_allowed":
+			e.ModulesAllowed = expectedNames(k.Value, v, probs)
+		case "modules_denied":
+			e.ModulesDenied = expectedNames(k.Value, v, probs)
+		default:
+			probs.add(k, "unknown key %q (want user, group, allowed, denied, modules_allowed, modules_denied)", k.Value)
+		}
+	}
+	switch {
+	case e.User == "" && e.Group == "":
+		probs.add(item, "give user: or group:")
+	case e.User != "" && e.Group != "":
+		probs.add(item, "give user: or group:, not both")
+	case len(e.Allowed)+len(e.Denied)+len(e.ModulesAllowed)+len(e.ModulesDenied) == 0:
+		probs.add(item, "nothing to check: give allowed:, denied:, modules_allowed: or modules_denied:")
+	}
+	return e
+}
+
+// expectedNames reads the value of key (allowed:, denied:, or a modules_
+// key): permissions, or app labels for the modules_ keys.
+func expectedNames(key string, v *yaml.Node, probs *problems) []string {
+	vals, err := scalarList(v)
+	if err != nil {
+		probs.add(v, "%s: %v", key, err)
+		return nil
+	}
+	for _, s := range vals {
+		if strings.HasPrefix(key, "modules_") {
+			if s == "" || strings.Contains(s, ".") {
+				probs.add(v, "%s: %q is not an app label", key, s)
+			}
+		} else if !auth.WellFormedPerm(s) {
+			probs.add(v, "%s: %q is not a permission (want app_label.codename)", key, s)
+		}
+	}
+	return vals
 }
 
 // scalarList reads a list of strings, or one string as a list of one.

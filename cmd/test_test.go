@@ -162,6 +162,19 @@ func Test_testRun(t *testing.T) {
 				"checks.yaml:4: give user: or group:, not both",
 			wantCode: cmdutil.ExitInvalid,
 		},
+		{
+			name: "malformed: shapes",
+			file: "- just a string\n- user: [alice]\n  allowed: {a: b}\n- user: bob\n  user: carol\n  denied: [[blog.add_post]]\n  modules_allowed: ''\n",
+			wantErr: "checks.yaml:1: expected an expectation (user: or group:, with allowed:, denied:, modules_allowed: or modules_denied:)\n" +
+				"checks.yaml:2: user: expected a name\n" +
+				"checks.yaml:3: allowed: expected a list of names\n" +
+				"checks.yaml:2: give user: or group:\n" +
+				"checks.yaml:5: user given twice\n" +
+				"checks.yaml:6: denied: expected a list of names\n" +
+				"checks.yaml:7: modules_allowed: \"\" is not an app label",
+			wantCode: cmdutil.ExitInvalid,
+		},
+		{name: "no expectations", file: "[]\n", wantErr: "checks.yaml:1: no expectations", wantCode: cmdutil.ExitInvalid},
 		{name: "not YAML", file: "- user: [alice\n", wantErr: "checks.yaml:1: not valid YAML or JSON: did not find expected ',' or ']'", wantCode: cmdutil.ExitInvalid},
 		{name: "empty", file: "", wantErr: "checks.yaml: the file is empty", wantCode: cmdutil.ExitInvalid},
 		{name: "a mapping without assert", file: "users: []\n", wantErr: "checks.yaml:1: expected a list of expectations, or an assert: section holding one", wantCode: cmdutil.ExitInvalid},

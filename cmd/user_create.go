@@ -65,9 +65,9 @@ and --no-password makes the password unusable (the user cannot authenticate).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Email, "email", "", "email address")
-	fl.StringVar(&opts.FirstName, "first-name", "", "first name")
-	fl.StringVar(&opts.LastName, "last-name", "", "last name")
+	fl.StringVar(&opts.Email, "email", "", "email address `EMAIL`")
+	fl.StringVar(&opts.FirstName, "first-name", "", "first `NAME`")
+	fl.StringVar(&opts.LastName, "last-name", "", "last `NAME`")
 	fl.BoolVar(&opts.Superuser, "superuser", false, "give every permission (also makes the user staff, as Django's createsuperuser does)")
 	fl.BoolVar(&opts.Staff, "staff", false, "mark as staff (Django admin access; no effect on permissions)")
 	fl.BoolVar(&opts.Inactive, "inactive", false, "create the user inactive (cannot authenticate, has no permissions)")

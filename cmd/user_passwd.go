@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -44,6 +45,7 @@ own password while logged in.`,
 	}
 	opts.Password.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.SkipValidation, "skip-validation", false, "do not run the password validators")
+	acceptsOutput(cmd, output.Table)
 	return cmd
 }
 
@@ -75,17 +77,20 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 		say(f, p, "Password changed successfully for user '%s'", opts.Username)
 		return nil
 	}
+	return changepassword(ctx, f, p, svc, opts.Username, setOpts)
+}
 
-	// Django's changepassword: check the user exists first, then up to
-	// three tries; an empty answer aborts.
-	if _, err := svc.GetUser(ctx, opts.Username); err != nil {
+// changepassword is Django's changepassword at the terminal: check the
+// user exists first, then up to three tries; an empty answer aborts.
+func changepassword(ctx context.Context, f *cmdutil.Factory, p printing, svc *auth.Service, username string, setOpts auth.SetPasswordOptions) error {
+	if _, err := svc.GetUser(ctx, username); err != nil {
 		return err
 	}
 	pr, err := f.IO.Prompter()
 	if err != nil {
 		return err
 	}
-	say(f, p, "Changing password for user '%s'", opts.Username)
+	say(f, p, "Changing password for user '%s'", username)
 	for try := 0; try < passwdAttempts; try++ {
 		first, err := pr.Password("Password: ")
 		if err != nil {
@@ -105,7 +110,7 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 			fmt.Fprintln(f.IO.ErrOut, "Passwords do not match. Please try again.")
 			continue
 		}
-		err = svc.SetPassword(ctx, opts.Username, auth.RawPassword(first), setOpts)
+		err = svc.SetPassword(ctx, username, auth.RawPassword(first), setOpts)
 		if errors.Is(err, auth.ErrInvalid) {
 			fmt.Fprintln(f.IO.ErrOut, err)
 			continue
@@ -113,10 +118,10 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 		if err != nil {
 			return err
 		}
-		say(f, p, "Password changed successfully for user '%s'", opts.Username)
+		say(f, p, "Password changed successfully for user '%s'", username)
 		return nil
 	}
-	return &passwdAbortedError{username: opts.Username}
+	return &passwdAbortedError{username: username}
 }
 
 // passwdAbortedError is Django's message after three failed tries; it is

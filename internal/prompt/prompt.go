@@ -59,20 +59,6 @@ func IsTerminal(f *os.File) bool {
 	return ok
 }
 
-// CanPrompt reports whether the commands may prompt: stdin is a terminal and
-// the controlling terminal opens (that is, [Terminal] would succeed).
-func CanPrompt(stdin *os.File) bool {
-	if !IsTerminal(stdin) {
-		return false
-	}
-	t, err := Terminal()
-	if err != nil {
-		return false
-	}
-	_ = t.Close()
-	return true
-}
-
 // ReadSecretLine reads one line from r, as for --password-stdin and
 // --password-file. It strips one trailing "\n" or "\r\n" and nothing else
 // (spaces and a second line ending are kept). An empty reader is an error;

@@ -44,7 +44,6 @@ type report struct {
 	Interrupted bool   `json:"interrupted"`
 	EOF         bool   `json:"eof"`
 	NoTerminal  bool   `json:"noTerminal"`
-	CanPrompt   bool   `json:"canPrompt"`
 	StdinTTY    bool   `json:"stdinTTY"`
 	EchoBefore  bool   `json:"echoBefore"`
 	EchoAfter   bool   `json:"echoAfter"`
@@ -73,7 +72,6 @@ func TestHelperProcess(t *testing.T) {
 	}
 	var r report
 	code := 0
-	r.CanPrompt = CanPrompt(os.Stdin)
 	r.StdinTTY = IsTerminal(os.Stdin)
 	tty, err := Terminal()
 	r.NoTerminal = errors.Is(err, ErrNoTerminal)
@@ -281,8 +279,8 @@ func TestPTYPassword(t *testing.T) {
 	if !r.EchoBefore || !r.EchoAfter {
 		t.Errorf("echo before=%v after=%v; want both on", r.EchoBefore, r.EchoAfter)
 	}
-	if !r.CanPrompt || !r.StdinTTY {
-		t.Errorf("CanPrompt=%v IsTerminal(stdin)=%v on a pty; want true", r.CanPrompt, r.StdinTTY)
+	if !r.StdinTTY {
+		t.Errorf("IsTerminal(stdin)=%v on a pty; want true", r.StdinTTY)
 	}
 }
 
@@ -389,8 +387,8 @@ func TestNoTerminal(t *testing.T) {
 	c := startChild(t, "notty", false, false)
 	ws, r := c.wait()
 	wantExit(t, ws, 0)
-	if !r.NoTerminal || r.CanPrompt || r.StdinTTY {
-		t.Errorf("without a terminal: %+v; want ErrNoTerminal and CanPrompt false", r)
+	if !r.NoTerminal || r.StdinTTY {
+		t.Errorf("without a terminal: %+v; want ErrNoTerminal and stdin no terminal", r)
 	}
 }
 
@@ -401,7 +399,7 @@ func TestStdinNotTerminal(t *testing.T) {
 	if r.NoTerminal || r.Err != "" {
 		t.Errorf("Terminal() failed with a controlling terminal: %q", r.Err)
 	}
-	if r.CanPrompt || r.StdinTTY {
-		t.Errorf("CanPrompt=%v IsTerminal(stdin)=%v with stdin from /dev/null; want false", r.CanPrompt, r.StdinTTY)
+	if r.StdinTTY {
+		t.Errorf("IsTerminal(stdin)=%v with stdin from /dev/null; want false", r.StdinTTY)
 	}
 }
