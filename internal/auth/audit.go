@@ -240,7 +240,7 @@ func (s *Service) AuditVerify(ctx context.Context, opts AuditVerifyOptions) (Aud
 // deleted.
 func (s *Service) AuditPrune(ctx context.Context, before time.Time) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		n = 0
 		var last store.AuditRecord
 		errStop := errors.New("stop")

@@ -99,7 +99,7 @@ func (s *Service) selectUsers(r store.Reader, sel Selector) ([]store.User, error
 // selection is ErrEmptySelection and writes nothing.
 func (s *Service) bulkChange(ctx context.Context, sel Selector, edit func(w store.Writer, u store.User) error) ([]store.User, error) {
 	var picked []store.User
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		var err error
 		if picked, err = s.selectUsers(w, sel); err != nil {
 			return err

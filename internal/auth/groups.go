@@ -136,7 +136,7 @@ func (s *Service) RemoveMembers(ctx context.Context, group string, usernames []s
 
 func (s *Service) editMembers(ctx context.Context, action, group string, usernames []string, edit func([]string, string) ([]string, bool)) ([]string, error) {
 	var done []string
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		done = done[:0]
 		if _, err := w.Group(group); err != nil {
 			return wrapNotFound(err, "group", group)

@@ -111,7 +111,7 @@ func (s *Service) editGrants(ctx context.Context, action string, to Grantee, per
 		return nil, invalid(problems...)
 	}
 	var done []string
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		done = done[:0]
 		var held *[]string
 		var save func() error

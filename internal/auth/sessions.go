@@ -167,7 +167,7 @@ func (s *Service) Logout(ctx context.Context, token string) (store.Session, erro
 	digest := tokenDigest(token)
 	id := sessionID(digest)
 	var sess store.Session
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		var err error
 		sess, err = w.Session(id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && subtle.ConstantTimeCompare(sess.Digest, digest) != 1) {
@@ -201,7 +201,7 @@ func (s *Service) ListSessions(ctx context.Context, username string, fn func(sto
 // RevokeSessions ends the sessions with the given IDs, all or none: an
 // unknown ID fails the whole call. An ID given twice is revoked once.
 func (s *Service) RevokeSessions(ctx context.Context, ids []string) error {
-	return s.st.Update(ctx, func(w store.Writer) error {
+	return s.write(ctx, func(w store.Writer) error {
 		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
 			if seen[id] {
@@ -226,7 +226,7 @@ func (s *Service) RevokeSessions(ctx context.Context, ids []string) error {
 // RevokeUserSessions ends every session of a user and returns how many.
 func (s *Service) RevokeUserSessions(ctx context.Context, username string) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		if _, err := w.User(username); err != nil {
 			return wrapNotFound(err, "user", username)
 		}
@@ -244,7 +244,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, username string) (int,
 func (s *Service) ClearExpired(ctx context.Context) (int, error) {
 	now := s.clock()
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		var expired []string
 		if err := w.Sessions(func(sess store.Session) error {
 			if sess.Expires.Before(now) {
