@@ -353,22 +353,13 @@ func rekeySessions(w store.Writer, username, oldHash, newHash string) error {
 		return err
 	}
 	oldAuth, newAuth := SessionAuthHash(key, oldHash), SessionAuthHash(key, newHash)
-	var carried []store.Session
-	if err := w.Sessions(func(sess store.Session) error {
-		if sess.Username == username && subtle.ConstantTimeCompare([]byte(sess.AuthHash), []byte(oldAuth)) == 1 {
-			sess.AuthHash = newAuth
-			carried = append(carried, sess)
+	return w.Sessions(func(sess store.Session) error {
+		if sess.Username != username || subtle.ConstantTimeCompare([]byte(sess.AuthHash), []byte(oldAuth)) != 1 {
+			return nil
 		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, sess := range carried {
-		if err := w.PutSession(sess); err != nil {
-			return err
-		}
-	}
-	return nil
+		sess.AuthHash = newAuth
+		return w.PutSession(sess)
+	})
 }
 
 // enterGate waits for the verification gate, for the memory a check of

@@ -46,8 +46,7 @@ const DefaultSessionAge = 14 * 24 * time.Hour
 
 // Service is the auth core: every use case of users, groups, permissions,
 // passwords and sessions, over a store.Store. It never prints and never
-// exits; it returns errors that match ErrNotFound, ErrExists, ErrInvalid or
-// ErrAuthFailed, or store errors.
+// exits; its errors are those the package documentation lists.
 type Service struct {
 	st         store.Store
 	hashers    *hasher.Set

@@ -245,20 +245,15 @@ func (s *Service) ClearExpired(ctx context.Context) (int, error) {
 	now := s.clock()
 	n := 0
 	err := s.write(ctx, func(w store.Writer) error {
-		var expired []string
+		n = 0
 		if err := w.Sessions(func(sess store.Session) error {
-			if sess.Expires.Before(now) {
-				expired = append(expired, sess.ID)
+			if !sess.Expires.Before(now) {
+				return nil
 			}
-			return nil
+			n++
+			return w.DeleteSession(sess.ID)
 		}); err != nil {
 			return err
-		}
-		n = len(expired)
-		for _, id := range expired {
-			if err := w.DeleteSession(id); err != nil {
-				return err
-			}
 		}
 		if n == 0 {
 			return nil
@@ -280,21 +275,18 @@ func (s *Service) endSessions(w store.Writer, username, keep, why string) error 
 
 // deleteUserSessions deletes every session of username except keep.
 func deleteUserSessions(w store.Writer, username, keep string) (int, error) {
-	var ids []string
-	if err := w.Sessions(func(sess store.Session) error {
-		if sess.Username == username && sess.ID != keep {
-			ids = append(ids, sess.ID)
+	n := 0
+	err := w.Sessions(func(sess store.Session) error {
+		if sess.Username != username || sess.ID == keep {
+			return nil
 		}
-		return nil
-	}); err != nil {
+		n++
+		return w.DeleteSession(sess.ID)
+	})
+	if err != nil {
 		return 0, err
 	}
-	for _, id := range ids {
-		if err := w.DeleteSession(id); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
+	return n, nil
 }
 
 // endSessionsAfterPasswordChange ends u's sessions except keep, whose auth
