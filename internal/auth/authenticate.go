@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
-	"crypto/subtle"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +18,34 @@ import (
 // locked out, and upgrades an outdated hash on a correct password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (store.User, error) {
 	return s.attempt(ctx, "auth.authenticate", username, password, nil)
+}
+
+// Login authenticates and, on success, starts a session and sets
+// last_login, in the same transaction that records the attempt. Like
+// Django's login form (and unlike its authenticate()), it NFKC-normalises
+// the username first, unless it is longer than a username can be (Django's
+// defence against normalising huge input, CVE-2023-46695).
+func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
+	if utf8.RuneCountInString(username) <= ident.UsernameMaxLength {
+		username = ident.NormalizeUsername(username)
+	}
+	var res LoginResult
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return res, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	digest := tokenDigest(token)
+	u, err := s.attempt(ctx, "auth.login", username, password, func(w store.Writer, u *store.User) error {
+		var err error
+		res.Session, err = s.startSession(w, u, digest)
+		return err
+	})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	res.Token, res.User = token, u
+	return res, nil
 }
 
 // attemptOutcome is what an authentication attempt came to. Every outcome
@@ -337,49 +365,6 @@ func (s *Service) recordFailedAttempt(w store.Writer, action, username string, e
 		}
 	}
 	return s.appendAudit(w, Event{Action: action, Target: key, Result: outcome.result(), Detail: detail})
-}
-
-// rekeySessions keeps a user's sessions valid across a hash upgrade: the
-// password did not change, only how it is stored. (Django ties sessions to
-// the stored hash and so logs a user out everywhere when it re-hashes;
-// raising a hasher cost should not do that.) Only sessions whose auth hash
-// matched the old hash are carried over.
-func rekeySessions(w store.Writer, username, oldHash, newHash string) error {
-	key, err := w.Meta(secretKeyMeta)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // no session was ever made
-	}
-	if err != nil {
-		return err
-	}
-	oldAuth, newAuth := SessionAuthHash(key, oldHash), SessionAuthHash(key, newHash)
-	return w.Sessions(func(sess store.Session) error {
-		if sess.Username != username || subtle.ConstantTimeCompare([]byte(sess.AuthHash), []byte(oldAuth)) != 1 {
-			return nil
-		}
-		sess.AuthHash = newAuth
-		return w.PutSession(sess)
-	})
-}
-
-// enterGate waits for the verification gate, for the memory a check of
-// encoded holds (when checked) or one run of the preferred hasher.
-func (s *Service) enterGate(ctx context.Context, checked bool, encoded string) (func(), error) {
-	if s.gate == nil {
-		return func() {}, nil
-	}
-	// The peak: the stored hash's check, or the preferred hasher's run (a
-	// dummy, a pad, an upgrade), one after the other.
-	mem := s.prefMem
-	if checked {
-		mem = max(mem, hashMemory(encoded))
-	}
-	leave, err := s.gate.Enter(ctx, mem)
-	if err != nil {
-		return nil, err
-	}
-	var once sync.Once
-	return func() { once.Do(leave) }, nil
 }
 
 // trackable reports whether username may get a failure record: any name a
