@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,21 +132,6 @@ func (inv *invocation) close() {
 	inv.handles = nil
 }
 
-// beforeWrite runs first once, before the first Update: outside any
-// transaction, so that it may read.
-type beforeWrite struct {
-	store.Store
-	once  sync.Once
-	first func(context.Context)
-}
-
-func (b *beforeWrite) Update(ctx context.Context, fn func(store.Writer) error) error {
-	if b.first != nil {
-		b.once.Do(func() { b.first(ctx) })
-	}
-	return b.Store.Update(ctx, fn)
-}
-
 // newFactory wires the real dependencies for one invocation.
 func newFactory(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) (*cmdutil.Factory, *invocation) {
 	f := &cmdutil.Factory{IO: ios, Now: time.Now, LookupEnv: lookupEnv, Version: buildVersion()}
@@ -194,13 +178,20 @@ func openService(f *cmdutil.Factory, inv *invocation, access cmdutil.Access) (*a
 	if err != nil {
 		return nil, err
 	}
-	who := &beforeWrite{Store: h}
-	whoOS := func() string { return osUser(f.Env) }
-	svc, err := auth.New(who, auth.Options{
+	// The audit log names the OS user and the logged-in user behind a
+	// change; the Service looks them up just before its first write.
+	actor := auth.Actor{
+		WhoOS: func() string { return osUser(f.Env) },
+		SessionToken: func() string {
+			token, _ := sessionToken(f)
+			return token
+		},
+	}
+	svc, err := auth.New(h, auth.Options{
 		Hashers:         hs,
 		Validators:      vs,
 		Now:             f.Now,
-		Actor:           auth.Actor{WhoOS: whoOS},
+		Actor:           actor,
 		SessionAge:      cfg.Session.Age,
 		Lockout:         cfg.LockoutPolicy(),
 		AuditKeys:       &auth.KeyFile{Path: keyPath},
@@ -209,16 +200,6 @@ func openService(f *cmdutil.Factory, inv *invocation, access cmdutil.Access) (*a
 	})
 	if err != nil {
 		return nil, err
-	}
-	// The audit log names the logged-in user behind a change too. It is
-	// looked up once, just before the first write, so that commands that
-	// only read never pay for it.
-	who.first = func(ctx context.Context) {
-		if token, err := sessionToken(f); err == nil && token != "" {
-			if _, u, err := svc.Whoami(ctx, token); err == nil {
-				svc.SetActor(auth.Actor{WhoOS: whoOS, SessionUser: u.Username})
-			}
-		}
 	}
 	return svc, nil
 }

@@ -27,18 +27,8 @@ const (
 )
 
 func (s *Service) appendAudit(w store.Writer, ev Event) error {
-	prev := genesis
-	last, err := w.LastAudit()
-	switch {
-	case err == nil:
-		prev = last.Hash
-	case errors.Is(err, store.ErrNotFound):
-		if anchor, err := w.Meta(auditAnchorKey); err == nil {
-			prev = anchorHash(anchor)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	default:
+	prev, err := chainTail(w)
+	if err != nil {
 		return err
 	}
 	// Text is made valid UTF-8 first: JSON would turn each invalid byte
@@ -84,6 +74,26 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 		return fmt.Errorf("internal error: the store numbered an audit record %d, not %d", got, seq)
 	}
 	return w.PutMeta(auditHeadKey, ck.encodeRef("head", AuditHead{Seq: seq, Hash: rec.Hash}))
+}
+
+// chainTail is the Hash the next record names as Prev: the newest
+// record's, else the anchor's of a pruned log, else the genesis value.
+func chainTail(r store.Reader) (string, error) {
+	last, err := r.LastAudit()
+	switch {
+	case err == nil:
+		return last.Hash, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	anchor, err := r.Meta(auditAnchorKey)
+	switch {
+	case err == nil:
+		return anchorHash(anchor), nil
+	case errors.Is(err, store.ErrNotFound):
+		return genesis, nil
+	}
+	return "", err
 }
 
 // anchorHash is the Hash an anchor holds, in either of its forms.
@@ -240,7 +250,7 @@ func (s *Service) AuditVerify(ctx context.Context, opts AuditVerifyOptions) (Aud
 // deleted.
 func (s *Service) AuditPrune(ctx context.Context, before time.Time) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		n = 0
 		var last store.AuditRecord
 		errStop := errors.New("stop")

@@ -125,8 +125,19 @@ func (v *chainVerifier) end(head *AuditHead) error {
 	if assigned > last {
 		return &AuditVerifyError{Seq: last + 1, Reason: span(last+1, assigned) + " missing from the end of the log"}
 	}
-	// The stored head: its MAC stops it being moved back along with a cut
-	// (and the store's counter reset).
+	if err := v.checkStoredHead(last); err != nil {
+		return err
+	}
+	if head != nil {
+		return v.checkExportedHead(last, *head)
+	}
+	return nil
+}
+
+// checkStoredHead compares the log's newest record, last, with the stored
+// head, whose MAC stops it being moved back along with a cut (and the
+// store's counter reset).
+func (v *chainVerifier) checkStoredHead(last uint64) error {
 	stored, err := v.r.Meta(auditHeadKey)
 	switch {
 	case err == nil:
@@ -162,23 +173,27 @@ func (v *chainVerifier) end(head *AuditHead) error {
 			return err
 		}
 	}
-	if head != nil {
-		switch {
-		case head.Seq > last:
-			return &AuditVerifyError{Seq: last + 1, Reason: fmt.Sprintf("the log ends at record %d, before the exported head %d: records were cut from its end", last, head.Seq)}
-		case head.Seq < v.anchorSeq:
-			return &AuditVerifyError{Seq: head.Seq, Reason: fmt.Sprintf("the exported head was pruned (the log starts after record %d); export a newer head", v.anchorSeq)}
-		case head.Seq == v.anchorSeq && v.anchorSeq > 0:
-			// The anchor stands for the record; compare with it.
-			if a, err := v.r.Meta(auditAnchorKey); err == nil && anchorHash(a) != head.Hash {
-				return &AuditVerifyError{Seq: head.Seq, Reason: "it is not the record of the exported head: the log was rewritten"}
-			}
-		case v.firstSeq == 0 || head.Seq < v.firstSeq:
-			return &AuditVerifyError{Seq: head.Seq, Reason: "the log no longer holds the exported head (pruned?); export a newer head"}
+	return nil
+}
+
+// checkExportedHead checks that the log, ending at record last, still
+// holds a head exported earlier.
+func (v *chainVerifier) checkExportedHead(last uint64, head AuditHead) error {
+	switch {
+	case head.Seq > last:
+		return &AuditVerifyError{Seq: last + 1, Reason: fmt.Sprintf("the log ends at record %d, before the exported head %d: records were cut from its end", last, head.Seq)}
+	case head.Seq < v.anchorSeq:
+		return &AuditVerifyError{Seq: head.Seq, Reason: fmt.Sprintf("the exported head was pruned (the log starts after record %d); export a newer head", v.anchorSeq)}
+	case head.Seq == v.anchorSeq && v.anchorSeq > 0:
+		// The anchor stands for the record; compare with it.
+		if a, err := v.r.Meta(auditAnchorKey); err == nil && anchorHash(a) != head.Hash {
+			return &AuditVerifyError{Seq: head.Seq, Reason: "it is not the record of the exported head: the log was rewritten"}
 		}
-		// Otherwise next compared it: every number from the first record
-		// to the last was walked.
+	case v.firstSeq == 0 || head.Seq < v.firstSeq:
+		return &AuditVerifyError{Seq: head.Seq, Reason: "the log no longer holds the exported head (pruned?); export a newer head"}
 	}
+	// Otherwise next compared it: every number from the first record to
+	// the last was walked.
 	return nil
 }
 

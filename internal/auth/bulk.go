@@ -54,24 +54,10 @@ func (s *Service) selectUsers(r store.Reader, sel Selector) ([]store.User, error
 			return nil, wrapNotFound(err, "group", sel.Group)
 		}
 	}
-	var out []store.User
 	if len(sel.Names) > 0 {
-		seen := map[string]bool{}
-		for _, name := range sel.Names {
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			u, err := r.User(name)
-			if err != nil {
-				return nil, wrapNotFound(err, "user", name)
-			}
-			if keep(u) {
-				out = append(out, u)
-			}
-		}
-		return out, nil
+		return selectNamed(r, sel.Names, keep)
 	}
+	var out []store.User
 	if sel.Group != "" {
 		// The membership index answers in the group's size.
 		err := r.GroupMembers(sel.Group, func(name string) error {
@@ -95,11 +81,32 @@ func (s *Service) selectUsers(r store.Reader, sel Selector) ([]store.User, error
 	return out, err
 }
 
+// selectNamed reads the named users (each once, in the order given) and
+// keeps those keep accepts; an unknown name fails the selection.
+func selectNamed(r store.Reader, names []string, keep func(store.User) bool) ([]store.User, error) {
+	var out []store.User
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		u, err := r.User(name)
+		if err != nil {
+			return nil, wrapNotFound(err, "user", name)
+		}
+		if keep(u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // bulkChange runs edit on every selected user in one transaction. An empty
 // selection is ErrEmptySelection and writes nothing.
 func (s *Service) bulkChange(ctx context.Context, sel Selector, edit func(w store.Writer, u store.User) error) ([]store.User, error) {
 	var picked []store.User
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		var err error
 		if picked, err = s.selectUsers(w, sel); err != nil {
 			return err

@@ -9,7 +9,9 @@
 //   - One change, one transaction: a change, the removal of every reference
 //     to what it deletes (a group from its users, a permission from users
 //     and groups, a user's sessions and failure record), and its audit
-//     record are written in the same store.Update, or not at all.
+//     record are written in the same store.Update, or not at all. Use
+//     cases write through Service.write, which refuses to commit a change
+//     without an audit record; the actor is resolved in actor.go.
 //   - No hashing inside a write transaction. Passwords are validated and
 //     hashed first; the transaction then re-checks what the work depended
 //     on (the name is still free, the hash being upgraded is still the one

@@ -180,24 +180,18 @@ func (s *Service) DoctorFix(ctx context.Context) ([]Finding, error) {
 		if err := w.Groups(func(g store.Group) error { groups[g.Name] = true; return nil }); err != nil {
 			return err
 		}
-		var changedGroups []store.Group
 		err := w.Groups(func(g store.Group) error {
 			keep := keepExisting(g.Permissions, perms, func(p string) {
 				fixed = append(fixed, Finding{Check: "references", Subject: "group " + g.Name, Problem: "grant of " + p + " removed", Fixable: true})
 			})
-			if len(keep) != len(g.Permissions) {
-				g.Permissions = keep
-				changedGroups = append(changedGroups, g)
+			if len(keep) == len(g.Permissions) {
+				return nil
 			}
-			return nil
+			g.Permissions = keep
+			return w.PutGroup(g)
 		})
 		if err != nil {
 			return err
-		}
-		for _, g := range changedGroups {
-			if err := w.PutGroup(g); err != nil {
-				return err
-			}
 		}
 		err = w.Users("", func(u store.User) error {
 			subject := "user " + u.Username

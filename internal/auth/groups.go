@@ -43,46 +43,26 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	})
 }
 
-// rewriteUsers applies edit to every user and writes back those it changed.
-// Writes are collected first because a store need not allow writing while
-// iterating.
+// rewriteUsers applies edit to every user and writes back those it changed,
+// as it goes: the store contract lets fn write the record it is visiting
+// (internal/store/doc.go).
 func rewriteUsers(w store.Writer, edit func(*store.User) bool) error {
-	var changed []store.User
-	err := w.Users("", func(u store.User) error {
-		if edit(&u) {
-			changed = append(changed, u)
+	return w.Users("", func(u store.User) error {
+		if !edit(&u) {
+			return nil
 		}
-		return nil
+		return w.PutUser(u)
 	})
-	if err != nil {
-		return err
-	}
-	for _, u := range changed {
-		if err := w.PutUser(u); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // rewriteGroups is rewriteUsers for groups.
 func rewriteGroups(w store.Writer, edit func(*store.Group) bool) error {
-	var changed []store.Group
-	err := w.Groups(func(g store.Group) error {
-		if edit(&g) {
-			changed = append(changed, g)
+	return w.Groups(func(g store.Group) error {
+		if !edit(&g) {
+			return nil
 		}
-		return nil
+		return w.PutGroup(g)
 	})
-	if err != nil {
-		return err
-	}
-	for _, g := range changed {
-		if err := w.PutGroup(g); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // GetGroup reads a group and its members (in username order).
@@ -136,7 +116,7 @@ func (s *Service) RemoveMembers(ctx context.Context, group string, usernames []s
 
 func (s *Service) editMembers(ctx context.Context, action, group string, usernames []string, edit func([]string, string) ([]string, bool)) ([]string, error) {
 	var done []string
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		done = done[:0]
 		if _, err := w.Group(group); err != nil {
 			return wrapNotFound(err, "group", group)

@@ -19,7 +19,8 @@ func TestMetaKeysComplete(t *testing.T) {
 		"djangoKeysMeta": djangoKeysMeta, "verifyCostMeta": verifyCostMeta,
 	}
 	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
+		// auditedwriter.go only forwards its caller's key.
+		if strings.HasSuffix(f, "_test.go") || f == "auditedwriter.go" {
 			continue
 		}
 		b, err := os.ReadFile(f)

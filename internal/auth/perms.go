@@ -111,39 +111,14 @@ func (s *Service) editGrants(ctx context.Context, action string, to Grantee, per
 		return nil, invalid(problems...)
 	}
 	var done []string
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		done = done[:0]
-		var held *[]string
-		var save func() error
-		if to.User != "" {
-			u, err := w.User(to.User)
-			if err != nil {
-				return wrapNotFound(err, "user", to.User)
-			}
-			held, save = &u.Permissions, func() error { return w.PutUser(u) }
-		} else {
-			g, err := w.Group(to.Group)
-			if err != nil {
-				return wrapNotFound(err, "group", to.Group)
-			}
-			held, save = &g.Permissions, func() error { return w.PutGroup(g) }
+		held, save, err := grantsOf(w, to)
+		if err != nil {
+			return err
 		}
 		for _, p := range perms {
-			if _, err := w.Permission(p); errors.Is(err, store.ErrNotFound) {
-				if !create {
-					return &NotFoundError{Kind: "permission", Name: p}
-				}
-				np, err := newPermission(p, "")
-				if err != nil {
-					return err
-				}
-				if err := w.PutPermission(np); err != nil {
-					return err
-				}
-				if err := s.appendAudit(w, Event{Action: "perm.create", Target: p}); err != nil {
-					return err
-				}
-			} else if err != nil {
+			if err := s.ensurePermission(w, p, create); err != nil {
 				return err
 			}
 			var changed bool
@@ -160,6 +135,43 @@ func (s *Service) editGrants(ctx context.Context, action string, to Grantee, per
 		return s.appendAudit(w, Event{Action: action, Target: to.String(), Detail: strings.Join(done, ",")})
 	})
 	return done, err
+}
+
+// grantsOf reads the grantee and returns its grants, to edit in place, and
+// the function that stores them.
+func grantsOf(w store.Writer, to Grantee) (held *[]string, save func() error, err error) {
+	if to.User != "" {
+		u, err := w.User(to.User)
+		if err != nil {
+			return nil, nil, wrapNotFound(err, "user", to.User)
+		}
+		return &u.Permissions, func() error { return w.PutUser(u) }, nil
+	}
+	g, err := w.Group(to.Group)
+	if err != nil {
+		return nil, nil, wrapNotFound(err, "group", to.Group)
+	}
+	return &g.Permissions, func() error { return w.PutGroup(g) }, nil
+}
+
+// ensurePermission fails when perm does not exist, or with create makes
+// it (recording that too).
+func (s *Service) ensurePermission(w store.Writer, perm string, create bool) error {
+	_, err := w.Permission(perm)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if !create {
+		return &NotFoundError{Kind: "permission", Name: perm}
+	}
+	np, err := newPermission(perm, "")
+	if err != nil {
+		return err
+	}
+	if err := w.PutPermission(np); err != nil {
+		return err
+	}
+	return s.appendAudit(w, Event{Action: "perm.create", Target: perm})
 }
 
 // PermissionNames lists permission strings starting with prefix; for shell

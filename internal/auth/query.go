@@ -54,41 +54,9 @@ func (s *Service) WithPerm(ctx context.Context, perm string, o WithPermOptions, 
 }
 
 func withPerm(r store.Reader, perm string, o WithPermOptions, fn func(Holding) error) error {
-	held := map[string]*Holding{}
-	get := func(name string) *Holding {
-		h := held[name]
-		if h == nil {
-			h = &Holding{}
-			held[name] = h
-		}
-		return h
-	}
-	if err := r.PermissionHolders(perm, func(name string) error {
-		get(name).Direct = true
-		return nil
-	}); err != nil {
-		return err
-	}
-	groups, err := groupsHolding(r, perm)
+	held, err := holdersOf(r, perm, o)
 	if err != nil {
 		return err
-	}
-	for _, g := range groups {
-		if err := r.GroupMembers(g, func(name string) error {
-			h := get(name)
-			h.Groups = append(h.Groups, g)
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	if !o.ExcludeSuperusers {
-		if err := r.Superusers(func(name string) error {
-			get(name)
-			return nil
-		}); err != nil {
-			return err
-		}
 	}
 	names := make([]string, 0, len(held))
 	for name := range held {
@@ -98,7 +66,10 @@ func withPerm(r store.Reader, perm string, o WithPermOptions, fn func(Holding) e
 	for _, name := range names {
 		u, err := r.User(name)
 		if errors.Is(err, store.ErrNotFound) {
-			continue // an index entry racing a delete; nothing to list
+			// An index entry without its user: the store's contract rules
+			// it out within a transaction, so only a damaged index gets
+			// here; it lists nothing.
+			continue
 		}
 		if err != nil {
 			return err
@@ -113,6 +84,48 @@ func withPerm(r store.Reader, perm string, o WithPermOptions, fn func(Holding) e
 		}
 	}
 	return nil
+}
+
+// holdersOf finds, through the store's indexes, every user who holds perm
+// directly, through a group or (unless excluded) as a superuser, by name.
+func holdersOf(r store.Reader, perm string, o WithPermOptions) (map[string]*Holding, error) {
+	held := map[string]*Holding{}
+	get := func(name string) *Holding {
+		h := held[name]
+		if h == nil {
+			h = &Holding{}
+			held[name] = h
+		}
+		return h
+	}
+	if err := r.PermissionHolders(perm, func(name string) error {
+		get(name).Direct = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	groups, err := groupsHolding(r, perm)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if err := r.GroupMembers(g, func(name string) error {
+			h := get(name)
+			h.Groups = append(h.Groups, g)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if !o.ExcludeSuperusers {
+		if err := r.Superusers(func(name string) error {
+			get(name)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
 }
 
 // groupsHolding lists, in name order, the groups that grant perm. It reads

@@ -47,23 +47,13 @@ func (s *Service) RenameUser(ctx context.Context, from, to string) (store.User, 
 }
 
 func moveSessions(w store.Writer, from, to string) error {
-	var moved []store.Session
-	err := w.Sessions(func(sess store.Session) error {
-		if sess.Username == from {
-			sess.Username = to
-			moved = append(moved, sess)
+	return w.Sessions(func(sess store.Session) error {
+		if sess.Username != from {
+			return nil
 		}
-		return nil
+		sess.Username = to
+		return w.PutSession(sess)
 	})
-	if err != nil {
-		return err
-	}
-	for _, sess := range moved {
-		if err := w.PutSession(sess); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func moveFailure(w store.Writer, from, to string) error {
@@ -99,23 +89,17 @@ func (s *Service) RenameGroup(ctx context.Context, from, to string) error {
 		if err := mustNotExist(w.Group(to)); err != nil {
 			return wrapExists(err, "group", to)
 		}
-		var members []string
+		// The store lets fn change the member it visits (internal/store/doc.go).
 		if err := w.GroupMembers(from, func(name string) error {
-			members = append(members, name)
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, name := range members {
 			u, err := w.User(name)
 			if err != nil {
 				return err
 			}
 			u.Groups, _ = removeSorted(u.Groups, from)
 			u.Groups, _ = insertSorted(u.Groups, to)
-			if err := w.PutUser(u); err != nil {
-				return err
-			}
+			return w.PutUser(u)
+		}); err != nil {
+			return err
 		}
 		g.Name = to
 		if err := w.PutGroup(g); err != nil {

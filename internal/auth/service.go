@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -9,16 +10,6 @@ import (
 	"authctl/internal/auth/validate"
 	"authctl/internal/store"
 )
-
-// Actor says who runs a change, for the audit log: the operating-system user
-// (SUDO_USER when set) and the logged-in authctl user, if any.
-type Actor struct {
-	OSUser      string
-	SessionUser string
-	// WhoOS, if set, is asked for OSUser the first time a record is
-	// written, so that commands that only read never look the user up.
-	WhoOS func() string
-}
 
 // Options configures a Service. Zero values take Django's defaults where
 // Django has one.
@@ -55,14 +46,13 @@ const DefaultSessionAge = 14 * 24 * time.Hour
 
 // Service is the auth core: every use case of users, groups, permissions,
 // passwords and sessions, over a store.Store. It never prints and never
-// exits; it returns errors that match ErrNotFound, ErrExists, ErrInvalid or
-// ErrAuthFailed, or store errors.
+// exits; its errors are those the package documentation lists.
 type Service struct {
 	st         store.Store
 	hashers    *hasher.Set
 	validators validate.Set
 	now        func() time.Time
-	actor      Actor
+	who        actorState
 	sessionAge time.Duration
 	lockout    LockoutPolicy
 	keys       AuditKeys
@@ -82,13 +72,14 @@ func New(st store.Store, opts Options) (*Service, error) {
 		hashers:    opts.Hashers,
 		validators: opts.Validators,
 		now:        opts.Now,
-		actor:      opts.Actor,
 		sessionAge: opts.SessionAge,
 		lockout:    opts.Lockout,
 		keys:       opts.AuditKeys,
 		gate:       opts.VerifyGate,
 		prefMem:    opts.PreferredMemory,
 	}
+	s.who.a = opts.Actor
+	s.st = actorStore{Store: st, s: s}
 	if s.hashers == nil {
 		hs, err := hasher.NewSet("argon2", hasher.DefaultParams())
 		if err != nil {
@@ -115,28 +106,42 @@ func New(st store.Store, opts Options) (*Service, error) {
 // Hashers returns the configured hasher set.
 func (s *Service) Hashers() *hasher.Set { return s.hashers }
 
-// SetActor changes who the audit log records for later changes.
-func (s *Service) SetActor(a Actor) { s.actor = a }
-
-// currentActor resolves the actor's OS user on first use.
-func (s *Service) currentActor() Actor {
-	if s.actor.OSUser == "" && s.actor.WhoOS != nil {
-		s.actor.OSUser, s.actor.WhoOS = s.actor.WhoOS(), nil
-	}
-	return s.actor
-}
-
 // clock returns the current time in UTC, truncated to microseconds as
 // Django's database columns are, so that stored times round-trip exactly.
 func (s *Service) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 
-// change runs fn in one write transaction and appends the audit record ev in
-// that same transaction, so that a change and its record land together or
-// not at all.
-func (s *Service) change(ctx context.Context, ev Event, fn func(w store.Writer) error) error {
+// write is the one way a use case changes the store: fn runs in one
+// store.Update (after the actor is resolved, see actorStore), and a
+// transaction in which fn changed anything without appending an audit
+// record fails instead of committing, so that every change has its record
+// by construction. Whatever fn records lands with the change or not at all.
+//
+// Use cases that make one change with one record use change; those whose
+// records depend on what they find (one per user changed, none when
+// nothing changed) call write and append their own. The apply engine's
+// writer fits this shape too (one write per batch).
+func (s *Service) write(ctx context.Context, fn func(w store.Writer) error) error {
 	return s.st.Update(ctx, func(w store.Writer) error {
+		aw := &auditedWriter{Writer: w}
+		if err := fn(aw); err != nil {
+			return err
+		}
+		if aw.changed && !aw.audited {
+			return errUnaudited
+		}
+		return nil
+	})
+}
+
+// errUnaudited is a programming error: a change without its audit record.
+var errUnaudited = errors.New("internal error: a change without its audit record was not committed")
+
+// change is write for a change with exactly one audit record, ev, appended
+// after fn in the same transaction.
+func (s *Service) change(ctx context.Context, ev Event, fn func(w store.Writer) error) error {
+	return s.write(ctx, func(w store.Writer) error {
 		if fn != nil {
 			if err := fn(w); err != nil {
 				return err

@@ -6,14 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
-	"authctl/internal/auth/ident"
 	"authctl/internal/store"
 )
 
@@ -67,50 +64,53 @@ type LoginResult struct {
 	User    store.User
 }
 
-// Login authenticates and, on success, starts a session and sets
-// last_login, in the same transaction that records the attempt. Like
-// Django's login form (and unlike its authenticate()), it NFKC-normalises
-// the username first, unless it is longer than a username can be (Django's
-// defence against normalising huge input, CVE-2023-46695).
-func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
-	if utf8.RuneCountInString(username) <= ident.UsernameMaxLength {
-		username = ident.NormalizeUsername(username)
-	}
-	var res LoginResult
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return res, err
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	digest := tokenDigest(token)
-	u, err := s.attempt(ctx, "auth.login", username, password, func(w store.Writer, u *store.User) error {
-		key, err := secret(w)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		u.LastLogin = &now
-		if err := w.PutUser(*u); err != nil {
-			return err
-		}
-		res.Session = store.Session{
-			ID:       sessionID(digest),
-			Digest:   digest,
-			Username: u.Username,
-			AuthHash: SessionAuthHash(key, u.Password),
-			Created:  now,
-			Expires:  now.Add(s.sessionAge),
-		}
-		if err := w.PutSession(res.Session); err != nil {
-			return err
-		}
-		return s.appendAudit(w, Event{Action: "session.start", Target: u.Username, Detail: "session " + res.Session.ID})
-	})
+// startSession sets u's last_login and stores a new session for the token
+// whose digest is given, in the transaction that records the login.
+func (s *Service) startSession(w store.Writer, u *store.User, digest []byte) (store.Session, error) {
+	key, err := secret(w)
 	if err != nil {
-		return LoginResult{}, err
+		return store.Session{}, err
 	}
-	res.Token, res.User = token, u
-	return res, nil
+	now := s.clock()
+	u.LastLogin = &now
+	if err := w.PutUser(*u); err != nil {
+		return store.Session{}, err
+	}
+	sess := store.Session{
+		ID:       sessionID(digest),
+		Digest:   digest,
+		Username: u.Username,
+		AuthHash: SessionAuthHash(key, u.Password),
+		Created:  now,
+		Expires:  now.Add(s.sessionAge),
+	}
+	if err := w.PutSession(sess); err != nil {
+		return store.Session{}, err
+	}
+	return sess, s.appendAudit(w, Event{Action: "session.start", Target: u.Username, Detail: "session " + sess.ID})
+}
+
+// rekeySessions keeps a user's sessions valid across a hash upgrade: the
+// password did not change, only how it is stored. (Django ties sessions to
+// the stored hash and so logs a user out everywhere when it re-hashes;
+// raising a hasher cost should not do that.) Only sessions whose auth hash
+// matched the old hash are carried over.
+func rekeySessions(w store.Writer, username, oldHash, newHash string) error {
+	key, err := w.Meta(secretKeyMeta)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // no session was ever made
+	}
+	if err != nil {
+		return err
+	}
+	oldAuth, newAuth := SessionAuthHash(key, oldHash), SessionAuthHash(key, newHash)
+	return w.Sessions(func(sess store.Session) error {
+		if sess.Username != username || subtle.ConstantTimeCompare([]byte(sess.AuthHash), []byte(oldAuth)) != 1 {
+			return nil
+		}
+		sess.AuthHash = newAuth
+		return w.PutSession(sess)
+	})
 }
 
 // Whoami returns the session and user a token stands for, or
@@ -167,7 +167,7 @@ func (s *Service) Logout(ctx context.Context, token string) (store.Session, erro
 	digest := tokenDigest(token)
 	id := sessionID(digest)
 	var sess store.Session
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		var err error
 		sess, err = w.Session(id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && subtle.ConstantTimeCompare(sess.Digest, digest) != 1) {
@@ -201,7 +201,7 @@ func (s *Service) ListSessions(ctx context.Context, username string, fn func(sto
 // RevokeSessions ends the sessions with the given IDs, all or none: an
 // unknown ID fails the whole call. An ID given twice is revoked once.
 func (s *Service) RevokeSessions(ctx context.Context, ids []string) error {
-	return s.st.Update(ctx, func(w store.Writer) error {
+	return s.write(ctx, func(w store.Writer) error {
 		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
 			if seen[id] {
@@ -226,7 +226,7 @@ func (s *Service) RevokeSessions(ctx context.Context, ids []string) error {
 // RevokeUserSessions ends every session of a user and returns how many.
 func (s *Service) RevokeUserSessions(ctx context.Context, username string) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
+	err := s.write(ctx, func(w store.Writer) error {
 		if _, err := w.User(username); err != nil {
 			return wrapNotFound(err, "user", username)
 		}
@@ -244,21 +244,16 @@ func (s *Service) RevokeUserSessions(ctx context.Context, username string) (int,
 func (s *Service) ClearExpired(ctx context.Context) (int, error) {
 	now := s.clock()
 	n := 0
-	err := s.st.Update(ctx, func(w store.Writer) error {
-		var expired []string
+	err := s.write(ctx, func(w store.Writer) error {
+		n = 0
 		if err := w.Sessions(func(sess store.Session) error {
-			if sess.Expires.Before(now) {
-				expired = append(expired, sess.ID)
+			if !sess.Expires.Before(now) {
+				return nil
 			}
-			return nil
+			n++
+			return w.DeleteSession(sess.ID)
 		}); err != nil {
 			return err
-		}
-		n = len(expired)
-		for _, id := range expired {
-			if err := w.DeleteSession(id); err != nil {
-				return err
-			}
 		}
 		if n == 0 {
 			return nil
@@ -280,21 +275,18 @@ func (s *Service) endSessions(w store.Writer, username, keep, why string) error 
 
 // deleteUserSessions deletes every session of username except keep.
 func deleteUserSessions(w store.Writer, username, keep string) (int, error) {
-	var ids []string
-	if err := w.Sessions(func(sess store.Session) error {
-		if sess.Username == username && sess.ID != keep {
-			ids = append(ids, sess.ID)
+	n := 0
+	err := w.Sessions(func(sess store.Session) error {
+		if sess.Username != username || sess.ID == keep {
+			return nil
 		}
-		return nil
-	}); err != nil {
+		n++
+		return w.DeleteSession(sess.ID)
+	})
+	if err != nil {
 		return 0, err
 	}
-	for _, id := range ids {
-		if err := w.DeleteSession(id); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
+	return n, nil
 }
 
 // endSessionsAfterPasswordChange ends u's sessions except keep, whose auth

@@ -140,7 +140,8 @@ func (s *Service) encode(p Password) (string, error) {
 
 // CreateUser creates a user. The password is validated and hashed before the
 // write transaction starts; the transaction only checks that the name is
-// still free and writes the record with its audit entry.
+// still free and the given groups and permissions exist, and writes the
+// record with its audit entry.
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error) {
 	// A taken name is the first thing to report (exit 4), before the
 	// password is validated or paid for: a script re-run against an

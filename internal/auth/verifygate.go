@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"authctl/internal/store"
@@ -153,4 +154,24 @@ func unlockAll(fs []*os.File) {
 	for _, f := range fs {
 		f.Close()
 	}
+}
+
+// enterGate waits for the verification gate, for the memory a check of
+// encoded holds (when checked) or one run of the preferred hasher.
+func (s *Service) enterGate(ctx context.Context, checked bool, encoded string) (func(), error) {
+	if s.gate == nil {
+		return func() {}, nil
+	}
+	// The peak: the stored hash's check, or the preferred hasher's run (a
+	// dummy, a pad, an upgrade), one after the other.
+	mem := s.prefMem
+	if checked {
+		mem = max(mem, hashMemory(encoded))
+	}
+	leave, err := s.gate.Enter(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(leave) }, nil
 }
