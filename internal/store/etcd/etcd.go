@@ -280,9 +280,9 @@ func describe(endpoints []string, prefix string, set Settings, useTLS bool, err 
 	case errors.Is(err, rpctypes.ErrUserEmpty):
 		return fmt.Errorf("%s: %w: the cluster has authentication on and no etcd user was given: set etcd.user (AUTHCTL_ETCD_USER) or a client certificate (etcd.cert, etcd.key)", where, ErrRefused)
 	case errors.Is(err, rpctypes.ErrPermissionDenied):
-		return fmt.Errorf("%s: %w: permission denied on %s: grant this host's etcd role access to that prefix (see docs/scale-out.md)", where, ErrRefused, prefix)
+		return fmt.Errorf("%s: %w: permission denied on %s: grant this host's etcd role access to that prefix", where, ErrRefused, prefix)
 	case errors.Is(err, rpctypes.ErrNoSpace):
-		return fmt.Errorf("%s: the cluster is out of space (NOSPACE alarm): compact, defragment and disarm it, or raise --quota-backend-bytes (see docs/scale-out.md)", where)
+		return fmt.Errorf("%s: the cluster is out of space (NOSPACE alarm): compact, defragment and disarm it, or raise --quota-backend-bytes", where)
 	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return fmt.Errorf("%s: %w: %v: raise the servers' --max-txn-ops / --max-request-bytes and etcd.max_txn_ops / etcd.max_request_bytes, or use --batch-size", where, ErrTooLarge, err)
 	}
