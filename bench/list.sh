@@ -15,7 +15,9 @@
 # removed at the end. The binaries are built as releases are (static,
 # -trimpath, stripped). Prints RESULT lines (timing.sh: median of RUNS runs
 # in ROUNDS interleaved rounds), the ratios to the raw scan, and each
-# command's peak resident memory.
+# command's CPU time and peak resident memory from one run (on a shared
+# machine the CPU ratios move less than the wall ones). DJANGO=1 adds
+# "export --format django" (not a target; about 10x slower than export).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,12 +55,16 @@ mkdir -p "$HOME"
 . "$here/timing.sh"
 q() { printf '%q ' "$@"; }
 results=$work/results.txt
-time_rounds "$ROUNDS" \
-  list.raw_scan "$RUNS" "$(q "$work/minimalscan" "$db" users)" \
-  list.user_list_json "$RUNS" "$(q "$work/authctl" --db "$db" user list -o json)" \
-  list.user_list_lines "$RUNS" "$(q "$work/authctl" --db "$db" user list)" \
-  list.export "$RUNS" "$(q "$work/authctl" --db "$db" export)" \
-  list.export_django "$RUNS" "$(q "$work/authctl" --db "$db" export --format django)" | tee "$results"
+entries=(
+  list.raw_scan "$RUNS" "$(q "$work/minimalscan" "$db" users)"
+  list.user_list_json "$RUNS" "$(q "$work/authctl" --db "$db" user list -o json)"
+  list.user_list_lines "$RUNS" "$(q "$work/authctl" --db "$db" user list)"
+  list.export "$RUNS" "$(q "$work/authctl" --db "$db" export)"
+)
+if [ "${DJANGO:-0}" = 1 ]; then
+  entries+=(list.export_django "$RUNS" "$(q "$work/authctl" --db "$db" export --format django)")
+fi
+time_rounds "$ROUNDS" "${entries[@]}" | tee "$results"
 
 echo "## ratios to the raw scan (target: user list -o json and export <= 5x)"
 awk '$1 == "RESULT" { ms[$2] = $3 }
@@ -66,9 +72,13 @@ awk '$1 == "RESULT" { ms[$2] = $3 }
     for (k in ms) if (k != "list.raw_scan") printf "RATIO %s %.2fx (%.1f ms / %.1f ms)\n", k, ms[k] / ms["list.raw_scan"], ms[k], ms["list.raw_scan"]
   }' "$results" | sort
 
-echo "## peak resident memory (maxrss, one run each)"
-for c in "minimalscan $db users" "authctl --db $db user list -o json" "authctl --db $db export"; do
+echo "## CPU time (user + system) and peak resident memory (maxrss), one run each"
+for c in "minimalscan $db users" "authctl --db $db user list -o json" "authctl --db $db user list" "authctl --db $db export"; do
   # shellcheck disable=SC2086
-  /usr/bin/time -f "MAXRSS %M KB  $c" "$work"/$c >/dev/null
-done 2>&1 | grep '^MAXRSS'
+  /usr/bin/time -f "CPU %U %S %M $c" "$work"/$c >/dev/null
+done 2>&1 | awk '$1 == "CPU" {
+    cpu = $2 + $3; if (!base) base = cpu
+    cmd = $5; for (i = 6; i <= NF; i++) if ($i != "--db" && $(i-1) != "--db") cmd = cmd " " $i
+    printf "CPU %-30s %6.2f s (%.2fx the scan), maxrss %d KB\n", cmd, cpu, cpu / base, $4
+  }'
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
