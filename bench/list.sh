@@ -18,6 +18,8 @@
 # command's CPU time and peak resident memory from one run (on a shared
 # machine the CPU ratios move less than the wall ones). DJANGO=1 adds
 # "export --format django" (not a target; about 10x slower than export).
+# BEFORE=path/to/authctl adds another build's "user list -o json" and
+# "export" to the same rounds, for before-and-after figures from one run.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +63,12 @@ entries=(
   list.user_list_lines "$RUNS" "$(q "$work/authctl" --db "$db" user list)"
   list.export "$RUNS" "$(q "$work/authctl" --db "$db" export)"
 )
+if [ -n "${BEFORE:-}" ]; then
+  entries+=(
+    list.before_user_list_json "$RUNS" "$(q "$BEFORE" --db "$db" user list -o json)"
+    list.before_export "$RUNS" "$(q "$BEFORE" --db "$db" export)"
+  )
+fi
 if [ "${DJANGO:-0}" = 1 ]; then
   entries+=(list.export_django "$RUNS" "$(q "$work/authctl" --db "$db" export --format django)")
 fi
