@@ -36,6 +36,16 @@
 //   - BenchmarkPermQueries: Service.WithPerm and Service.GetPermission for
 //     a permission held through one group, at AUTHCTL_QUERY_USERS users.
 //
+// Listing and export (list.sh, list_test.go):
+//
+//   - BenchmarkListCommands/<command>: "user list -o json", "user list"
+//     piped and on a terminal, "export" and "export --format django",
+//     in-process, writing to io.Discard, on the scale database of
+//     AUTHCTL_LIST_USERS users (default 100,000), for CPU profiles.
+//     list.sh times the same commands as processes at 1,000,000 users
+//     against ./minimalscan, which opens the bbolt file and reads every
+//     value of the users bucket.
+//
 // The programs under ./startup (an empty program, and the same importing
 // only Cobra or only Viper) are start-up baselines for startup.sh;
 // peakmem.py measures a process's peak memory for seed.sh.

@@ -160,6 +160,7 @@ for b in "$work/empty" "$work/cobra" "$work/viper" "$MINIMALREAD_BIN" "$AUTHCTL_
   printf '%-16s %6.1f MB  %-7s %3d modules\n' "$(basename "$b")" "$(awk -v s="$(stat -c %s "$b")" 'BEGIN { print s / 1048576 }')" "$link" "$npkg"
 done
 
+echo "# load average before the timings: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## 2. process wall time (median of $PROC_RUNS runs each, in $ROUNDS interleaved rounds; timing.sh)"
 # shellcheck source=bench/timing.sh
 . "$here/timing.sh"
@@ -175,7 +176,32 @@ entries=(
 if [ -n "$noviper" ]; then
   entries+=(startup.authctl_noviper_check "$PROC_RUNS" "$(q "$noviper" "${check[@]}")")
 fi
-time_rounds "$ROUNDS" "${entries[@]}"
+time_rounds "$ROUNDS" "${entries[@]}" | tee "$work/wall.txt"
+awk '$1 == "RESULT" { ms[$2] = $3 } END { if (ms["startup.minimalread"]) printf "RATIO startup.authctl_check %.2fx the minimal reader (wall)\n", ms["startup.authctl_check"] / ms["startup.minimalread"] }' "$work/wall.txt"
+
+# CPU time (user + system) per process, from loops of CPU_RUNS processes in
+# ROUNDS interleaved rounds (the median round): on a busy shared machine it
+# moves less than wall time, which waits for a core.
+CPU_RUNS=${CPU_RUNS:-100}
+echo "## 2b. CPU time per process (user + system; median of $ROUNDS interleaved rounds of $CPU_RUNS runs)"
+cpu_loop() {
+  local n=$1
+  shift
+  /usr/bin/time -f 'CPUTIME %U %S' bash -c 'for ((i = 0; i < $0; i++)); do "$@" >/dev/null 2>&1; done' "$n" "$@" 2>&1 >/dev/null |
+    awk -v n="$n" '$1 == "CPUTIME" { printf "%.4f\n", ($2 + $3) * 1000 / n }'
+}
+: >"$work/cpu-min.txt"
+: >"$work/cpu-check.txt"
+for ((r = 0; r < ROUNDS; r++)); do
+  cpu_loop "$CPU_RUNS" "$MINIMALREAD_BIN" "$AUTHCTL_BENCH_DB" users "$CHECK_USER" >>"$work/cpu-min.txt"
+  cpu_loop "$CPU_RUNS" "$AUTHCTL_BIN" "${check[@]}" >>"$work/cpu-check.txt"
+done
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+cmin=$(median "$work/cpu-min.txt")
+ccheck=$(median "$work/cpu-check.txt")
+echo "RESULT cpu.minimalread $cmin ms"
+echo "RESULT cpu.authctl_check $ccheck ms"
+awk -v a="$ccheck" -v b="$cmin" 'BEGIN { printf "RATIO cpu.authctl_check %.2fx the minimal reader (CPU)\n", a / b }'
 
 echo "## 3. package initialisation of authctl check (GODEBUG=inittrace=1, mean of $INIT_RUNS runs)"
 for ((i = 0; i < INIT_RUNS; i++)); do
@@ -209,3 +235,4 @@ if [ "${PERF:-1}" = 1 ] && command -v perf >/dev/null; then
     echo "(perf record failed; skipped)"
   fi
 fi
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -56,7 +56,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"audit", "manage", func() *cobra.Command { return newCmdAudit(f) }},
 		{"apply", "manage", func() *cobra.Command { return newCmdApply(f, nil) }},
 		{"import", "manage", func() *cobra.Command { return newCmdImport(f) }},
-		{"export", "manage", func() *cobra.Command { return newCmdExport(f) }},
+		{"export", "manage", func() *cobra.Command { return newCmdExport(f, nil) }},
 		{"db", "manage", func() *cobra.Command { return newCmdDB(f) }},
 		{"check", "check", func() *cobra.Command { return newCmdCheck(f, nil) }},
 		{"authenticate", "check", func() *cobra.Command { return newCmdAuthenticate(f, nil) }},

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"strings"
 
@@ -90,21 +91,62 @@ func userListRun(cmd *cobra.Command, opts *userListOptions) error {
 		active := opts.Active
 		filter.Active = &active
 	}
+	// Output goes through one large buffer: a million rows are a million
+	// writes otherwise. On an error nothing more is flushed.
+	out := bufio.NewWriterSize(f.IO.Out, listBufferSize)
 	if p.Format == output.JSON {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.ListUsers(ctx, filter, func(u store.User) error { return arr.Add(newUserView(u)) }); err != nil {
+		if err := listUsersJSON(ctx, svc, filter, out); err != nil {
 			return err
 		}
-		return arr.Close()
+		return out.Flush()
 	}
-	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "USERNAME", "EMAIL", "ACTIVE", "STAFF", "SUPERUSER", "GROUPS")
+	t := output.NewStreamTable(out, f.IO.IsStdoutTTY(), "USERNAME", "EMAIL", "ACTIVE", "STAFF", "SUPERUSER", "GROUPS")
 	err = svc.ListUsers(ctx, filter, func(u store.User) error {
 		return t.Row(u.Username, u.Email, output.Bool(u.IsActive), output.Bool(u.IsStaff), output.Bool(u.IsSuperuser), strings.Join(u.Groups, ","))
 	})
 	if err != nil {
 		return err
 	}
-	return t.Flush()
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+// listBufferSize is the output buffer of user list and export.
+const listBufferSize = 256 << 10
+
+// listUsersJSON streams the users as a JSON array, in the layout of
+// output.JSONArray: one user per line, each appended by hand
+// (appendUserView) into one reused buffer.
+func listUsersJSON(ctx context.Context, svc *auth.Service, filter auth.UserFilter, out *bufio.Writer) error {
+	var (
+		buf []byte
+		n   int
+	)
+	err := svc.ListUsers(ctx, filter, func(u store.User) error {
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		n++
+		var err error
+		buf, err = appendUserView(append(buf[:0], sep...), &u)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(buf)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err = out.WriteString("[]\n")
+	} else {
+		_, err = out.WriteString("\n]\n")
+	}
+	return err
 }
 
 // holdingView is one user of user list --with-perm -o json.

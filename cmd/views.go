@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"authctl/internal/auth"
+	"authctl/internal/jsonenc"
 	"authctl/internal/store"
 )
 
@@ -37,6 +38,40 @@ func newUserView(u store.User) userView {
 		Groups:          nonNil(u.Groups),
 		UserPermissions: nonNil(u.Permissions),
 	}
+}
+
+// appendUserView appends u as userView's JSON, byte for byte what
+// encoding/json writes for newUserView(u) (TestAppendUserView), without
+// reflection: user list -o json writes a million of them.
+func appendUserView(b []byte, u *store.User) ([]byte, error) {
+	var err error
+	b = append(b, `{"username":`...)
+	b = jsonenc.String(b, u.Username)
+	b = append(b, `,"email":`...)
+	b = jsonenc.String(b, u.Email)
+	b = append(b, `,"first_name":`...)
+	b = jsonenc.String(b, u.FirstName)
+	b = append(b, `,"last_name":`...)
+	b = jsonenc.String(b, u.LastName)
+	b = append(b, `,"is_active":`...)
+	b = jsonenc.Bool(b, u.IsActive)
+	b = append(b, `,"is_staff":`...)
+	b = jsonenc.Bool(b, u.IsStaff)
+	b = append(b, `,"is_superuser":`...)
+	b = jsonenc.Bool(b, u.IsSuperuser)
+	b = append(b, `,"last_login":`...)
+	if b, err = jsonenc.TimePtr(b, u.LastLogin); err != nil {
+		return b, err
+	}
+	b = append(b, `,"date_joined":`...)
+	if b, err = jsonenc.Time(b, u.DateJoined); err != nil {
+		return b, err
+	}
+	b = append(b, `,"groups":`...)
+	b = jsonenc.Strings(b, nonNil(u.Groups))
+	b = append(b, `,"user_permissions":`...)
+	b = jsonenc.Strings(b, nonNil(u.Permissions))
+	return append(b, '}'), nil
 }
 
 // userDetailView is `user show -o json`: the user plus what is derived.

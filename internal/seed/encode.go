@@ -30,7 +30,7 @@ func Export(ctx context.Context, svc *auth.Service, w io.Writer, opts ExportOpti
 	}
 	sw := &sectionWriter{w: w}
 	v := auth.DumpVisitor{
-		User: func(u store.User) error { return sw.add("users", userOf(u)) },
+		User: func(u store.User) error { return sw.addUser(&u) },
 	}
 	if !opts.UsersOnly {
 		v.Permission = func(p store.Permission) error {
@@ -53,9 +53,25 @@ type sectionWriter struct {
 	section string
 	n       int
 	buf     bytes.Buffer
+	raw     []byte // addUser's
 }
 
 func (s *sectionWriter) add(section string, v any) error {
+	prefix := s.prefix(section)
+	s.buf.Reset()
+	enc := json.NewEncoder(&s.buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	s.n++
+	_, err := fmt.Fprintf(s.w, "%s%s", prefix, bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	return err
+}
+
+// prefix is what goes before the next element of section: a comma, or the
+// end of the previous section and the start of this one.
+func (s *sectionWriter) prefix(section string) string {
 	prefix := ",\n    "
 	if section != s.section {
 		switch {
@@ -67,15 +83,7 @@ func (s *sectionWriter) add(section string, v any) error {
 		prefix += fmt.Sprintf("%q: [\n    ", section)
 		s.section = section
 	}
-	s.buf.Reset()
-	enc := json.NewEncoder(&s.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	s.n++
-	_, err := fmt.Fprintf(s.w, "%s%s", prefix, bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
-	return err
+	return prefix
 }
 
 func (s *sectionWriter) close() error {

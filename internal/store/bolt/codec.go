@@ -97,9 +97,13 @@ func appendUser(b []byte, u *store.User) []byte {
 
 var errShort = errors.New("binary user record is truncated")
 
-// reader decodes the binary encoding, remembering the first error.
+// reader decodes the binary encoding, remembering the first error. Its
+// strings are substrings of s, one copy of the whole record made once:
+// decoding a user costs one allocation for its text, not one per field
+// (the listing paths decode a million users). A record is small, so a
+// field kept alone keeps at most a few hundred bytes alive.
 type reader struct {
-	b   []byte
+	s   string
 	err error
 }
 
@@ -107,26 +111,29 @@ func (r *reader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errShort
-		return 0
+	var v uint64
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			break // overflows 64 bits, as binary.Uvarint refuses
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			r.s = r.s[i+1:]
+			return v
+		}
 	}
-	r.b = r.b[n:]
-	return v
+	r.err = errShort
+	return 0
 }
 
 func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
+	ux := r.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errShort
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	return x
 }
 
 func (r *reader) string() string {
@@ -134,12 +141,12 @@ func (r *reader) string() string {
 	if r.err != nil {
 		return ""
 	}
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.s)) {
 		r.err = errShort
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
@@ -154,18 +161,21 @@ func (r *reader) time() time.Time {
 	return time.Unix(sec, int64(nsec)).UTC()
 }
 
-func (r *reader) strings() []string {
+// count reads a list's length. Each string takes at least one byte: a
+// count beyond that is damage, not a reason to allocate.
+func (r *reader) count() int {
 	n := r.uvarint()
-	if r.err != nil || n == 0 {
-		return nil
-	}
-	// Each string takes at least one byte: a count beyond that is damage,
-	// not a reason to allocate.
-	if n > uint64(len(r.b)) || n > math.MaxInt32 {
+	if r.err == nil && (n > uint64(len(r.s)) || n > math.MaxInt32) {
 		r.err = errShort
-		return nil
 	}
-	list := make([]string, 0, n)
+	if r.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// strings reads n strings into list, which has room for them.
+func (r *reader) strings(list []string, n int) []string {
 	for range n {
 		list = append(list, r.string())
 	}
@@ -177,7 +187,7 @@ func decodeUser(v []byte, u *store.User) error {
 		return errShort
 	}
 	flags := v[1]
-	r := &reader{b: v[2:]}
+	r := &reader{s: string(v[2:])}
 	*u = store.User{
 		IsActive:    flags&flagActive != 0,
 		IsStaff:     flags&flagStaff != 0,
@@ -190,19 +200,31 @@ func decodeUser(v []byte, u *store.User) error {
 		t := r.time()
 		u.LastLogin = &t
 	}
-	u.Groups = r.strings()
-	if u.Groups == nil && flags&flagGroupsList != 0 {
+	// Groups and permissions share one backing array, counted ahead;
+	// each list has its own capacity, so that appending to one cannot
+	// overwrite the other.
+	ng := r.count()
+	ahead := *r
+	for range ng {
+		ahead.string()
+	}
+	np := ahead.count()
+	lists := make([]string, 0, ng+np)
+	if ng > 0 {
+		u.Groups = r.strings(lists[:0:ng], ng)
+	} else if flags&flagGroupsList != 0 {
 		u.Groups = []string{}
 	}
-	u.Permissions = r.strings()
-	if u.Permissions == nil && flags&flagPermsList != 0 {
+	if r.count(); np > 0 {
+		u.Permissions = r.strings(lists[ng:ng:ng+np], np)
+	} else if flags&flagPermsList != 0 {
 		u.Permissions = []string{}
 	}
 	switch {
 	case r.err != nil:
 		return r.err
-	case len(r.b) != 0:
-		return fmt.Errorf("binary user record: %d bytes after the end", len(r.b))
+	case len(r.s) != 0:
+		return fmt.Errorf("binary user record: %d bytes after the end", len(r.s))
 	case flags >= flagPermsList<<1:
 		return fmt.Errorf("binary user record: unknown flags %#x", flags)
 	}
