@@ -69,33 +69,16 @@ func auditListRun(cmd *cobra.Command, opts *auditListOptions) error {
 	if err != nil {
 		return err
 	}
-	switch p.Format {
-	case output.JSON:
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.AuditList(ctx, filter, func(r store.AuditRecord) error { return arr.Add(newAuditView(r)) }); err != nil {
-			return err
-		}
-		return arr.Close()
-	case output.JSONL:
-		return svc.AuditList(ctx, filter, func(r store.AuditRecord) error { return output.WriteJSONLine(f.IO.Out, newAuditView(r)) })
-	}
-	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "SEQ", "TIME", "ACTION", "TARGET", "RESULT", "BY", "DETAIL")
-	n := 0
-	if err := svc.AuditList(ctx, filter, func(r store.AuditRecord) error {
-		n++
-		by := r.OSUser
-		if r.SessionUser != "" {
-			by += " as " + r.SessionUser
-		}
-		return t.Row(strconv.FormatUint(r.Seq, 10), r.Time.Local().Format(time.RFC3339), r.Action, r.Target, r.Result, by, r.Detail)
-	}); err != nil {
-		return err
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-	if n == 0 && f.IO.IsStdoutTTY() {
-		say(f, p, "No audit records.")
-	}
-	return nil
+	return listing[store.AuditRecord]{
+		header: []string{"SEQ", "TIME", "ACTION", "TARGET", "RESULT", "BY", "DETAIL"},
+		row: func(r store.AuditRecord) []string {
+			by := r.OSUser
+			if r.SessionUser != "" {
+				by += " as " + r.SessionUser
+			}
+			return []string{strconv.FormatUint(r.Seq, 10), r.Time.Local().Format(time.RFC3339), r.Action, r.Target, r.Result, by, r.Detail}
+		},
+		view:  func(r store.AuditRecord) any { return newAuditView(r) },
+		empty: "No audit records.",
+	}.print(f, p, func(fn func(store.AuditRecord) error) error { return svc.AuditList(ctx, filter, fn) })
 }

@@ -8,7 +8,6 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
-	"authctl/internal/output"
 )
 
 type groupListOptions struct {
@@ -39,26 +38,12 @@ func groupListRun(cmd *cobra.Command, opts *groupListOptions) error {
 	if err != nil {
 		return err
 	}
-	if p.Format == output.JSON {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.ListGroups(ctx, true, func(g auth.GroupInfo) error { return arr.Add(newGroupView(g)) }); err != nil {
-			return err
-		}
-		return arr.Close()
-	}
-	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MEMBERS", "PERMISSIONS")
-	n := 0
-	if err := svc.ListGroups(ctx, true, func(g auth.GroupInfo) error {
-		n++
-		return t.Row(g.Group.Name, fmt.Sprint(len(g.Members)), strings.Join(g.Group.Permissions, ","))
-	}); err != nil {
-		return err
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-	if n == 0 && f.IO.IsStdoutTTY() {
-		say(f, p, "No groups.")
-	}
-	return nil
+	return listing[auth.GroupInfo]{
+		header: []string{"NAME", "MEMBERS", "PERMISSIONS"},
+		row: func(g auth.GroupInfo) []string {
+			return []string{g.Group.Name, fmt.Sprint(len(g.Members)), strings.Join(g.Group.Permissions, ",")}
+		},
+		view:  func(g auth.GroupInfo) any { return newGroupView(g) },
+		empty: "No groups.",
+	}.print(f, p, func(fn func(auth.GroupInfo) error) error { return svc.ListGroups(ctx, true, fn) })
 }

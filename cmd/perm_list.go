@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/cmdutil"
-	"authctl/internal/output"
 	"authctl/internal/store"
 )
 
@@ -40,28 +39,10 @@ func permListRun(cmd *cobra.Command, opts *permListOptions) error {
 	if err != nil {
 		return err
 	}
-	if p.Format == output.JSON {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.ListPermissions(ctx, opts.App, func(pm store.Permission) error {
-			return arr.Add(permView{Permission: pm.Perm, Name: pm.Name})
-		}); err != nil {
-			return err
-		}
-		return arr.Close()
-	}
-	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "PERMISSION", "NAME")
-	n := 0
-	if err := svc.ListPermissions(ctx, opts.App, func(pm store.Permission) error {
-		n++
-		return t.Row(pm.Perm, pm.Name)
-	}); err != nil {
-		return err
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-	if n == 0 && f.IO.IsStdoutTTY() {
-		say(f, p, "No permissions.")
-	}
-	return nil
+	return listing[store.Permission]{
+		header: []string{"PERMISSION", "NAME"},
+		row:    func(pm store.Permission) []string { return []string{pm.Perm, pm.Name} },
+		view:   func(pm store.Permission) any { return permView{Permission: pm.Perm, Name: pm.Name} },
+		empty:  "No permissions.",
+	}.print(f, p, func(fn func(store.Permission) error) error { return svc.ListPermissions(ctx, opts.App, fn) })
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"authctl/internal/cmdutil"
-	"authctl/internal/output"
 	"authctl/internal/store"
 )
 
@@ -41,30 +40,16 @@ func sessionListRun(cmd *cobra.Command, opts *sessionListOptions) error {
 		return err
 	}
 	now := f.Now()
-	if p.Format == output.JSON {
-		arr := output.NewJSONArray(f.IO.Out)
-		if err := svc.ListSessions(ctx, opts.User, func(s store.Session) error { return arr.Add(newSessionView(s, now)) }); err != nil {
-			return err
-		}
-		return arr.Close()
-	}
-	t := output.NewTable(f.IO.Out, f.IO.IsStdoutTTY(), "ID", "USER", "CREATED", "EXPIRES")
-	n := 0
-	if err := svc.ListSessions(ctx, opts.User, func(s store.Session) error {
-		n++
-		exp := formatTime(&s.Expires)
-		if newSessionView(s, now).Expired {
-			exp += " (expired)"
-		}
-		return t.Row(s.ID, s.Username, formatTime(&s.Created), exp)
-	}); err != nil {
-		return err
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-	if n == 0 && f.IO.IsStdoutTTY() {
-		say(f, p, "No sessions.")
-	}
-	return nil
+	return listing[store.Session]{
+		header: []string{"ID", "USER", "CREATED", "EXPIRES"},
+		row: func(s store.Session) []string {
+			exp := formatTime(&s.Expires)
+			if newSessionView(s, now).Expired {
+				exp += " (expired)"
+			}
+			return []string{s.ID, s.Username, formatTime(&s.Created), exp}
+		},
+		view:  func(s store.Session) any { return newSessionView(s, now) },
+		empty: "No sessions.",
+	}.print(f, p, func(fn func(store.Session) error) error { return svc.ListSessions(ctx, opts.User, fn) })
 }
