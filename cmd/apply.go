@@ -111,11 +111,12 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
+	doc, assert, err := seed.DecodeWithAssert(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
 	if err != nil {
 		return err
 	}
-	exps, err := seedAssertions(data, name)
+	data = nil // the document holds what apply needs
+	exps, err := seedAssertions(assert, name)
 	if err != nil {
 		return err
 	}

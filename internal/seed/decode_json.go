@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // decodeJSON reads a JSON seeding file one element at a time. Elements that
@@ -16,23 +18,24 @@ import (
 // so that every unknown key and every value of the wrong type is reported
 // with its own line, and decoding goes on with the next element. Only a
 // syntax error stops it.
-func decodeJSON(data []byte) (*File, sectionLines, error) {
+func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    = sectionLines{json: true}
 		problems problemList
+		assert   *yaml.Node
 	)
 	lc := newLineCounter(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil { // the '{' checked by the caller
-		return nil, lines, jsonSyntax(lc, err)
+		return nil, lines, nil, jsonSyntax(lc, err)
 	}
 	for dec.More() {
 		at := lc.lineAt(dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, lines, jsonSyntax(lc, err)
+			return nil, lines, nil, jsonSyntax(lc, err)
 		}
 		key, _ := tok.(string)
 		switch key {
@@ -52,27 +55,57 @@ func decodeJSON(data []byte) (*File, sectionLines, error) {
 				return &f.Users[len(f.Users)-1]
 			})
 		case AssertKey: // read by the caller (apply checks it on the plan)
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
+			valAt := lc.posAt(int64(skipBlanks(data, dec.InputOffset())))
+			var raw json.RawMessage
+			if err = dec.Decode(&raw); err == nil {
+				assert = jsonAsYAML(raw, valAt)
+			}
 		default:
 			problems.add(at, "%s", unknownKey("top", key))
 			var skip json.RawMessage
 			err = dec.Decode(&skip)
 		}
 		if err != nil {
-			return nil, lines, jsonSyntax(lc, err)
+			return nil, lines, nil, jsonSyntax(lc, err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, lines, jsonSyntax(lc, err)
+		return nil, lines, nil, jsonSyntax(lc, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, lines, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
+		return nil, lines, nil, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
 	}
 	if err := problems.err(); err != nil {
-		return nil, lines, err
+		return nil, lines, nil, err
 	}
-	return &f, lines, nil
+	return &f, lines, assert, nil
+}
+
+// jsonAsYAML reads a JSON value (valid JSON, so valid YAML) as a YAML node
+// whose lines and columns are those of the file, the value starting at at.
+func jsonAsYAML(raw []byte, at pos) *yaml.Node {
+	var n yaml.Node
+	if err := yaml.Unmarshal(raw, &n); err != nil {
+		return nil
+	}
+	node := &n
+	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
+		node = node.Content[0]
+	}
+	shiftLines(node, at.line-1, at.col-1)
+	return node
+}
+
+// shiftLines moves the positions of n and its descendants down by lines,
+// and those on its first line right by cols.
+func shiftLines(n *yaml.Node, lines, cols int) {
+	if n.Line == 1 {
+		n.Column += cols
+	}
+	n.Line += lines
+	for _, c := range n.Content {
+		shiftLines(c, lines, cols)
+	}
 }
 
 // jsonList decodes one array (the section named section), an element at a
