@@ -19,6 +19,20 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // unknown key and every value of the wrong type is reported with its own
 // line (and YAML's anchors, aliases and merge keys work).
 func decodeYAML(data []byte) (*File, sectionLines, *yaml.Node, error) {
+	if rest, users, ok := splitYAMLUsers(data); ok {
+		if f, lines, assert, err := decodeYAMLTree(rest, users); err == nil {
+			return f, lines, assert, nil
+		}
+		// A file with problems is read whole, so that they are reported
+		// exactly as before (and the rest alone may not be valid: an alias
+		// to an anchor in the users section).
+	}
+	return decodeYAMLTree(data, nil)
+}
+
+// decodeYAMLTree is decodeYAML through one node tree of data, with the
+// users section taken from pre if not nil (splitYAMLUsers).
+func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    sectionLines
@@ -62,6 +76,11 @@ func decodeYAML(data []byte) (*File, sectionLines, *yaml.Node, error) {
 			kind, lnums = "group", &lines.groups
 			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
 		case "users":
+			if pre != nil {
+				f.Users, lines.users = pre.users, pre.lines
+				problems = append(problems, pre.problems...)
+				continue
+			}
 			kind, lnums = "user", &lines.users
 			next = func() any { f.Users = append(f.Users, User{}); return &f.Users[len(f.Users)-1] }
 		case AssertKey:
