@@ -227,7 +227,7 @@ func reportApply(f *cmdutil.Factory, p printing, res auth.ApplyResult, dryRun bo
 		}
 	case dryRun:
 		for _, c := range changes {
-			sign := map[string]string{auth.ActionCreate: "+", auth.ActionUpdate: "~", auth.ActionDelete: "-"}[c.Action]
+			sign := map[auth.ChangeAction]string{auth.ActionCreate: "+", auth.ActionUpdate: "~", auth.ActionDelete: "-"}[c.Action]
 			if sign == "" {
 				continue
 			}
