@@ -19,7 +19,7 @@
 # file once, interleaved, as a process on a fresh database, through
 # bench/peakmem.py (wall time; peak RSS, and the process's own memory
 # apart from mapped database pages). Then, for the sizes of DJANGO_SIZES
-# (default: the first size), Django's bulk_create of the JSON rows on a
+# (default: the first size; empty: none), Django's bulk_create of the JSON rows on a
 # freshly migrated SQLite database, DJANGO_RUNS times (default 3).
 #
 # A ratio within one run is the figure to read: the machine is shared.
@@ -35,7 +35,7 @@ ORDERS=${ORDERS:-sorted numeric random}
 FORMATS=${FORMATS:-json yaml}
 RUNS=${RUNS:-3}
 read -r -a sizes <<<"$SIZES"
-DJANGO_SIZES=${DJANGO_SIZES:-${sizes[0]}}
+DJANGO_SIZES=${DJANGO_SIZES-${sizes[0]}} # empty: no Django
 DJANGO_RUNS=${DJANGO_RUNS:-3}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/authctl-seedscale.XXXXXX")
@@ -151,7 +151,7 @@ awk -v sizes="$SIZES" -v formats="$FORMATS" -v orders="$ORDERS" '
       printf " %-22s | %-23s |\n", v(r["apply." k ".random_over_sorted"], "%.2fx") " / " v(r["apply." k ".random_over_sorted_cpu"], "%.2fx"),
         x(r["django." n[a] ".wall_s"], worst) " / " x(r["django." n[a] ".cpu_s"], worstcpu)
     }
-    for (a = 1; a <= ns; a++) if (("django." n[a] ".wall_s") in r)
+    for (a = 1; a <= ns; a++) if (r["django." n[a] ".wall_s"] != "")
       printf "Django bulk_create of %d users: %s s wall, %s s CPU, peak RSS %s MiB\n", n[a], v(r["django." n[a] ".wall_s"], "%.2f"), v(r["django." n[a] ".cpu_s"], "%.2f"), mib(r["django." n[a] ".maxrss_kib"])
     if (ns > 1) {
       printf "linearity, sorted JSON, per 100,000 users:"
