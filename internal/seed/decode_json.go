@@ -55,11 +55,7 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 				return &f.Users[len(f.Users)-1]
 			})
 		case AssertKey: // read by the caller (apply checks it on the plan)
-			valAt := lc.posAt(int64(skipBlanks(data, dec.InputOffset())))
-			var raw json.RawMessage
-			if err = dec.Decode(&raw); err == nil {
-				assert = jsonAsYAML(raw, valAt)
-			}
+			assert, err = jsonNode(dec, data, lc)
 		default:
 			problems.add(at, "%s", unknownKey("top", key))
 			var skip json.RawMessage
@@ -81,31 +77,56 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 	return &f, lines, assert, nil
 }
 
-// jsonAsYAML reads a JSON value (valid JSON, so valid YAML) as a YAML node
-// whose lines and columns are those of the file, the value starting at at.
-func jsonAsYAML(raw []byte, at pos) *yaml.Node {
-	var n yaml.Node
-	if err := yaml.Unmarshal(raw, &n); err != nil {
-		return nil
+// jsonNode reads the next JSON value from dec as a YAML node, with the
+// line and column of each value in data, for a caller that reads YAML
+// nodes (the assert section). It converts token by token rather than
+// handing the text to the YAML parser, which refuses some valid JSON (tabs
+// between tokens, the escape \/).
+func jsonNode(dec *json.Decoder, data []byte, lc *lineCounter) (*yaml.Node, error) {
+	at := lc.posAt(int64(skipBlanks(data, dec.InputOffset())))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
 	}
-	node := &n
-	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
-		node = node.Content[0]
+	n := &yaml.Node{Line: at.line, Column: at.col}
+	switch v := tok.(type) {
+	case json.Delim:
+		n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
+		if v == '{' {
+			n.Kind, n.Tag = yaml.MappingNode, "!!map"
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				key, err := jsonNode(dec, data, lc)
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, key)
+			}
+			val, err := jsonNode(dec, data, lc)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, val)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+	case string:
+		n.Kind, n.Tag, n.Value, n.Style = yaml.ScalarNode, "!!str", v, yaml.DoubleQuotedStyle
+	case json.Number:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!float", v.String()
+		if _, err := v.Int64(); err == nil {
+			n.Tag = "!!int"
+		}
+	case float64:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!float", strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!bool", strconv.FormatBool(v)
+	case nil:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!null", "null"
 	}
-	shiftLines(node, at.line-1, at.col-1)
-	return node
-}
-
-// shiftLines moves the positions of n and its descendants down by lines,
-// and those on its first line right by cols.
-func shiftLines(n *yaml.Node, lines, cols int) {
-	if n.Line == 1 {
-		n.Column += cols
-	}
-	n.Line += lines
-	for _, c := range n.Content {
-		shiftLines(c, lines, cols)
-	}
+	return n, nil
 }
 
 // jsonList decodes one array (the section named section), an element at a

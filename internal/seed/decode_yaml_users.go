@@ -136,3 +136,15 @@ func isUsersKey(line []byte) bool {
 	rest = bytes.TrimLeft(rest, " ")
 	return len(rest) == 0 || rest[0] == '#'
 }
+
+// shiftLines moves the positions of n and its descendants down by lines,
+// and those on its first line right by cols.
+func shiftLines(n *yaml.Node, lines, cols int) {
+	if n.Line == 1 {
+		n.Column += cols
+	}
+	n.Line += lines
+	for _, c := range n.Content {
+		shiftLines(c, lines, cols)
+	}
+}
