@@ -22,9 +22,13 @@
 //     in turns in the same benchmark, and both on one worker.
 //   - BenchmarkApplyPrehashed: "authctl apply -f FILE" of 100,000 users
 //     given as password_hash, in-process, for CPU and memory profiles.
-//   - TestPrepareSeedFile and TestPrepareScale write the pre-hashed seeding
-//     file and the scale databases (up to 1,000,000 users) for seed.sh,
-//     only when asked to through the environment.
+//   - BenchmarkApplySorted and BenchmarkApplyRandom: the same at 20,000
+//     users, sorted or shuffled, JSON and YAML: the order costs nothing.
+//   - TestPrepareSeedFile, TestPrepareSeedFiles and TestPrepareScale write
+//     the pre-hashed seeding files and the scale databases (up to
+//     1,000,000 users) for seed.sh and seed_scale.sh (apply by order,
+//     format and size beside Django's bulk_create; seed.sh's part E), only
+//     when asked to through the environment.
 //
 // Permission queries (batch_bench.sh, batch_test.go, perm_query_test.go):
 //

@@ -5,7 +5,7 @@
 
 Prints one line to stdout:
 
-    wall_s=1.234 maxrss_kib=123456 anon_kib=100000 file_kib=20000 exit=0
+    wall_s=1.234 maxrss_kib=123456 anon_kib=100000 file_kib=20000 exit=0 cpu_s=1.500
 
 - maxrss_kib: the child's peak resident set size from wait4()'s rusage,
   exactly what "/usr/bin/time -v" reports as "Maximum resident set size"
@@ -14,7 +14,10 @@ Prints one line to stdout:
 - anon_kib and file_kib: the largest RssAnon (heap, stacks: the process's
   own memory) and RssFile (mapped file pages) seen in /proc/PID/status,
   sampled every 2 ms, so a short peak may be missed;
-- exit: the exit status (a signal's number is reported as 128+N).
+- exit: the exit status (a signal's number is reported as 128+N);
+- cpu_s: the child's user and system CPU time (wait4()'s rusage): the
+  work done, which the load of other processes on a shared machine moves
+  far less than the wall time.
 
 The command's stdout goes to FILE (default /dev/null); its stderr is kept.
 Linux only.
@@ -64,7 +67,7 @@ def main(argv):
     p.returncode = code  # reaped here, not by Popen
     if code < 0:
         code = 128 - code
-    print("wall_s=%.3f maxrss_kib=%d anon_kib=%d file_kib=%d exit=%d" % (wall, ru.ru_maxrss, anon, filek, code))
+    print("wall_s=%.3f maxrss_kib=%d anon_kib=%d file_kib=%d exit=%d cpu_s=%.3f" % (wall, ru.ru_maxrss, anon, filek, code, ru.ru_utime + ru.ru_stime))
     return 0
 
 

@@ -4,6 +4,7 @@
 #
 #   bash bench/seed.sh                  # uses or prepares $AUTHCTL_BENCH_DIR
 #   SCALE=0 bash bench/seed.sh          # without part D (the 1,000,000 users)
+#   APPLY_SCALE=0 bash bench/seed.sh    # without part E (bench/seed_scale.sh)
 #
 # A. Hashing-bound seeding, per hasher at authctl's default costs, of
 #    BENCH_SEED_USERS users a phase (default 24): Service.Apply of plain
@@ -38,6 +39,9 @@
 #    rounds, default 5; see timing.sh); "authctl
 #    user list -o json" on the two large ones, wall time and peak memory
 #    (USERLIST_RUNS, default 3); the file size per user.
+# E. Apply by order, format and size (unless APPLY_SCALE=0):
+#    bench/seed_scale.sh, with its own variables (SIZES, default 100000;
+#    ORDERS, FORMATS, RUNS, DJANGO_SIZES, DJANGO_RUNS) and its own summary.
 #
 # Machine-readable lines "RESULT <key> <value> <unit>" and the Go benchmark
 # lines go to stdout, a summary table at the end; the rest is for people.
@@ -63,6 +67,7 @@ PROC_RUNS=${PROC_RUNS:-300}
 ROUNDS=${ROUNDS:-5}
 USERLIST_RUNS=${USERLIST_RUNS:-3}
 PROFILE=${PROFILE:-1}
+APPLY_SCALE=${APPLY_SCALE:-1}
 WHATIF=${WHATIF:-1}
 
 cleanup_dirs=()
@@ -163,50 +168,7 @@ for alg, (path, shape) in HASHERS.items():
         if User.objects.filter(username__startswith="seed").count() != N or not re.match(shape, User.objects.get(username="seed0001").password):
             raise SystemExit("%s: create_user did not store %d users with authctl's parameters" % (alg, N))
 EOF
-  cat >"$proj/bulk.py" <<'EOF'
-# Django's side of part C: the pre-hashed seeding file's rows through
-# bulk_create on SQLite in one transaction: permissions (and their content
-# types), groups and their permissions, users with the given hashes in
-# the password field, and group memberships. Timed with and without
-# reading the JSON file.
-import json
-import os
-import time
-
-from django.contrib.auth.models import Group, Permission, User
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-
-t0 = time.perf_counter()
-with open(os.environ["SEED_FILE"]) as f:
-    data = json.load(f)
-t1 = time.perf_counter()
-with transaction.atomic():
-    cts, perms = {}, {}
-    for p in data["permissions"]:
-        app, codename = p["permission"].split(".")
-        if app not in cts:
-            cts[app] = ContentType.objects.create(app_label=app, model="thing")
-        perms[p["permission"]] = Permission(content_type=cts[app], codename=codename, name=p.get("name") or codename)
-    Permission.objects.bulk_create(perms.values())
-    perm_id = {"%s.%s" % (a, c): i for i, a, c in Permission.objects.values_list("id", "content_type__app_label", "codename")}
-    Group.objects.bulk_create(Group(name=g["name"]) for g in data["groups"])
-    group_id = dict(Group.objects.values_list("name", "id"))
-    GP = Group.permissions.through
-    GP.objects.bulk_create(GP(group_id=group_id[g["name"]], permission_id=perm_id[p]) for g in data["groups"] for p in g.get("permissions", []))
-    User.objects.bulk_create(
-        User(username=u["username"], email=u.get("email", ""), first_name=u.get("first_name", ""), last_name=u.get("last_name", ""), password=u["password_hash"])
-        for u in data["users"]
-    )
-    user_id = dict(User.objects.values_list("username", "id"))
-    UG = User.groups.through
-    UG.objects.bulk_create(UG(user_id=user_id[u["username"]], group_id=group_id[g]) for u in data["users"] for g in u.get("groups", []))
-t2 = time.perf_counter()
-n = User.objects.count()
-if n != len(data["users"]):
-    raise SystemExit("bulk_create stored %d users, want %d" % (n, len(data["users"])))
-print("bulk_total_s=%.3f bulk_db_s=%.3f users=%d" % (t2 - t0, t2 - t1, n))
-EOF
+  cp "$here/django_bulk.py" "$proj/bulk.py"
   (cd "$proj" && "$PY" manage.py migrate -v 0)
   cp "$proj/db.sqlite3" "$proj/migrated.sqlite3"
   echo "## B. Django: make_password and create_user loops ($BENCH_SEED_USERS users a hasher, one process)"
@@ -407,3 +369,10 @@ cat "$work/go-seed.txt" "$work/results.txt" 2>/dev/null | awk -v scale_users="$S
       printf "  database size: %s bytes/user at 100,000 users, %s at %d\n", v(r["scale.db_bytes.100000"] / 100000, "%.0f"), v(r["scale.db_bytes." scale_users] / scale_users, "%.0f"), scale_users
     }
   }'
+
+########################################################################
+if [ "$APPLY_SCALE" != 0 ]; then
+  echo
+  echo "## E. apply by order, format and size (bench/seed_scale.sh)"
+  bash "$here/seed_scale.sh"
+fi

@@ -65,7 +65,7 @@ func auditListRun(cmd *cobra.Command, opts *auditListOptions) error {
 			return cmdutil.FlagErrorf("--since: %v", err)
 		}
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func auditPruneRun(cmd *cobra.Command, opts *auditPruneOptions) error {
 	if err != nil {
 		return cmdutil.FlagErrorf("--before: %v", err)
 	}
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func auditVerifyRun(cmd *cobra.Command, opts *auditVerifyOptions) error {
 		}
 		vopts.Head = &h
 	}
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

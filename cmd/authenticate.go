@@ -52,7 +52,7 @@ func authenticateRun(cmd *cobra.Command, opts *authenticateOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

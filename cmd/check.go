@@ -112,7 +112,7 @@ func (opts *checkOptions) setArgs(cmd *cobra.Command, args []string) error {
 
 func checkRun(cmd *cobra.Command, opts *checkOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func checkBatchRun(cmd *cobra.Command, opts *checkOptions) (err error) {
 		defer fh.Close()
 		in, name = fh, opts.File
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func writeBatchAnswer(w *bufio.Writer, q batchQuestion, ans batchAnswer, explain
 
 func checkModuleRun(cmd *cobra.Command, opts *checkOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

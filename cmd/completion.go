@@ -19,7 +19,7 @@ type completer func(cmd *cobra.Command, args []string, toComplete string) ([]str
 // database yet, say) completes nothing rather than printing.
 func completeFrom(f *cmdutil.Factory, list func(ctx context.Context, svc *auth.Service, prefix string) ([]string, error)) completer {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -65,7 +65,7 @@ func doctorRun(cmd *cobra.Command, opts *doctorOptions) error {
 	if err := checkIntegrity(cmd, f); err != nil {
 		return err
 	}
-	access := cmdutil.ReadOnly
+	access := cmdutil.MustExist
 	if opts.Fix {
 		access = cmdutil.ReadWrite
 	}

@@ -59,7 +59,7 @@ func exportRun(cmd *cobra.Command, opts *exportOptions) error {
 	if opts.Format == "django" && p.Format == output.YAML {
 		return cmdutil.FlagErrorf("--format django writes JSON only")
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ it asks to confirm; without one, --yes is required.`,
 
 func groupDeleteRun(cmd *cobra.Command, opts *groupDeleteOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func newCmdGroupList(f *cmdutil.Factory, runF func(*groupListOptions) error) *co
 
 func groupListRun(cmd *cobra.Command, opts *groupListOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ changes. Users already out of the group are left as they are (like gpasswd -d).`
 func groupMembersRun(cmd *cobra.Command, opts *groupMembersOptions, key, message string,
 	change func(*auth.Service, context.Context, string, []string) ([]string, error)) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

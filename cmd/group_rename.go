@@ -34,7 +34,7 @@ in one transaction; the audit log records the rename.`,
 
 func groupRenameRun(cmd *cobra.Command, opts *groupRenameOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func newCmdGroupShow(f *cmdutil.Factory, runF func(*groupShowOptions) error) *co
 
 func groupShowRun(cmd *cobra.Command, opts *groupShowOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

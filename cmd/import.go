@@ -22,7 +22,7 @@ type importOptions struct {
 	BatchSize      int
 }
 
-func newCmdImport(f *cmdutil.Factory) *cobra.Command {
+func newCmdImport(f *cmdutil.Factory, runF func(*importOptions) error) *cobra.Command {
 	opts := &importOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "import --format django|passwd [FILE]",
@@ -63,6 +63,12 @@ FILE defaults to standard input.`,
 			if opts.Hashes && opts.Format != "passwd" {
 				return cmdutil.FlagErrorf("-e goes with --format passwd")
 			}
+			if opts.Workers < 0 {
+				return cmdutil.FlagErrorf("--workers must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return importRun(cmd, opts)
 		},
 	}
@@ -89,25 +95,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	var doc *auth.Document
-	if opts.Format == "django" {
-		// Primary keys recorded by earlier imports resolve the bare numbers
-		// of a users-only numeric-key dump.
-		svc, ctx, err := serviceFor(cmd, f, cmdutil.Preview)
-		if err != nil {
-			return err
-		}
-		known, err := svc.DjangoKeys(ctx)
-		if err != nil {
-			return err
-		}
-		doc, err = seed.DecodeDjangoKnown(data, name, known)
-		if err != nil {
-			return err
-		}
-	} else {
-		doc, err = seed.DecodePasswd(bytes.NewReader(data), name, opts.Hashes)
-	}
+	doc, err := decodeImport(cmd, opts, data, name)
 	if err != nil {
 		return err
 	}
@@ -130,4 +118,22 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 		return err
 	}
 	return reportApply(f, p, res, opts.DryRun)
+}
+
+// decodeImport reads an import's input in its format. A Django dump's bare
+// numbers (a users-only numeric-key dump) resolve through the primary keys
+// that earlier imports recorded in the database.
+func decodeImport(cmd *cobra.Command, opts *importOptions, data []byte, name string) (*auth.Document, error) {
+	if opts.Format == "passwd" {
+		return seed.DecodePasswd(bytes.NewReader(data), name, opts.Hashes)
+	}
+	svc, ctx, err := serviceFor(cmd, opts.f, cmdutil.Preview)
+	if err != nil {
+		return nil, err
+	}
+	known, err := svc.DjangoKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return seed.DecodeDjangoKnown(data, name, known)
 }

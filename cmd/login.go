@@ -77,7 +77,7 @@ func loginRun(cmd *cobra.Command, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func logoutRun(cmd *cobra.Command, opts *logoutOptions) error {
 	}
 	ended := ""
 	if token != "" {
-		svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ pbkdf2_sha256, bcrypt_sha256, scrypt; costs come from the configuration.`,
 func passwordHashRun(cmd *cobra.Command, opts *passwordHashOptions) error {
 	f := opts.f
 	// The service opens no database unless asked to read one.
-	svc, _, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, _, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

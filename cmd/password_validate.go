@@ -58,7 +58,7 @@ func passwordValidateRun(cmd *cobra.Command, opts *passwordValidateOptions) erro
 		return err
 	}
 	// Without --user no database is read.
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

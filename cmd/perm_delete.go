@@ -44,7 +44,7 @@ transaction. At a terminal it asks to confirm; without one, --yes is required.`,
 
 func permDeleteRun(cmd *cobra.Command, opts *permDeleteOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func checkGrantee(to auth.Grantee) error {
 }
 
 func permGrantRun(cmd *cobra.Command, opts *permGrantOptions) error {
-	p, svc, ctx, err := begin(cmd, opts.f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, opts.f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func permGrantRun(cmd *cobra.Command, opts *permGrantOptions) error {
 }
 
 func permRevokeRun(cmd *cobra.Command, opts *permGrantOptions) error {
-	p, svc, ctx, err := begin(cmd, opts.f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, opts.f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

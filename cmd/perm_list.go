@@ -35,7 +35,7 @@ func newCmdPermList(f *cmdutil.Factory, runF func(*permListOptions) error) *cobr
 
 func permListRun(cmd *cobra.Command, opts *permListOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

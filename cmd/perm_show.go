@@ -52,7 +52,7 @@ type permDetailView struct {
 
 func permShowRun(cmd *cobra.Command, opts *permShowOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

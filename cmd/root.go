@@ -55,7 +55,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"session", "manage", func() *cobra.Command { return newCmdSession(f) }},
 		{"audit", "manage", func() *cobra.Command { return newCmdAudit(f) }},
 		{"apply", "manage", func() *cobra.Command { return newCmdApply(f, nil) }},
-		{"import", "manage", func() *cobra.Command { return newCmdImport(f) }},
+		{"import", "manage", func() *cobra.Command { return newCmdImport(f, nil) }},
 		{"export", "manage", func() *cobra.Command { return newCmdExport(f, nil) }},
 		{"db", "manage", func() *cobra.Command { return newCmdDB(f) }},
 		{"check", "check", func() *cobra.Command { return newCmdCheck(f, nil) }},

@@ -31,7 +31,7 @@ func newCmdSessionClearExpired(f *cmdutil.Factory, runF func(*sessionClearOption
 
 func sessionClearRun(cmd *cobra.Command, opts *sessionClearOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func newCmdSessionList(f *cmdutil.Factory, runF func(*sessionListOptions) error)
 
 func sessionListRun(cmd *cobra.Command, opts *sessionListOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func newCmdSessionRevoke(f *cmdutil.Factory, runF func(*sessionRevokeOptions) er
 
 func sessionRevokeRun(cmd *cobra.Command, opts *sessionRevokeOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

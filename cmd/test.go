@@ -107,7 +107,7 @@ func testRun(cmd *cobra.Command, opts *testOptions) error {
 		}
 		return reportAssertions(f, p, name, rep, opts.JUnit)
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -8,27 +8,16 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
-	"authctl/internal/seed"
 )
 
 // seedAssertions reads the assert: section of a seeding file (nil when it
-// has none). The seeding decoder skips that key; the syntax is that of
-// "authctl test -f".
-func seedAssertions(data []byte, name string) ([]auth.Expectation, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil || root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
-		return nil, nil // the seeding decoder has reported it
-	}
-	top := root.Content[0]
-	if top.Kind != yaml.MappingNode {
+// has none), which seed.DecodeWithAssert returns as a YAML node; the syntax
+// is that of "authctl test -f".
+func seedAssertions(assert *yaml.Node, name string) ([]auth.Expectation, error) {
+	if assert == nil {
 		return nil, nil
 	}
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		if top.Content[i].Value == seed.AssertKey {
-			return decodeExpectations(top.Content[i+1], name)
-		}
-	}
-	return nil, nil
+	return decodeExpectations(assert, name)
 }
 
 // runApplyAsserting is runApply for a seeding file with assertions: plan,

@@ -59,7 +59,7 @@ func userDeleteRun(cmd *cobra.Command, opts *userDeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

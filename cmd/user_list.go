@@ -79,7 +79,7 @@ holds it; -o json gives "direct", "groups" and "superuser" for each.`,
 
 func userListRun(cmd *cobra.Command, opts *userListOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func userPasswdRun(cmd *cobra.Command, opts *userPasswdOptions) error {
 			return err
 		}
 	}
-	svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+	svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func newUserPermsView(up auth.UserPermissions) userPermsView {
 
 func userPermsRun(cmd *cobra.Command, opts *userPermsOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ records the rename. The new name is NFKC-normalised and must be free.`,
 
 func userRenameRun(cmd *cobra.Command, opts *userRenameOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func userSetRun(cmd *cobra.Command, opts *userSetOptions) error {
 	if err != nil {
 		return err
 	}
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ type userShowPermsView struct {
 
 func userShowRun(cmd *cobra.Command, opts *userShowOptions) error {
 	f := opts.f
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func userUnlockRun(cmd *cobra.Command, opts *userUnlockOptions) error {
 	if err != nil {
 		return err
 	}
-	p, svc, ctx, err := begin(cmd, f, cmdutil.ReadOnly)
+	p, svc, ctx, err := begin(cmd, f, cmdutil.MustExist)
 	if err != nil {
 		return err
 	}

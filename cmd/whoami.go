@@ -60,7 +60,7 @@ func whoamiRun(cmd *cobra.Command, opts *whoamiOptions) error {
 	fromFile := f.Env(sessionEnv) == ""
 	v := whoamiView{Anonymous: true}
 	if token != "" {
-		svc, ctx, err := serviceFor(cmd, f, cmdutil.ReadOnly)
+		svc, ctx, err := serviceFor(cmd, f, cmdutil.MustExist)
 		if err != nil {
 			return err
 		}

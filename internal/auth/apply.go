@@ -8,7 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"authctl/internal/auth/ident"
 	"authctl/internal/store"
 )
 
@@ -111,20 +110,24 @@ type ApplyOptions struct {
 	BatchSize int
 }
 
-// Actions in a plan.
+// ChangeAction is what a plan does to one object; its value is the word
+// reported ("created", …), in -o json too.
+type ChangeAction string
+
+// The actions of a plan.
 const (
-	ActionCreate    = "created"
-	ActionUpdate    = "updated"
-	ActionUnchanged = "unchanged"
-	ActionDelete    = "deleted"
+	ActionCreate    ChangeAction = "created"
+	ActionUpdate    ChangeAction = "updated"
+	ActionUnchanged ChangeAction = "unchanged"
+	ActionDelete    ChangeAction = "deleted"
 )
 
 // Change is what Apply did (or, in a dry run, would do) to one object.
 type Change struct {
-	Kind   string   `json:"kind"` // "permission", "group", "user"
-	Name   string   `json:"name"`
-	Action string   `json:"action"`
-	Fields []string `json:"fields,omitempty"` // for updates: what changes
+	Kind   string       `json:"kind"` // "permission", "group", "user"
+	Name   string       `json:"name"`
+	Action ChangeAction `json:"action"`
+	Fields []string     `json:"fields,omitempty"` // for updates: what changes
 	// Warnings are values kept as stored that authctl would not create
 	// (AsStored), each with its location.
 	Warnings []string `json:"warnings,omitempty"`
@@ -136,7 +139,7 @@ type ApplyResult struct {
 }
 
 // Count returns how many changes have the given action.
-func (r ApplyResult) Count(action string) int {
+func (r ApplyResult) Count(action ChangeAction) int {
 	n := 0
 	for _, c := range r.Changes {
 		if c.Action == action {
@@ -197,7 +200,12 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 		docProblems, warn = s.checkStored(doc)
 		problems = append(problems, docProblems...)
 	} else {
-		problems = append(problems, s.checkDocument(doc, opts)...)
+		// Names are compared and stored normalised; doc keeps what the
+		// file said, for the messages.
+		norm := *doc
+		norm.Users = normalizedUsers(doc.Users)
+		problems = append(problems, s.checkDocument(&norm, doc.Users)...)
+		doc = &norm
 	}
 	var pl *plan
 	if err := s.view(ctx, func(r store.Reader) error {
@@ -219,23 +227,23 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	return &ApplyPlan{pl: pl, opts: opts}, nil
 }
 
-// ExecuteApply hashes the plan's passwords (HashPlan) and writes it in one
-// transaction (WritePlan).
+// ExecuteApply hashes the plan's passwords (hashApplyPlan) and writes it in one
+// transaction (writeApplyPlan).
 func (s *Service) ExecuteApply(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
-	if err := s.HashPlan(ctx, ap); err != nil {
+	if err := s.hashApplyPlan(ctx, ap); err != nil {
 		return ApplyResult{}, err
 	}
 	if ap.opts.BatchSize > 0 {
 		return s.writePlanBatches(ctx, ap, ap.opts.BatchSize)
 	}
-	return s.WritePlan(ctx, ap)
+	return s.writeApplyPlan(ctx, ap)
 }
 
-// HashPlan hashes the plan's plain passwords (with UpdatePasswords, first
+// hashApplyPlan hashes the plan's plain passwords (with UpdatePasswords, first
 // verifying them against the stored hashes read when planning) on every
 // core. It uses no store, so that a caller can hold no database open while
 // it runs, which may take minutes.
-func (s *Service) HashPlan(ctx context.Context, ap *ApplyPlan) error {
+func (s *Service) hashApplyPlan(ctx context.Context, ap *ApplyPlan) error {
 	if ap.hashed {
 		return nil
 	}
@@ -246,14 +254,14 @@ func (s *Service) HashPlan(ctx context.Context, ap *ApplyPlan) error {
 	return nil
 }
 
-// WritePlan writes a hashed plan in one transaction. An object created,
+// writeApplyPlan writes a hashed plan in one transaction. An object created,
 // deleted or re-passworded by someone else since planning fails it with
 // ErrChangedDuringApply, writing nothing. A plan is written once.
-func (s *Service) WritePlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
+func (s *Service) writeApplyPlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
 	if !ap.hashed {
-		return ApplyResult{}, errors.New("auth: WritePlan of a plan whose passwords are not hashed (call HashPlan first)")
+		return ApplyResult{}, errors.New("auth: writeApplyPlan of a plan whose passwords are not hashed (call hashApplyPlan first)")
 	}
-	if err := s.st.Update(ctx, func(w store.Writer) error { return s.writePlan(w, ap.pl, ap.opts) }); err != nil {
+	if err := s.write(ctx, func(w store.Writer) error { return s.writePlan(w, ap.pl, ap.opts) }); err != nil {
 		return ApplyResult{}, err
 	}
 	return ApplyResult{Changes: ap.pl.changes()}, nil
@@ -297,96 +305,6 @@ func dedupe(problems []error) []error {
 		}
 	}
 	return out
-}
-
-// checkDocument checks everything that needs no database: names, formats,
-// duplicates and password validators. It returns every problem found.
-func (s *Service) checkDocument(doc *Document, opts ApplyOptions) []error {
-	var problems []error
-	add := func(where string, err error) {
-		if err != nil {
-			problems = append(problems, located{where, err})
-		}
-	}
-	seenPerm := map[string]string{}
-	for _, p := range doc.Permissions {
-		_, _, err := ident.ParsePerm(p.Perm)
-		add(at(p.Where, p.Path, "permission"), err)
-		if p.Name != "" {
-			add(at(p.Where, p.Path, "name"), ident.ValidatePermName(p.Name))
-		}
-		if prev, dup := seenPerm[p.Perm]; dup {
-			add(at(p.Where, p.Path, ""), fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
-		}
-		seenPerm[p.Perm] = p.Where
-	}
-	checkPerms := func(where string, perms *[]string) {
-		if perms == nil {
-			return
-		}
-		for _, p := range *perms {
-			_, _, err := ident.ParsePerm(p)
-			add(where, err)
-		}
-	}
-	seenGroup := map[string]string{}
-	for _, g := range doc.Groups {
-		add(at(g.Where, g.Path, "name"), ident.ValidateGroupName(g.Name))
-		if prev, dup := seenGroup[g.Name]; dup {
-			add(at(g.Where, g.Path, ""), fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
-		}
-		seenGroup[g.Name] = g.Where
-		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
-	}
-	type declared struct{ where, raw string }
-	seenUser := map[string]declared{}
-	for i := range doc.Users {
-		u := &doc.Users[i]
-		raw := u.Username
-		u.Username = ident.NormalizeUsername(u.Username)
-		add(at(u.Where, u.Path, "username"), ident.ValidateUsername(u.Username))
-		if prev, dup := seenUser[u.Username]; dup {
-			name := fmt.Sprintf("%q", u.Username)
-			if raw != u.Username {
-				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
-			}
-			also := prev.where
-			if prev.raw != raw {
-				also += fmt.Sprintf(" as %q", prev.raw)
-			}
-			add(at(u.Where, u.Path, ""), fmt.Errorf("user %s is declared twice (also at %s)", name, also))
-		} else {
-			seenUser[u.Username] = declared{u.Where, raw}
-		}
-		if u.Email != nil {
-			e := ident.NormalizeEmail(*u.Email)
-			u.Email = &e
-			add(at(u.Where, u.Path, "email"), ident.ValidateEmail(e))
-		}
-		if u.FirstName != nil {
-			add(at(u.Where, u.Path, "first_name"), ident.ValidatePersonName("first name", *u.FirstName))
-		}
-		if u.LastName != nil {
-			add(at(u.Where, u.Path, "last_name"), ident.ValidatePersonName("last name", *u.LastName))
-		}
-		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
-		if u.Groups != nil {
-			for _, g := range *u.Groups {
-				add(at(u.Where, u.Path, "groups"), ident.ValidateGroupName(g))
-			}
-		}
-		if u.Password != nil {
-			switch u.Password.kind {
-			case passwordHash:
-				if err := s.checkHash(u.Password.value); err != nil {
-					add(at(u.Where, u.Path, "password_hash"), fmt.Errorf("password_hash: %w", err))
-				}
-			}
-			// Plain passwords are validated when planning, against the
-			// stored user as the document leaves it (validatePlanned).
-		}
-	}
-	return problems
 }
 
 // docUserRecord is the record a DocUser creates, with Django's defaults for
@@ -455,8 +373,6 @@ func sortedSet(v []string) []string {
 	sort.Strings(out)
 	return slices.Compact(out)
 }
-
-var errStop = errors.New("stop")
 
 // Invalid bundles problems found outside this package (say, while reading a
 // seeding file) into one error that matches ErrInvalid and prints one

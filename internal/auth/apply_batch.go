@@ -54,7 +54,7 @@ func (s *Service) writePlanBatches(ctx context.Context, ap *ApplyPlan, size int)
 	for i, b := range batches {
 		err := ctx.Err()
 		if err == nil {
-			err = s.st.Update(ctx, func(w store.Writer) error { return s.writePlan(w, b, ap.opts) })
+			err = s.write(ctx, func(w store.Writer) error { return s.writePlan(w, b, ap.opts) })
 		}
 		if err != nil {
 			if i == 0 {

@@ -106,14 +106,14 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	// that re-reading was a quarter of the write).
 	w = &auditTail{Writer: w}
 	origin := opts.Origin
-	record := func(kind, name, action string, fields []string) error {
-		ev := Event{Action: kind + "." + map[string]string{ActionCreate: "create", ActionUpdate: "update", ActionDelete: "delete"}[action], Target: name, Detail: origin}
+	record := func(kind, name string, action ChangeAction, fields []string) error {
+		ev := Event{Action: kind + "." + map[ChangeAction]string{ActionCreate: "create", ActionUpdate: "update", ActionDelete: "delete"}[action], Target: name, Detail: origin}
 		if len(fields) > 0 {
 			ev.Detail += ": " + strings.Join(fields, ",")
 		}
 		return s.appendAudit(w, ev)
 	}
-	expect := func(exists bool, action string) error {
+	expect := func(exists bool, action ChangeAction) error {
 		if exists != (action != ActionCreate) {
 			return ErrChangedDuringApply
 		}
@@ -178,7 +178,7 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	return s.writePrune(w, pl, record)
 }
 
-func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now time.Time, record func(kind, name, action string, fields []string) error) error {
+func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now time.Time, record func(kind, name string, action ChangeAction, fields []string) error) error {
 	cur, err := w.User(st.doc.Username)
 	ok := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -224,7 +224,7 @@ func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now
 
 // writePrune deletes the managed objects the document dropped, and every
 // reference to a deleted group or permission, in one pass over users.
-func (s *Service) writePrune(w store.Writer, pl *plan, record func(kind, name, action string, fields []string) error) error {
+func (s *Service) writePrune(w store.Writer, pl *plan, record func(kind, name string, action ChangeAction, fields []string) error) error {
 	for _, name := range pl.pruneUsers {
 		if err := w.DeleteUser(name); err != nil {
 			return wrapChanged(err)

@@ -25,20 +25,20 @@ type plan struct {
 
 type permStep struct {
 	rec    store.Permission
-	action string
+	action ChangeAction
 	fields []string
 }
 
 type groupStep struct {
 	doc    DocGroup
 	rec    store.Group
-	action string
+	action ChangeAction
 	fields []string
 }
 
 type userStep struct {
 	doc    *DocUser
-	action string
+	action ChangeAction
 	fields []string
 	// before is the stored password when planned, so that the write can
 	// tell whether someone changed it meanwhile.
@@ -77,35 +77,92 @@ func (p *plan) changes() []Change {
 }
 
 // makePlan compares doc with the database and checks every reference to a
-// group or permission. It returns the problems found (every missing
-// reference, with its location) apart from the error that stopped it (a
-// store failure); with problems, the plan is not to be written.
+// group or permission, kind by kind: permissions, groups, users, then what
+// --prune deletes. It returns the problems found (every missing reference,
+// with its location) apart from the error that stopped it (a store
+// failure); with problems, the plan is not to be written.
 func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*plan, []error, error) {
-	pl := &plan{}
-	var problems []error
-	docPerms := make(map[string]bool, len(doc.Permissions))
-	// keepPerms and keepGroups are what the document declares or refers
-	// to: --prune must not delete a group that a declared user still names.
-	keepPerms := make(map[string]bool, len(doc.Permissions))
-	keepGroups := make(map[string]bool, len(doc.Groups))
-	for _, d := range doc.Permissions {
-		docPerms[d.Perm] = true
-		keepPerms[d.Perm] = true
-		cur, err := r.Permission(d.Perm)
+	p := &planner{
+		s: s, r: r, opts: opts, pl: &plan{},
+		docPerms:   make(map[string]bool, len(doc.Permissions)),
+		docGroups:  make(map[string]bool, len(doc.Groups)),
+		docUsers:   make(map[string]bool, len(doc.Users)),
+		keepPerms:  make(map[string]bool, len(doc.Permissions)),
+		keepGroups: make(map[string]bool, len(doc.Groups)),
+	}
+	p.permExists = cachedLookup(func(name string) (bool, error) {
+		if p.docPerms[name] {
+			return true, nil
+		}
+		return found(r.Permission(name))
+	})
+	p.groupExists = cachedLookup(func(name string) (bool, error) {
+		if p.docGroups[name] {
+			return true, nil
+		}
+		return found(r.Group(name))
+	})
+	if err := p.permissions(doc.Permissions); err != nil {
+		return nil, nil, err
+	}
+	if err := p.groups(doc.Groups); err != nil {
+		return nil, nil, err
+	}
+	if err := p.users(doc.Users); err != nil {
+		return nil, nil, err
+	}
+	if len(p.problems) > 0 {
+		return nil, p.problems, nil
+	}
+	if opts.Prune {
+		if err := planPrune(r, p.pl, p.docUsers, p.keepGroups, p.keepPerms); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p.pl, nil, nil
+}
+
+// planner holds what makePlan's steps share: the plan so far, the problems
+// found, and what the document declares or refers to.
+type planner struct {
+	s        *Service
+	r        store.Reader
+	opts     ApplyOptions
+	pl       *plan
+	problems []error
+	// declared in the document
+	docPerms, docGroups, docUsers map[string]bool
+	// declared or referred to: --prune must not delete a group that a
+	// declared user still names.
+	keepPerms, keepGroups map[string]bool
+	// whether a name is declared or in the database, remembered
+	permExists, groupExists func(string) (bool, error)
+}
+
+func (p *planner) problem(where string, err error) {
+	p.problems = append(p.problems, located{where, err})
+}
+
+// permissions plans the declared permissions.
+func (p *planner) permissions(perms []DocPermission) error {
+	for _, d := range perms {
+		p.docPerms[d.Perm] = true
+		p.keepPerms[d.Perm] = true
+		cur, err := p.r.Permission(d.Perm)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			rec, err := newPermission(d.Perm, d.Name)
-			if opts.AsStored {
+			if p.opts.AsStored {
 				rec, err = storedPermission(d.Perm, d.Name), nil
 			}
 			if err != nil {
-				problems = append(problems, located{at(d.Where, d.Path, "permission"), err})
+				p.problem(at(d.Where, d.Path, "permission"), err)
 				continue
 			}
-			rec.Managed, rec.Model = opts.Manage, d.Model
-			pl.perms = append(pl.perms, permStep{rec: rec, action: ActionCreate})
+			rec.Managed, rec.Model = p.opts.Manage, d.Model
+			p.pl.perms = append(p.pl.perms, permStep{rec: rec, action: ActionCreate})
 		case err != nil:
-			return nil, nil, err
+			return err
 		default:
 			step := permStep{rec: cur, action: ActionUnchanged}
 			if d.Name != "" && d.Name != cur.Name {
@@ -119,106 +176,98 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 			if len(step.fields) > 0 {
 				step.action = ActionUpdate
 			}
-			pl.perms = append(pl.perms, step)
+			p.pl.perms = append(p.pl.perms, step)
 		}
 	}
-	permExists := cachedLookup(func(p string) (bool, error) {
-		if docPerms[p] {
-			return true, nil
-		}
-		return found(r.Permission(p))
-	})
-	checkRefs := func(where, owner string, perms *[]string) error {
-		if perms == nil {
-			return nil
-		}
-		for _, p := range *perms {
-			keepPerms[p] = true
-			ok, err := permExists(p)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				problems = append(problems, located{where, fmt.Errorf("%s: permission %q is neither declared nor in the database", owner, p)})
-			}
-		}
+	return nil
+}
+
+// permRefs checks that each permission an owner (a group or a user) is
+// given is declared or exists.
+func (p *planner) permRefs(where, owner string, perms *[]string) error {
+	if perms == nil {
 		return nil
 	}
-
-	docGroups := make(map[string]bool, len(doc.Groups))
-	for _, d := range doc.Groups {
-		docGroups[d.Name] = true
-		keepGroups[d.Name] = true
-		if err := checkRefs(at(d.Where, d.Path, "permissions"), "group "+d.Name, d.Permissions); err != nil {
-			return nil, nil, err
+	for _, name := range *perms {
+		p.keepPerms[name] = true
+		ok, err := p.permExists(name)
+		if err != nil {
+			return err
 		}
-		cur, err := r.Group(d.Name)
+		if !ok {
+			p.problem(where, fmt.Errorf("%s: permission %q is neither declared nor in the database", owner, name))
+		}
+	}
+	return nil
+}
+
+// groups plans the declared groups, after the permissions.
+func (p *planner) groups(groups []DocGroup) error {
+	for _, d := range groups {
+		p.docGroups[d.Name] = true
+		p.keepGroups[d.Name] = true
+	}
+	for _, d := range groups {
+		if err := p.permRefs(at(d.Where, d.Path, "permissions"), "group "+d.Name, d.Permissions); err != nil {
+			return err
+		}
+		cur, err := p.r.Group(d.Name)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			rec := store.Group{Name: d.Name, Permissions: []string{}, Managed: opts.Manage}
+			rec := store.Group{Name: d.Name, Permissions: []string{}, Managed: p.opts.Manage}
 			if d.Permissions != nil {
 				rec.Permissions = sortedSet(*d.Permissions)
 			}
-			pl.groups = append(pl.groups, groupStep{doc: d, rec: rec, action: ActionCreate})
+			p.pl.groups = append(p.pl.groups, groupStep{doc: d, rec: rec, action: ActionCreate})
 		case err != nil:
-			return nil, nil, err
+			return err
 		default:
 			step := groupStep{doc: d, rec: cur, action: ActionUnchanged}
 			if d.Permissions != nil && !slices.Equal(cur.Permissions, sortedSet(*d.Permissions)) {
 				step.rec.Permissions = sortedSet(*d.Permissions)
 				step.action, step.fields = ActionUpdate, []string{"permissions"}
 			}
-			pl.groups = append(pl.groups, step)
+			p.pl.groups = append(p.pl.groups, step)
 		}
 	}
-	groupExists := cachedLookup(func(g string) (bool, error) {
-		if docGroups[g] {
-			return true, nil
-		}
-		return found(r.Group(g))
-	})
+	return nil
+}
 
-	docUsers := make(map[string]bool, len(doc.Users))
-	for i := range doc.Users {
-		d := &doc.Users[i]
-		docUsers[d.Username] = true
-		if err := checkRefs(at(d.Where, d.Path, "user_permissions"), "user "+d.Username, d.Permissions); err != nil {
-			return nil, nil, err
+// users plans the declared users, after the groups and permissions.
+func (p *planner) users(users []DocUser) error {
+	p.pl.users = make([]userStep, 0, len(users))
+	for i := range users {
+		d := &users[i]
+		p.docUsers[d.Username] = true
+		if err := p.permRefs(at(d.Where, d.Path, "user_permissions"), "user "+d.Username, d.Permissions); err != nil {
+			return err
 		}
 		if d.Groups != nil {
 			for _, g := range *d.Groups {
-				keepGroups[g] = true
-				ok, err := groupExists(g)
+				p.keepGroups[g] = true
+				ok, err := p.groupExists(g)
 				if err != nil {
-					return nil, nil, err
+					return err
 				}
 				if !ok {
-					problems = append(problems, located{at(d.Where, d.Path, "groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g)})
+					p.problem(at(d.Where, d.Path, "groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g))
 				}
 			}
 		}
-		step, attrs, err := s.planUser(r, d, opts)
+		step, attrs, err := p.s.planUser(p.r, d, p.opts)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		problems = append(problems, s.validatePlanned(d, attrs, step, opts)...)
-		if d.PasswordMissing != "" && (step.action == ActionCreate || opts.UpdatePasswords) {
-			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing)})
+		p.problems = append(p.problems, p.s.validatePlanned(d, attrs, step, p.opts)...)
+		if d.PasswordMissing != "" && (step.action == ActionCreate || p.opts.UpdatePasswords) {
+			p.problem(at(d.Where, d.Path, ""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing))
 		}
-		if opts.OnlyExisting && step.action == ActionCreate {
-			problems = append(problems, located{at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username)})
+		if p.opts.OnlyExisting && step.action == ActionCreate {
+			p.problem(at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username))
 		}
-		pl.users = append(pl.users, step)
+		p.pl.users = append(p.pl.users, step)
 	}
-	if len(problems) > 0 {
-		return nil, problems, nil
-	}
-	if opts.Prune {
-		if err := planPrune(r, pl, docUsers, keepGroups, keepPerms); err != nil {
-			return nil, nil, err
-		}
-	}
-	return pl, nil, nil
+	return nil
 }
 
 // validatePlanned runs the password validators on a declared plain

@@ -119,11 +119,11 @@ func apAll(cs []Change) []string    { return apNames(cs, "") }
 
 // apNames lists "kind name action" for the changes (with the given action
 // only, unless "").
-func apNames(cs []Change, action string) []string {
+func apNames(cs []Change, action ChangeAction) []string {
 	var out []string
 	for _, c := range cs {
 		if action == "" || c.Action == action {
-			out = append(out, c.Kind+" "+c.Name+" "+c.Action)
+			out = append(out, c.Kind+" "+c.Name+" "+string(c.Action))
 		}
 	}
 	return out
@@ -512,14 +512,14 @@ func TestApplyPlanThenExecute(t *testing.T) {
 	// Hashed by the planner, which has no database, and written by the
 	// Service that has one; not written before it is hashed.
 	before := db.snapshot(t)
-	if _, err := db.svc.WritePlan(ctx, ap); err == nil {
-		t.Error("WritePlan of a plan not hashed succeeded")
+	if _, err := db.svc.writeApplyPlan(ctx, ap); err == nil {
+		t.Error("writeApplyPlan of a plan not hashed succeeded")
 	}
-	db.mustEqual(t, before, "WritePlan of a plan not hashed")
-	if err := empty.HashPlan(ctx, ap); err != nil {
+	db.mustEqual(t, before, "writeApplyPlan of a plan not hashed")
+	if err := empty.hashApplyPlan(ctx, ap); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.svc.WritePlan(ctx, ap); err != nil {
+	if _, err := db.svc.writeApplyPlan(ctx, ap); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := db.svc.Hashers().Check("alice's long passphrase", db.user(t, "alice").Password); !ok {
@@ -586,17 +586,17 @@ func TestApplyReferenceDeletedWhileHashing(t *testing.T) {
 			}}}
 			plan, err := db.svc.PlanApply(ctx, doc, ApplyOptions{})
 			noErrAp(t, err)
-			noErrAp(t, db.svc.HashPlan(ctx, plan))
+			noErrAp(t, db.svc.hashApplyPlan(ctx, plan))
 			if what == "group" {
 				noErrAp(t, db.svc.DeleteGroup(ctx, "legacy"))
 			} else {
 				noErrAp(t, db.svc.DeletePermission(ctx, "blog.old"))
 			}
 			before := db.snapshot(t)
-			if _, err := db.svc.WritePlan(ctx, plan); !errors.Is(err, ErrChangedDuringApply) {
-				t.Fatalf("WritePlan after the %s was deleted: %v, want ErrChangedDuringApply", what, err)
+			if _, err := db.svc.writeApplyPlan(ctx, plan); !errors.Is(err, ErrChangedDuringApply) {
+				t.Fatalf("writeApplyPlan after the %s was deleted: %v, want ErrChangedDuringApply", what, err)
 			}
-			db.mustEqual(t, before, "a failed WritePlan")
+			db.mustEqual(t, before, "a failed writeApplyPlan")
 		})
 	}
 }

@@ -149,7 +149,7 @@ func (c *auditCheckStore) Update(ctx context.Context, fn func(store.Writer) erro
 var readOnlyMethods = []string{
 	"AssertPlan", "Assert", "AuditList", "AuditVerify", "Check", "CheckNewUser", "Checks",
 	"DjangoKeys", "Doctor", "Dump", "GetGroup", "GetPermission", "GetUser",
-	"GetUserPermissions", "GroupNames", "HasModulePerms", "HashPassword", "HashPlan", "Hashers",
+	"GetUserPermissions", "GroupNames", "HasModulePerms", "HashPassword", "Hashers",
 	"ListGroups", "ListPermissions", "ListSessions", "ListUsers", "PasswordFailures",
 	"PermissionNames", "PlanApply", "SelectedUsers", "SetActor", "Usernames", "Whoami",
 	"WithPerm",
@@ -278,17 +278,6 @@ var mutatingCases = map[string]func(ctx context.Context, s *Service, fx auditFix
 			return err
 		}
 		_, err = s.ExecuteApply(ctx, ap)
-		return err
-	},
-	"WritePlan": func(ctx context.Context, s *Service, _ auditFixture) error {
-		ap, err := s.PlanApply(ctx, applyDoc(), ApplyOptions{Origin: "apply"})
-		if err != nil {
-			return err
-		}
-		if err := s.HashPlan(ctx, ap); err != nil {
-			return err
-		}
-		_, err = s.WritePlan(ctx, ap)
 		return err
 	},
 }

@@ -22,9 +22,10 @@ import (
 type Access int
 
 const (
-	// ReadOnly is for commands that read, or change only what exists: a
-	// missing database is an error (exit 3) and is never created.
-	ReadOnly Access = iota
+	// MustExist is for commands that read, or change only what exists: a
+	// missing database is an error (exit 3) and is never created. It says
+	// nothing about writing: user set, delete and the like write under it.
+	MustExist Access = iota
 	// ReadWrite is for commands that create: a missing database reads as
 	// empty and is created by the first change.
 	ReadWrite

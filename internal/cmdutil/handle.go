@@ -19,7 +19,7 @@ type Opener func(opts store.OpenOptions) (store.Store, error)
 // processes for longer than one transaction.
 //
 // The access mode decides what a missing database means: an error for
-// ReadOnly (exit 3, and no file is created by a change that fails), an
+// MustExist (exit 3, and no file is created by a change that fails), an
 // empty database for ReadWrite (created by its first Update) and Preview
 // (which never writes).
 //
@@ -73,8 +73,8 @@ func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
 	o := h.opts
 	o.ReadOnly, o.Create = true, false
 	st, err := h.open(o)
-	if errors.Is(err, store.ErrNoDatabase) && h.access != ReadOnly ||
-		errors.Is(err, store.ErrUninitialized) && h.access != ReadOnly {
+	if errors.Is(err, store.ErrNoDatabase) && h.access != MustExist ||
+		errors.Is(err, store.ErrUninitialized) && h.access != MustExist {
 		// Nothing there yet: its first Update creates (or initialises) it.
 		st, err = store.Empty(), nil
 	}

@@ -77,7 +77,7 @@ func TestHandle(t *testing.T) {
 
 	t.Run("each transaction opens and closes", func(t *testing.T) {
 		o := &fakeOpener{}
-		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.MustExist, opts)
 		_ = h.View(ctx, noop)
 		if err := h.Update(ctx, write); err != nil {
 			t.Fatal(err)
@@ -119,7 +119,7 @@ func TestHandle(t *testing.T) {
 		// Read-only: an error naming the path (exit 3), for reads and
 		// writes, and nothing is created.
 		o := &fakeOpener{fail: missing}
-		h := cmdutil.NewHandle(o.open, "/x/auth.db", cmdutil.ReadOnly, opts)
+		h := cmdutil.NewHandle(o.open, "/x/auth.db", cmdutil.MustExist, opts)
 		var nd *cmdutil.NoDatabaseError
 		if err := h.View(ctx, noop); !errors.As(err, &nd) || nd.Path != "/x/auth.db" {
 			t.Errorf("read-only view: %v, want a NoDatabaseError", err)
@@ -149,7 +149,7 @@ func TestHandle(t *testing.T) {
 
 	t.Run("a busy database", func(t *testing.T) {
 		o := &fakeOpener{fail: map[int]error{1: store.ErrBusy}}
-		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.MustExist, opts)
 		if err := h.Update(ctx, write); !errors.Is(err, store.ErrBusy) {
 			t.Errorf("update: %v, want ErrBusy", err)
 		}
@@ -161,7 +161,7 @@ func TestHandle(t *testing.T) {
 
 	t.Run("nested transactions are refused, not deadlocked", func(t *testing.T) {
 		o := &fakeOpener{}
-		h := cmdutil.NewHandle(o.open, "db", cmdutil.ReadOnly, opts)
+		h := cmdutil.NewHandle(o.open, "db", cmdutil.MustExist, opts)
 		var inner error
 		_ = h.View(ctx, func(store.Reader) error {
 			inner = h.Update(ctx, write)

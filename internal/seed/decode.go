@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"authctl/internal/auth"
 	"authctl/internal/secret"
 )
@@ -42,6 +44,17 @@ type DecodeOptions struct {
 // password sources) are left in Document.Problems, so that Apply reports
 // them together with its own checks and writes nothing.
 func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
+	doc, _, err := DecodeWithAssert(data, opts)
+	return doc, err
+}
+
+// DecodeWithAssert is Decode that also returns the value of the file's
+// AssertKey section (nil if it has none), as a YAML node whose lines are
+// the file's, for the caller to read as assertions. It is found in the
+// same pass that reads the rest of the file: reading a large file a second
+// time as a YAML tree only to find that key cost more memory than the
+// whole apply.
+func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
@@ -51,26 +64,28 @@ func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, auth.Invalid(fmt.Errorf("%s: the file is empty", opts.Name))
+		return nil, nil, auth.Invalid(fmt.Errorf("%s: the file is empty", opts.Name))
 	}
 	var (
-		f     *File
-		lines sectionLines
-		err   error
+		f      *File
+		lines  sectionLines
+		assert *yaml.Node
+		err    error
 	)
 	if trimmed[0] == '{' {
-		f, lines, err = decodeJSON(data)
+		f, lines, assert, err = decodeJSON(data)
 	} else {
-		f, lines, err = decodeYAML(data)
+		f, lines, assert, err = decodeYAML(data)
 	}
 	if err != nil {
 		var problems []error
 		for _, line := range strings.Split(err.Error(), "\n") {
 			problems = append(problems, fmt.Errorf("%s:%s", opts.Name, line))
 		}
-		return nil, auth.Invalid(problems...)
+		return nil, nil, auth.Invalid(problems...)
 	}
-	return toDocument(f, lines, opts)
+	doc, err := toDocument(f, lines, opts)
+	return doc, assert, err
 }
 
 // AssertKey is the top-level key of a seeding file's assertions (the

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // decodeJSON reads a JSON seeding file one element at a time. Elements that
@@ -16,23 +18,24 @@ import (
 // so that every unknown key and every value of the wrong type is reported
 // with its own line, and decoding goes on with the next element. Only a
 // syntax error stops it.
-func decodeJSON(data []byte) (*File, sectionLines, error) {
+func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    = sectionLines{json: true}
 		problems problemList
+		assert   *yaml.Node
 	)
 	lc := newLineCounter(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil { // the '{' checked by the caller
-		return nil, lines, jsonSyntax(lc, err)
+		return nil, lines, nil, jsonSyntax(lc, err)
 	}
 	for dec.More() {
 		at := lc.lineAt(dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, lines, jsonSyntax(lc, err)
+			return nil, lines, nil, jsonSyntax(lc, err)
 		}
 		key, _ := tok.(string)
 		switch key {
@@ -52,27 +55,78 @@ func decodeJSON(data []byte) (*File, sectionLines, error) {
 				return &f.Users[len(f.Users)-1]
 			})
 		case AssertKey: // read by the caller (apply checks it on the plan)
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
+			assert, err = jsonNode(dec, data, lc)
 		default:
 			problems.add(at, "%s", unknownKey("top", key))
 			var skip json.RawMessage
 			err = dec.Decode(&skip)
 		}
 		if err != nil {
-			return nil, lines, jsonSyntax(lc, err)
+			return nil, lines, nil, jsonSyntax(lc, err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, lines, jsonSyntax(lc, err)
+		return nil, lines, nil, jsonSyntax(lc, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, lines, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
+		return nil, lines, nil, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
 	}
 	if err := problems.err(); err != nil {
-		return nil, lines, err
+		return nil, lines, nil, err
 	}
-	return &f, lines, nil
+	return &f, lines, assert, nil
+}
+
+// jsonNode reads the next JSON value from dec as a YAML node, with the
+// line and column of each value in data, for a caller that reads YAML
+// nodes (the assert section). It converts token by token rather than
+// handing the text to the YAML parser, which refuses some valid JSON (tabs
+// between tokens, the escape \/).
+func jsonNode(dec *json.Decoder, data []byte, lc *lineCounter) (*yaml.Node, error) {
+	at := lc.posAt(int64(skipBlanks(data, dec.InputOffset())))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	n := &yaml.Node{Line: at.line, Column: at.col}
+	switch v := tok.(type) {
+	case json.Delim:
+		n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
+		if v == '{' {
+			n.Kind, n.Tag = yaml.MappingNode, "!!map"
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				key, err := jsonNode(dec, data, lc)
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, key)
+			}
+			val, err := jsonNode(dec, data, lc)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, val)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+	case string:
+		n.Kind, n.Tag, n.Value, n.Style = yaml.ScalarNode, "!!str", v, yaml.DoubleQuotedStyle
+	case json.Number:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!float", v.String()
+		if _, err := v.Int64(); err == nil {
+			n.Tag = "!!int"
+		}
+	case float64:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!float", strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!bool", strconv.FormatBool(v)
+	case nil:
+		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!null", "null"
+	}
+	return n, nil
 }
 
 // jsonList decodes one array (the section named section), an element at a

@@ -18,19 +18,34 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // decodeYAML reads a YAML seeding file through its node tree, so that every
 // unknown key and every value of the wrong type is reported with its own
 // line (and YAML's anchors, aliases and merge keys work).
-func decodeYAML(data []byte) (*File, sectionLines, error) {
+func decodeYAML(data []byte) (*File, sectionLines, *yaml.Node, error) {
+	if rest, users, ok := splitYAMLUsers(data); ok {
+		if f, lines, assert, err := decodeYAMLTree(rest, users); err == nil {
+			return f, lines, assert, nil
+		}
+		// A file with problems is read whole, so that they are reported
+		// exactly as before (and the rest alone may not be valid: an alias
+		// to an anchor in the users section).
+	}
+	return decodeYAMLTree(data, nil)
+}
+
+// decodeYAMLTree is decodeYAML through one node tree of data, with the
+// users section taken from pre if not nil (splitYAMLUsers).
+func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    sectionLines
 		problems problemList
 		root     yaml.Node
+		assert   *yaml.Node
 	)
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
 		if m := yamlLine().FindStringSubmatch(msg); m != nil {
-			return nil, lines, fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])
+			return nil, lines, nil, fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])
 		}
-		return nil, lines, fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+		return nil, lines, nil, fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 	}
 	top := &root
 	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {
@@ -39,9 +54,9 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 	top = resolveAlias(top)
 	if top.Kind != yaml.MappingNode {
 		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
-			return &f, lines, nil
+			return &f, lines, nil, nil
 		}
-		return nil, lines, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys["top"])
+		return nil, lines, nil, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys["top"])
 	}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], resolveAlias(top.Content[i+1])
@@ -61,10 +76,16 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 			kind, lnums = "group", &lines.groups
 			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
 		case "users":
+			if pre != nil {
+				f.Users, lines.users = pre.users, pre.lines
+				problems = append(problems, pre.problems...)
+				continue
+			}
 			kind, lnums = "user", &lines.users
 			next = func() any { f.Users = append(f.Users, User{}); return &f.Users[len(f.Users)-1] }
 		case AssertKey:
-			continue // read by the caller (apply checks it on the plan)
+			assert = v // read by the caller (apply checks it on the plan)
+			continue
 		default:
 			problems.add(k.Line, "%s", unknownKey("top", k.Value))
 			continue
@@ -82,9 +103,9 @@ func decodeYAML(data []byte) (*File, sectionLines, error) {
 		}
 	}
 	if err := problems.err(); err != nil {
-		return nil, lines, err
+		return nil, lines, nil, err
 	}
-	return &f, lines, nil
+	return &f, lines, assert, nil
 }
 
 // yamlItem decodes one item into target, reporting unknown keys and values

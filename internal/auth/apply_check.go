@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"fmt"
+	"slices"
+
+	"authctl/internal/auth/ident"
+)
+
+// The checks of a document that need no database (a Django import as
+// stored has its own, in apply_stored.go).
+
+// normalizedUsers returns users as apply compares and stores them:
+// usernames NFKC-normalised, e-mail domains lower-cased. users is left as
+// it is; the result is users itself when nothing changes (the usual case),
+// else a copy with the changed values.
+func normalizedUsers(users []DocUser) []DocUser {
+	out := users
+	for i := range users {
+		u := &users[i]
+		name, email := ident.NormalizeUsername(u.Username), u.Email
+		if email != nil {
+			if e := ident.NormalizeEmail(*email); e != *email {
+				email = &e
+			}
+		}
+		if name == u.Username && email == u.Email {
+			continue
+		}
+		if &out[0] == &users[0] {
+			out = slices.Clone(users)
+		}
+		out[i].Username, out[i].Email = name, email
+	}
+	return out
+}
+
+// checkDocument checks everything that needs no database: names, formats,
+// duplicates and password validators, of doc with its users normalised
+// (normalizedUsers); raw are the users as declared, for the messages. It
+// returns every problem found.
+func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
+	var problems []error
+	add := func(where string, err error) {
+		if err != nil {
+			problems = append(problems, located{where, err})
+		}
+	}
+	seenPerm := map[string]string{}
+	for _, p := range doc.Permissions {
+		_, _, err := ident.ParsePerm(p.Perm)
+		add(at(p.Where, p.Path, "permission"), err)
+		if p.Name != "" {
+			add(at(p.Where, p.Path, "name"), ident.ValidatePermName(p.Name))
+		}
+		if prev, dup := seenPerm[p.Perm]; dup {
+			add(at(p.Where, p.Path, ""), fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
+		}
+		seenPerm[p.Perm] = p.Where
+	}
+	checkPerms := func(where string, perms *[]string) {
+		if perms == nil {
+			return
+		}
+		for _, p := range *perms {
+			_, _, err := ident.ParsePerm(p)
+			add(where, err)
+		}
+	}
+	seenGroup := map[string]string{}
+	for _, g := range doc.Groups {
+		add(at(g.Where, g.Path, "name"), ident.ValidateGroupName(g.Name))
+		if prev, dup := seenGroup[g.Name]; dup {
+			add(at(g.Where, g.Path, ""), fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
+		}
+		seenGroup[g.Name] = g.Where
+		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
+	}
+	type declared struct{ where, raw string }
+	seenUser := map[string]declared{}
+	for i := range doc.Users {
+		u := &doc.Users[i]
+		raw := raw[i].Username
+		add(at(u.Where, u.Path, "username"), ident.ValidateUsername(u.Username))
+		if prev, dup := seenUser[u.Username]; dup {
+			name := fmt.Sprintf("%q", u.Username)
+			if raw != u.Username {
+				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
+			}
+			also := prev.where
+			if prev.raw != raw {
+				also += fmt.Sprintf(" as %q", prev.raw)
+			}
+			add(at(u.Where, u.Path, ""), fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+		} else {
+			seenUser[u.Username] = declared{u.Where, raw}
+		}
+		if u.Email != nil {
+			add(at(u.Where, u.Path, "email"), ident.ValidateEmail(*u.Email))
+		}
+		if u.FirstName != nil {
+			add(at(u.Where, u.Path, "first_name"), ident.ValidatePersonName("first name", *u.FirstName))
+		}
+		if u.LastName != nil {
+			add(at(u.Where, u.Path, "last_name"), ident.ValidatePersonName("last name", *u.LastName))
+		}
+		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
+		if u.Groups != nil {
+			for _, g := range *u.Groups {
+				add(at(u.Where, u.Path, "groups"), ident.ValidateGroupName(g))
+			}
+		}
+		if u.Password != nil {
+			switch u.Password.kind {
+			case passwordHash:
+				if err := s.checkHash(u.Password.value); err != nil {
+					add(at(u.Where, u.Path, "password_hash"), fmt.Errorf("password_hash: %w", err))
+				}
+			}
+			// Plain passwords are validated when planning, against the
+			// stored user as the document leaves it (validatePlanned).
+		}
+	}
+	return problems
+}

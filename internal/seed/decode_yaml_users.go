@@ -1,0 +1,150 @@
+package seed
+
+import (
+	"bytes"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlChunkItems is how many users are parsed into one YAML tree at a time.
+const yamlChunkItems = 512
+
+// yamlUsers is a users section decoded apart from the rest of its file.
+type yamlUsers struct {
+	users    []User
+	lines    []pos
+	problems problemList
+}
+
+// splitYAMLUsers finds a file's block-style users section — a line
+// "users:" at the first column, then one "- " item after another at one
+// indentation — and decodes its items a few hundred at a time, each batch
+// through its own small YAML tree, so that a file of 100,000 users never
+// becomes one tree of millions of nodes (2 KiB a user). It returns the
+// rest of the file with the section's lines left blank (so that lines keep
+// their numbers), and the decoded users. ok is false for a file it cannot
+// split with certainty — no such section, a flow list, tabs, several
+// documents, an alias to an anchor in another batch, a batch that is not
+// valid YAML on its own — which the caller then reads whole, as before:
+// the answer, and every problem reported, is the same either way.
+func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
+	start, end, indent, items, found := findYAMLUsers(data)
+	if !found {
+		return nil, nil, false
+	}
+	users = &yamlUsers{users: make([]User, 0, len(items))}
+	firstLine := 1 + bytes.Count(data[:start], []byte("\n"))
+	line := firstLine
+	prev := start
+	for k := 0; k < len(items); k += yamlChunkItems {
+		from, to := items[k], end
+		if k+yamlChunkItems < len(items) {
+			to = items[k+yamlChunkItems]
+		}
+		line += bytes.Count(data[prev:from], []byte("\n"))
+		prev = from
+		var root yaml.Node
+		if err := yaml.Unmarshal(data[from:to], &root); err != nil {
+			return nil, nil, false
+		}
+		seq := &root
+		if seq.Kind == yaml.DocumentNode && len(seq.Content) == 1 {
+			seq = seq.Content[0]
+		}
+		want := min(yamlChunkItems, len(items)-k)
+		if seq.Kind != yaml.SequenceNode || len(seq.Content) != want || seq.Column != indent+1 {
+			return nil, nil, false
+		}
+		shiftLines(seq, line-1, 0)
+		for _, item := range seq.Content {
+			users.lines = append(users.lines, pos{line: item.Line})
+			users.users = append(users.users, User{})
+			yamlItem("user", resolveAlias(item), &users.users[len(users.users)-1], &users.problems)
+		}
+	}
+	rest = make([]byte, 0, start+bytes.Count(data[start:end], []byte("\n"))+len(data)-end)
+	rest = append(rest, data[:start]...)
+	for range bytes.Count(data[start:end], []byte("\n")) {
+		rest = append(rest, '\n')
+	}
+	rest = append(rest, data[end:]...)
+	return rest, users, true
+}
+
+// findYAMLUsers returns the byte range [start, end) of the items of a
+// block-style top-level users section, their indentation, and the offset
+// where each item begins; found is false unless the file has exactly one
+// such section and nothing that would make splitting it uncertain.
+func findYAMLUsers(data []byte) (start, end, indent int, items []int, found bool) {
+	start, indent = -1, -1
+	inUsers := false
+	for off := 0; off < len(data); {
+		nl := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if nl >= 0 {
+			next = off + nl + 1
+		}
+		line := bytes.TrimRight(data[off:next], "\r\n")
+		trimmed := bytes.TrimLeft(line, " ")
+		col := len(line) - len(trimmed)
+		switch {
+		case bytes.IndexByte(line, '\t') >= 0 && inUsers:
+			return 0, 0, 0, nil, false
+		case bytes.HasPrefix(line, []byte("---")), bytes.HasPrefix(line, []byte("...")), bytes.HasPrefix(line, []byte("%")):
+			return 0, 0, 0, nil, false // several documents, directives
+		case len(trimmed) == 0 || trimmed[0] == '#':
+			// blank or comment: part of whatever surrounds it
+		case col == 0 && isUsersKey(line):
+			if start >= 0 {
+				return 0, 0, 0, nil, false // twice: let the full reader say so
+			}
+			start, inUsers = next, true
+		case inUsers && col == 0 && trimmed[0] != '-':
+			end, inUsers = off, false // the next top-level key
+		case inUsers:
+			isItem := trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')
+			switch {
+			case indent < 0 && isItem:
+				indent = col
+				items = append(items, off)
+			case indent < 0 || col < indent:
+				return 0, 0, 0, nil, false // not a block list of items
+			case col == indent && isItem:
+				items = append(items, off)
+			case col == indent:
+				return 0, 0, 0, nil, false
+			}
+		}
+		off = next
+	}
+	if start < 0 || len(items) == 0 {
+		return 0, 0, 0, nil, false
+	}
+	if inUsers {
+		end = len(data)
+	}
+	return items[0], end, indent, items, true
+}
+
+// isUsersKey says whether a line is "users:", maybe followed by blanks and
+// a comment.
+func isUsersKey(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("users:"))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+// shiftLines moves the positions of n and its descendants down by lines,
+// and those on its first line right by cols.
+func shiftLines(n *yaml.Node, lines, cols int) {
+	if n.Line == 1 {
+		n.Column += cols
+	}
+	n.Line += lines
+	for _, c := range n.Content {
+		shiftLines(c, lines, cols)
+	}
+}

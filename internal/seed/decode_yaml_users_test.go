@@ -1,0 +1,103 @@
+package seed
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// yamlUsersFile is a seeding file of n users around a groups section, with
+// comments and blank lines between items, the items at indent spaces.
+func yamlUsersFile(n, indent int) string {
+	pad := strings.Repeat(" ", indent)
+	var b strings.Builder
+	b.WriteString("# generated\ngroups:\n  - name: g1\nusers:   # every user\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%s- username: user%d\n%s  email: user%d@example.com\n%s  groups: [g1]\n", pad, i, pad, i, pad)
+		if i%97 == 0 {
+			b.WriteString("\n# a comment\n" + pad + "  # an indented comment\n")
+		}
+	}
+	b.WriteString("assert:\n  - user: user1\n    allowed: [a.b]\n")
+	return b.String()
+}
+
+// sameAsWhole checks that decodeYAML reads data exactly as one tree of the
+// whole file does: the same users, lines, assertions and problems.
+func sameAsWhole(t *testing.T, data string) {
+	t.Helper()
+	f1, l1, a1, err1 := decodeYAML([]byte(data))
+	f2, l2, a2, err2 := decodeYAMLTree([]byte(data), nil)
+	if fmt.Sprint(err1) != fmt.Sprint(err2) {
+		t.Fatalf("problems differ:\nsplit: %v\nwhole: %v", err1, err2)
+	}
+	if !reflect.DeepEqual(f1, f2) || !reflect.DeepEqual(l1, l2) {
+		t.Fatalf("documents differ:\nsplit: %+v %+v\nwhole: %+v %+v", f1, l1, f2, l2)
+	}
+	if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
+		t.Fatalf("assert sections differ: %+v, %+v", a1, a2)
+	}
+}
+
+// TestYAMLUsersSplit: a large block-style users section is read in batches
+// of items, each through its own small tree, with the same result (users,
+// their lines, everything else in the file) as reading the file whole; a
+// file it cannot split with certainty is read whole.
+func TestYAMLUsersSplit(t *testing.T) {
+	big := yamlUsersFile(3*yamlChunkItems+5, 2)
+	cases := []struct {
+		name, data string
+		split      bool
+	}{
+		{"indented items", big, true},
+		{"items at the first column", yamlUsersFile(yamlChunkItems+1, 0), true},
+		{"CRLF", strings.ReplaceAll(yamlUsersFile(yamlChunkItems+1, 2), "\n", "\r\n"), true},
+		{"one user, file ends in the section", "users:\n  - username: a", true},
+		{"alias to an anchor in another batch",
+			strings.Replace(strings.Replace(big, "- username: user0\n", "- &first\n    username: user0\n", 1),
+				"- username: user1000\n", "- <<: *first\n    username: user1000\n", 1), false},
+		{"anchor in the users, alias after them",
+			"users:\n  - username: a\n    groups: &gs [g1]\ngroups:\n  - name: g1\n    permissions: *gs\n", true},
+		{"flow list", "users: [{username: a}]\n", false},
+		{"list on the next line in flow style", "users:\n  [{username: a}]\n", false},
+		{"two documents", "users:\n  - username: a\n---\nusers: []\n", false},
+		{"users twice", "users:\n  - username: a\nusers:\n  - username: b\n", false},
+		{"a tab", "users:\n  - username: a\n\tbad: x\n", false},
+		{"item less indented", "users:\n    - username: a\n  - username: b\n", false},
+		{"not an item at the items' column", "users:\n  - username: a\n  x: 1\n", false},
+		{"problems in a later batch", strings.Replace(big, "  email: user700@", "  emial: user700@", 1), true},
+		{"a batch that is not valid YAML", strings.Replace(big, "groups: [g1]\n", "groups: [g1\n", 1), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, _, ok := splitYAMLUsers([]byte(c.data)); ok != c.split {
+				t.Errorf("split = %v, want %v", ok, c.split)
+			}
+			sameAsWhole(t, c.data)
+		})
+	}
+	f, lines, assert, err := decodeYAML([]byte(big))
+	if err != nil || len(f.Users) != 3*yamlChunkItems+5 || len(f.Groups) != 1 || assert == nil {
+		t.Fatalf("got %d users, %d groups, assert %v, %v", len(f.Users), len(f.Groups), assert != nil, err)
+	}
+	last := len(f.Users) - 1
+	if want := fmt.Sprintf("user%d", last); f.Users[last].Username != want {
+		t.Errorf("last user %q, want %q", f.Users[last].Username, want)
+	}
+	if got, want := lines.users[last].line, strings.Count(big[:strings.Index(big, fmt.Sprintf("- username: user%d\n", last))], "\n")+1; got != want {
+		t.Errorf("last user at line %d, want %d", got, want)
+	}
+}
+
+// FuzzDecodeYAMLSplit: whatever the file, reading its users in batches
+// gives what reading it whole gives.
+func FuzzDecodeYAMLSplit(f *testing.F) {
+	f.Add([]byte(seedYAML))
+	f.Add([]byte(yamlUsersFile(3, 2)))
+	f.Add([]byte("users:\n  - &a {username: x}\n  - *a\n  - <<: *a\n"))
+	f.Add([]byte("users:\n- username: a\n  groups: |\n    - x\n- username: b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsWhole(t, string(data))
+	})
+}
