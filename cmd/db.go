@@ -12,6 +12,7 @@ import (
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/config"
+	"authctl/internal/output"
 	"authctl/internal/store"
 	"authctl/internal/store/backends"
 )
@@ -23,12 +24,22 @@ func newCmdDB(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Move a whole database between backends",
 		Example: `  authctl db copy /var/lib/authctl/auth.db etcd://10.0.0.1:2379/authctl/`,
 	}
-	cmd.AddCommand(newCmdDBCopy(f))
+	cmd.AddCommand(newCmdDBCopy(f, nil))
 	return cmd
 }
 
-func newCmdDBCopy(f *cmdutil.Factory) *cobra.Command {
-	var force, merge bool
+// dbCopyOptions is what db copy needs: the two locations and how to
+// treat what TO already holds.
+type dbCopyOptions struct {
+	f     *cmdutil.Factory
+	From  string
+	To    string
+	Force bool
+	Merge bool
+}
+
+func newCmdDBCopy(f *cmdutil.Factory, runF func(*dbCopyOptions) error) *cobra.Command {
+	opts := &dbCopyOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "copy FROM TO [--force|--merge]",
 		Short: "Copy every record of one database into another",
@@ -47,23 +58,31 @@ TO partly written; run it again with --force.`,
   authctl db copy etcd://10.0.0.1:2379/authctl/ backup.db --force`,
 		Args: exactArgs(2, "FROM and TO"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if force && merge {
+			opts.From, opts.To = args[0], args[1]
+			if opts.Force && opts.Merge {
 				return cmdutil.FlagErrorf("--force and --merge exclude each other")
 			}
-			mode := backends.CopyIntoEmpty
-			switch {
-			case force:
-				mode = backends.CopyForce
-			case merge:
-				mode = backends.CopyMerge
+			if runF != nil {
+				return runF(opts)
 			}
-			return runDBCopy(cmd.Context(), f, args[0], args[1], mode)
+			return dbCopyRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "delete what TO holds first")
-	cmd.Flags().BoolVar(&merge, "merge", false, "add FROM's records to what TO holds")
-	acceptsOutput(cmd) // reports nothing but errors
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete what TO holds first")
+	cmd.Flags().BoolVar(&opts.Merge, "merge", false, "add FROM's records to what TO holds")
 	return cmd
+}
+
+// dbCopyView is db copy's JSON: what was copied, by kind.
+type dbCopyView struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Users       int    `json:"users"`
+	Groups      int    `json:"groups"`
+	Permissions int    `json:"permissions"`
+	Sessions    int    `json:"sessions"`
+	Failures    int    `json:"failures"`
+	Audit       int    `json:"audit_records"`
 }
 
 // existsError is a refusal to write over records: exit 4.
@@ -72,10 +91,22 @@ type existsError struct{ err error }
 func (e *existsError) Error() string   { return e.err.Error() }
 func (e *existsError) Unwrap() []error { return []error{e.err, auth.ErrExists} }
 
-func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, mode backends.CopyMode) error {
+func dbCopyRun(ctx context.Context, opts *dbCopyOptions) error {
+	f, fromLoc, toLoc := opts.f, opts.From, opts.To
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
 	cfg, err := f.Config()
 	if err != nil {
 		return err
+	}
+	mode := backends.CopyIntoEmpty
+	switch {
+	case opts.Force:
+		mode = backends.CopyForce
+	case opts.Merge:
+		mode = backends.CopyMerge
 	}
 	set, err := backendSettingsFor(cfg, f.Lookup, fromLoc, toLoc)
 	if err != nil {
@@ -84,15 +115,15 @@ func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, m
 	if fromLoc == toLoc {
 		return cmdutil.FlagErrorf("FROM and TO are the same database")
 	}
-	opts := store.OpenOptions{LockTimeout: cfg.LockTimeout}
-	ro := opts
+	open := store.OpenOptions{LockTimeout: cfg.LockTimeout}
+	ro := open
 	ro.ReadOnly = true
 	from, err := backends.OpenWith(fromLoc, ro, set)
 	if err != nil {
 		return cmdutil.DescribeOpenError(fromLoc, err)
 	}
 	defer from.Close()
-	rw := opts
+	rw := open
 	rw.Create = true
 	to, err := backends.OpenWith(toLoc, rw, set)
 	if err != nil {
@@ -112,8 +143,13 @@ func runDBCopy(ctx context.Context, f *cmdutil.Factory, fromLoc, toLoc string, m
 	if err := copyAuditKey(cfg, fromLoc, toLoc); err != nil {
 		return err
 	}
-	cfgQuiet := cfg.Quiet
-	if !cfgQuiet {
+	if p.Format == output.JSON {
+		return output.WriteJSON(f.IO.Out, dbCopyView{
+			From: fromLoc, To: toLoc, Users: st.Users, Groups: st.Groups, Permissions: st.Permissions,
+			Sessions: st.Sessions, Failures: st.Failures, Audit: st.Audit,
+		})
+	}
+	if !p.Quiet {
 		fmt.Fprintf(f.IO.Out, "copied %d users, %d groups, %d permissions, %d sessions, %d failure records and %d audit records from %s to %s\n",
 			st.Users, st.Groups, st.Permissions, st.Sessions, st.Failures, st.Audit, fromLoc, toLoc)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func Test_versionRun(t *testing.T) {
+func Test_versionCommand(t *testing.T) {
 	e := newTestEnv(t)
 	tf := e.factory()
 	tf.Version = "1.2.3"

@@ -67,7 +67,7 @@ func commandTable(f *cmdutil.Factory) []commandEntry {
 		{"config", "other", func() *cobra.Command { return newCmdConfig(f) }},
 		{"doctor", "other", func() *cobra.Command { return newCmdDoctor(f, nil) }},
 		{"test", "check", func() *cobra.Command { return newCmdTest(f, nil) }},
-		{"version", "other", func() *cobra.Command { return newCmdVersion(f) }},
+		{"version", "other", func() *cobra.Command { return newCmdVersion(f, nil) }},
 	}
 }
 

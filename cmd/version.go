@@ -39,28 +39,43 @@ func buildSource() (string, string) {
 	return c, d
 }
 
-func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
+// versionOptions is what version needs: the factory's version string and
+// where to print.
+type versionOptions struct {
+	f *cmdutil.Factory
+}
+
+func newCmdVersion(f *cmdutil.Factory, runF func(*versionOptions) error) *cobra.Command {
+	opts := &versionOptions{f: f}
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version, the commit and date it was built from",
 		Example: "  authctl version\n  authctl version -o json | jq -r .commit",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := outputSettings(f)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			c, d := buildSource()
-			if p.Format == output.JSON {
-				return output.WriteJSON(f.IO.Out, map[string]string{
-					"version": f.Version, "commit": c, "date": d,
-					"go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH,
-				})
-			}
-			_, err = fmt.Fprintf(f.IO.Out, "authctl %s (commit %s, %s, %s, %s/%s)\n", f.Version, shortCommit(c), d, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return err
+			return versionRun(opts)
 		},
 	}
+}
+
+func versionRun(opts *versionOptions) error {
+	f := opts.f
+	p, err := outputSettings(f)
+	if err != nil {
+		return err
+	}
+	c, d := buildSource()
+	if p.Format == output.JSON {
+		return output.WriteJSON(f.IO.Out, map[string]string{
+			"version": f.Version, "commit": c, "date": d,
+			"go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH,
+		})
+	}
+	_, err = fmt.Fprintf(f.IO.Out, "authctl %s (commit %s, %s, %s, %s/%s)\n", f.Version, shortCommit(c), d, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
 }
 
 func shortCommit(c string) string {
