@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,9 +86,13 @@ func writeDjangoKeys(w store.Writer, add *DjangoKeys) error {
 	if err != nil {
 		return err
 	}
+	before, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
 	keys.merge(add)
 	b, err := json.Marshal(keys)
-	if err != nil {
+	if err != nil || bytes.Equal(b, before) {
 		return err
 	}
 	return w.PutMeta(djangoKeysMeta, b)
