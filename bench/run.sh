@@ -20,7 +20,16 @@
 #   5. bench/seed.sh (unless SEED=0): issue 4's seeding figures beside
 #      Django's; its part D builds and reads a 1,000,000-user database,
 #      which takes a few minutes and about 1.1 GB in $TMPDIR: SCALE=0 skips
-#      it. seed.sh prints its own summary.
+#      it. seed.sh prints its own summary. Then (unless LINEAR_SIZES is
+#      empty) apply of sorted JSON at 300,000 and 1,000,000 users, once;
+#   6. bench/list.sh (unless LIST=0): user list -o json and export at
+#      1,000,000 users against a raw scan of the users bucket;
+#   7. bench/batch_bench.sh (unless BATCH=0): check --batch against
+#      Django's has_perms;
+#   8. bench/argon2_faults.sh (unless FAULTS=0): page faults and kernel
+#      time of argon2 and scrypt in a fresh process, beside Django;
+#   9. go test -bench (unless QUERIES=0) for the permission queries, apply
+#      by order and the membership index at 1,000,000 users.
 # Needs Go, and Debian's python3-django, python3-argon2 and python3-bcrypt
 # for step 3 (apt-get install python3-django python3-argon2
 # python3-bcrypt; hyperfine is optional).
@@ -62,6 +71,35 @@ fi
 if [ "${SEED:-1}" = 1 ]; then
   echo "## 5. seeding (bench/seed.sh; SCALE=${SCALE:-1})"
   bash "$here/seed.sh" | tee "$out/seed.txt"
+  if [ -n "${LINEAR_SIZES-300000 1000000}" ]; then
+    # Linearity of apply: the larger sizes once, sorted JSON only (each
+    # 1,000,000-user apply takes about a minute and 2-3 GB).
+    echo "## 5b. apply at ${LINEAR_SIZES-300000 1000000} users (bench/seed_scale.sh)"
+    SIZES="${LINEAR_SIZES-300000 1000000}" ORDERS=sorted FORMATS=json RUNS=1 DJANGO_SIZES= \
+      bash "$here/seed_scale.sh" | tee "$out/seed-linear.txt"
+  fi
+fi
+
+if [ "${LIST:-1}" = 1 ]; then
+  echo "## 6. user list and export against a raw scan (bench/list.sh)"
+  bash "$here/list.sh" | tee "$out/list.txt"
+fi
+
+if [ "${BATCH:-1}" = 1 ]; then
+  echo "## 7. check --batch against Django's has_perms (bench/batch_bench.sh)"
+  bash "$here/batch_bench.sh" | tee "$out/batch.txt"
+fi
+
+if [ "${FAULTS:-1}" = 1 ]; then
+  echo "## 8. argon2 and scrypt in a fresh process (bench/argon2_faults.sh)"
+  bash "$here/argon2_faults.sh" | tee "$out/faults.txt"
+fi
+
+if [ "${QUERIES:-1}" = 1 ]; then
+  echo "## 9. Go: permission queries, the membership index at 1,000,000 users, apply by order"
+  go test -count=1 -run '^$' -timeout 60m -bench '^(BenchmarkPermQueries|BenchmarkApplySorted|BenchmarkApplyRandom)$' \
+    -benchtime "${QUERY_BENCHTIME:-3x}" ./bench/ | tee "$out/go-queries.txt"
+  go test -count=1 -run '^$' -timeout 60m -bench '^BenchmarkGroupMembers1M$' ./internal/store/bolt/ | tee -a "$out/go-queries.txt"
 fi
 
 echo "# load average at end $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
@@ -118,6 +156,14 @@ cat "$out"/go-check.txt "$out"/go-hash.txt "$out"/django.txt "$out"/startup.txt 
 if [ -f "$out/seed.txt" ]; then
   echo
   sed -n '/^## Seeding summary/,$p' "$out/seed.txt" | tee -a "$out/summary.md"
+fi
+for part in seed-linear list batch faults; do
+  if [ -f "$out/$part.txt" ]; then
+    { echo; echo "### $part"; grep -E '^(RESULT|RATIO|CPU|\||#.*load)' "$out/$part.txt"; } | tee -a "$out/summary.md"
+  fi
+done
+if [ -f "$out/go-queries.txt" ]; then
+  { echo; echo "### go-queries"; grep -E '^Benchmark' "$out/go-queries.txt"; } | tee -a "$out/summary.md"
 fi
 echo
 echo "results in $out"

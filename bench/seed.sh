@@ -288,6 +288,13 @@ if [ "$SCALE" != 0 ]; then
     cmdline=("$AUTHCTL_BIN" check "$SCALE_CHECK_PERM" --user "$SCALE_CHECK_USER" -q --db "$SCALE_DB")
     "${run_env[@]}" "${cmdline[@]}" || { echo "seed.sh: ${cmdline[*]}: not allowed" >&2; exit 1; }
     entries+=("scale.check.$n" "$PROC_RUNS" "$(printf '%q ' "${cmdline[@]}")")
+    # group show of the first group: with the membership index its cost
+    # beyond start-up is the group's members, not the user count.
+    show=("$AUTHCTL_BIN" group show group00000 --db "$SCALE_DB")
+    "${run_env[@]}" "${show[@]}" >/dev/null || { echo "seed.sh: ${show[*]} failed" >&2; exit 1; }
+    members=$("${run_env[@]}" "$AUTHCTL_BIN" group show group00000 -o json --db "$SCALE_DB" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))')
+    result "scale.group_members.$n" "$members" "members of group00000"
+    entries+=("scale.group_show.$n" "$PROC_RUNS" "$(printf '%q ' "${show[@]}")")
     bytes=$(stat -c %s "$SCALE_DB")
     result "scale.db_bytes.$n" "$bytes" "bytes ($((bytes / n)) bytes/user)"
   done
@@ -366,6 +373,9 @@ cat "$work/go-seed.txt" "$work/results.txt" 2>/dev/null | awk -v scale_users="$S
         printf "  user list -o json, %d users: %s s, peak RSS %s = own memory %s + mapped database pages %s\n", n,
           v(r["scale.userlist." n ".wall_s"], "%.2f"), mib(r["scale.userlist." n ".maxrss_kib"]), mib(r["scale.userlist." n ".anon_kib"]), mib(r["scale.userlist." n ".file_kib"])
       }
+      printf "  group show as a process: %s ms (100 users, a group of %s), %s ms (%d users, a group of %s): %s ms beyond the small database   [target: <= 5 ms]\n",
+        r["scale.group_show.100"], r["scale.group_members.100"], r["scale.group_show." scale_users], scale_users, r["scale.group_members." scale_users],
+        (r["scale.group_show." scale_users] == "" ? "n/a" : sprintf("%.2f", r["scale.group_show." scale_users] - r["scale.group_show.100"]))
       printf "  database size: %s bytes/user at 100,000 users, %s at %d\n", v(r["scale.db_bytes.100000"] / 100000, "%.0f"), v(r["scale.db_bytes." scale_users] / scale_users, "%.0f"), scale_users
     }
   }'
