@@ -35,7 +35,8 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 		if err := w.DeleteGroup(name); err != nil {
 			return wrapNotFound(err, "group", name)
 		}
-		return rewriteUsers(w, func(u *store.User) bool {
+		members := func(fn func(string) error) error { return w.GroupMembers(name, fn) }
+		return rewriteListed(w, members, func(u *store.User) bool {
 			var changed bool
 			u.Groups, changed = removeSorted(u.Groups, name)
 			return changed
@@ -53,6 +54,35 @@ func rewriteUsers(w store.Writer, edit func(*store.User) bool) error {
 		}
 		return w.PutUser(u)
 	})
+}
+
+// rewriteListed is rewriteUsers for the users an index lists (GroupMembers,
+// PermissionHolders): its cost grows with them, not with every user. The
+// names are read whole before the first write, since PutUser changes the
+// very index being listed.
+func rewriteListed(w store.Writer, list func(fn func(username string) error) error, edit func(*store.User) bool) error {
+	var names []string
+	if err := list(func(name string) error {
+		names = append(names, name)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		u, err := w.User(name)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // only a damaged index names a missing user; doctor reports it
+		}
+		if err != nil {
+			return err
+		}
+		if edit(&u) {
+			if err := w.PutUser(u); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rewriteGroups is rewriteUsers for groups.

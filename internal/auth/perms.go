@@ -46,7 +46,8 @@ func (s *Service) DeletePermission(ctx context.Context, perm string) error {
 		if err := w.DeletePermission(perm); err != nil {
 			return wrapNotFound(err, "permission", perm)
 		}
-		if err := rewriteUsers(w, func(u *store.User) bool {
+		holders := func(fn func(string) error) error { return w.PermissionHolders(perm, fn) }
+		if err := rewriteListed(w, holders, func(u *store.User) bool {
 			var changed bool
 			u.Permissions, changed = removeSorted(u.Permissions, perm)
 			return changed
