@@ -116,6 +116,18 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, fn func(store.Use
 			if _, err := r.Group(f.Group); err != nil {
 				return wrapNotFound(err, "group", f.Group)
 			}
+			// The group's members, through the index, in username order
+			// like the scan: the cost follows the group's size.
+			return r.GroupMembers(f.Group, func(name string) error {
+				u, err := r.User(name)
+				if errors.Is(err, store.ErrNotFound) {
+					return nil // only a damaged index names a missing user
+				}
+				if err != nil || !f.match(u) {
+					return err
+				}
+				return fn(u)
+			})
 		}
 		return r.Users("", func(u store.User) error {
 			if !f.match(u) {

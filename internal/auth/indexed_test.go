@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"authctl/internal/store"
@@ -59,4 +60,48 @@ func TestDeleteGroupAndPermissionReadOnlyTheirUsers(t *testing.T) {
 			return nil
 		})
 	}))
+}
+
+type noScanReader struct{ store.Reader }
+
+func (noScanReader) Users(string, func(store.User) error) error { return errScanned }
+
+func (s noScanStore) View(ctx context.Context, fn func(store.Reader) error) error {
+	return s.Store.View(ctx, func(r store.Reader) error { return fn(noScanReader{r}) })
+}
+
+// user list --group reads the group's members, not every user, and lists
+// them in username order as the scan does, other filters applied.
+func TestListUsersOfAGroupReadsOnlyItsMembers(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	for _, name := range []string{"dora", "alice", "bob", "carl"} {
+		e.mkUser(name)
+	}
+	noErr(t, e.svc.CreateGroup(ctx, "staff"))
+	_, err := e.svc.AddMembers(ctx, "staff", []string{"dora", "alice", "carl"})
+	noErr(t, err)
+	inactive := false
+	_, err = e.svc.UpdateUser(ctx, "carl", UserPatch{IsActive: &inactive})
+	noErr(t, err)
+
+	e.hook.Store = noScanStore{e.hook.Store}
+	list := func(f UserFilter) []string {
+		var got []string
+		noErr(t, e.svc.ListUsers(ctx, f, func(u store.User) error {
+			got = append(got, u.Username)
+			return nil
+		}))
+		return got
+	}
+	if got := list(UserFilter{Group: "staff"}); !slices.Equal(got, []string{"alice", "carl", "dora"}) {
+		t.Errorf("members %v", got)
+	}
+	active := true
+	if got := list(UserFilter{Group: "staff", Active: &active}); !slices.Equal(got, []string{"alice", "dora"}) {
+		t.Errorf("active members %v", got)
+	}
+	if err := e.svc.ListUsers(ctx, UserFilter{Group: "nope"}, func(store.User) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown group: %v", err)
+	}
 }
