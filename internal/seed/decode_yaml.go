@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -77,6 +78,10 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
 		case "users":
 			if pre != nil {
+				if k.Line != pre.keyLine || pre.taken {
+					return nil, lines, nil, errSplitUncertain
+				}
+				pre.taken = true
 				f.Users, lines.users = pre.users, pre.lines
 				problems = append(problems, pre.problems...)
 				continue
@@ -102,11 +107,19 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 			yamlItem(kind, resolveAlias(item), next(), &problems)
 		}
 	}
+	if pre != nil && !pre.taken {
+		return nil, lines, nil, errSplitUncertain // the key was inside something else
+	}
 	if err := problems.err(); err != nil {
 		return nil, lines, nil, err
 	}
 	return &f, lines, assert, nil
 }
+
+// errSplitUncertain is decodeYAMLTree's answer when the rest of a split
+// file does not hold the users key where splitYAMLUsers found it, exactly
+// once: decodeYAML then reads the file whole.
+var errSplitUncertain = errors.New("the users section could not be read apart from its file")
 
 // yamlItem decodes one item into target, reporting unknown keys and values
 // of the wrong type.

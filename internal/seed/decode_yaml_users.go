@@ -14,6 +14,12 @@ type yamlUsers struct {
 	users    []User
 	lines    []pos
 	problems problemList
+	// keyLine is the line of the "users:" key the section hangs from: the
+	// rest of the file must hold that key there, and no other users key,
+	// or the split was wrong (decodeYAMLTree checks; the caller then reads
+	// the file whole).
+	keyLine int
+	taken   bool
 }
 
 // splitYAMLUsers finds a file's block-style users section — a line
@@ -24,15 +30,22 @@ type yamlUsers struct {
 // rest of the file with the section's lines left blank (so that lines keep
 // their numbers), and the decoded users. ok is false for a file it cannot
 // split with certainty — no such section, a flow list, tabs, several
-// documents, an alias to an anchor in another batch, a batch that is not
-// valid YAML on its own — which the caller then reads whole, as before:
+// documents, an alias to an anchor in another batch, an anchor in the
+// section (the rest of the file could not see it, or would see an earlier
+// one of the same name), a lone CR (a line break to YAML, not to the line
+// count), a batch that is not valid YAML on its own — which the caller
+// then reads whole, as before:
 // the answer, and every problem reported, is the same either way.
 func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
-	start, end, indent, items, found := findYAMLUsers(data)
+	if loneCR(data) {
+		return nil, nil, false
+	}
+	keyOff, end, indent, items, found := findYAMLUsers(data)
 	if !found {
 		return nil, nil, false
 	}
-	users = &yamlUsers{users: make([]User, 0, len(items))}
+	start := items[0]
+	users = &yamlUsers{users: make([]User, 0, len(items)), keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
 	firstLine := 1 + bytes.Count(data[:start], []byte("\n"))
 	line := firstLine
 	prev := start
@@ -55,6 +68,9 @@ func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
 		if seq.Kind != yaml.SequenceNode || len(seq.Content) != want || seq.Column != indent+1 {
 			return nil, nil, false
 		}
+		if hasAnchor(seq) {
+			return nil, nil, false
+		}
 		shiftLines(seq, line-1, 0)
 		for _, item := range seq.Content {
 			users.lines = append(users.lines, pos{line: item.Line})
@@ -71,12 +87,14 @@ func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
 	return rest, users, true
 }
 
-// findYAMLUsers returns the byte range [start, end) of the items of a
-// block-style top-level users section, their indentation, and the offset
-// where each item begins; found is false unless the file has exactly one
-// such section and nothing that would make splitting it uncertain.
-func findYAMLUsers(data []byte) (start, end, indent int, items []int, found bool) {
-	start, indent = -1, -1
+// findYAMLUsers returns the offset of a block-style top-level users
+// section's key line, the end of its items, their indentation, and the
+// offset where each item begins; found is false unless the file has
+// exactly one such section and nothing that would make splitting it
+// uncertain.
+func findYAMLUsers(data []byte) (keyOff, end, indent int, items []int, found bool) {
+	start, indent := -1, -1
+	keyOff = -1
 	inUsers := false
 	for off := 0; off < len(data); {
 		nl := bytes.IndexByte(data[off:], '\n')
@@ -98,7 +116,7 @@ func findYAMLUsers(data []byte) (start, end, indent int, items []int, found bool
 			if start >= 0 {
 				return 0, 0, 0, nil, false // twice: let the full reader say so
 			}
-			start, inUsers = next, true
+			start, keyOff, inUsers = next, off, true
 		case inUsers && col == 0 && trimmed[0] != '-':
 			end, inUsers = off, false // the next top-level key
 		case inUsers:
@@ -123,7 +141,36 @@ func findYAMLUsers(data []byte) (start, end, indent int, items []int, found bool
 	if inUsers {
 		end = len(data)
 	}
-	return items[0], end, indent, items, true
+	return keyOff, end, indent, items, true
+}
+
+// loneCR says whether data has a CR not followed by LF: a line break to
+// YAML that the line count here would miss.
+func loneCR(data []byte) bool {
+	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+		if i+1 == len(data) || data[i+1] != '\n' {
+			return true
+		}
+		next := bytes.IndexByte(data[i+1:], '\r')
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+// hasAnchor says whether n or a node under it defines an anchor.
+func hasAnchor(n *yaml.Node) bool {
+	if n.Anchor != "" {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchor(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // isUsersKey says whether a line is "users:", maybe followed by blanks and

@@ -58,7 +58,14 @@ func TestYAMLUsersSplit(t *testing.T) {
 			strings.Replace(strings.Replace(big, "- username: user0\n", "- &first\n    username: user0\n", 1),
 				"- username: user1000\n", "- <<: *first\n    username: user1000\n", 1), false},
 		{"anchor in the users, alias after them",
-			"users:\n  - username: a\n    groups: &gs [g1]\ngroups:\n  - name: g1\n    permissions: *gs\n", true},
+			"users:\n  - username: a\n    groups: &gs [g1]\ngroups:\n  - name: g1\n    permissions: *gs\n", false},
+		{"anchor redefined in the users, alias after them",
+			"permissions:\n  - permission: &p blog.view_post\n    name: View\n  - permission: blog.publish_post\n    name: Publish\n" +
+				"users:\n  - username: bob\n    user_permissions: [&p blog.publish_post]\ngroups:\n  - name: editors\n    permissions: [*p]\n", false},
+		{"a second users key, quoted", "users:\n  - username: alice\n\"users\":\n  - username: bob\n", true},
+		{"a second users key, spaced", "users:\n  - username: alice\nusers :\n  - username: bob\n", true},
+		{"users: inside a quoted scalar", "groups:\n  - name: \"Editors and\nusers:\n  - username: bob\n\"\n", true},
+		{"a lone CR before the users", "# a\r# b\nusers:\n  - username: alice\n    is_staff: true\n  - username: \"bad name!\"\n", false},
 		{"flow list", "users: [{username: a}]\n", false},
 		{"list on the next line in flow style", "users:\n  [{username: a}]\n", false},
 		{"two documents", "users:\n  - username: a\n---\nusers: []\n", false},
@@ -97,6 +104,10 @@ func FuzzDecodeYAMLSplit(f *testing.F) {
 	f.Add([]byte(yamlUsersFile(3, 2)))
 	f.Add([]byte("users:\n  - &a {username: x}\n  - *a\n  - <<: *a\n"))
 	f.Add([]byte("users:\n- username: a\n  groups: |\n    - x\n- username: b\n"))
+	f.Add([]byte("users:\n  - username: alice\n\"users\":\n  - username: bob\n"))
+	f.Add([]byte("groups:\n  - name: \"Editors and\nusers:\n  - username: bob\n\"\n"))
+	f.Add([]byte("a: &p x\nusers:\n  - username: bob\n    groups: [&p y]\nb: *p\n"))
+	f.Add([]byte("# a\r# b\nusers:\n  - username: \"bad name!\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsWhole(t, string(data))
 	})
