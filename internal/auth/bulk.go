@@ -134,13 +134,15 @@ func (s *Service) UpdateUsers(ctx context.Context, sel Selector, p UserPatch) ([
 	if err := checkPatch(&p); err != nil {
 		return nil, err
 	}
-	var after []store.User
-	_, err := s.bulkChange(ctx, sel, func(w store.Writer, u store.User) error {
+	// By name, not appended: the store may run the transaction more than
+	// once (etcd on a conflict), and only the last run counts.
+	after := map[string]store.User{}
+	picked, err := s.bulkChange(ctx, sel, func(w store.Writer, u store.User) error {
 		changed := applyDocFields(&u, DocUser{
 			Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
 			IsActive: p.IsActive, IsStaff: p.IsStaff, IsSuperuser: p.IsSuperuser,
 		})
-		after = append(after, u)
+		after[u.Username] = u
 		if len(changed) == 0 {
 			return nil
 		}
@@ -157,7 +159,11 @@ func (s *Service) UpdateUsers(ctx context.Context, sel Selector, p UserPatch) ([
 	if err != nil {
 		return nil, err
 	}
-	return after, nil
+	out := make([]store.User, len(picked))
+	for i, u := range picked {
+		out[i] = after[u.Username]
+	}
+	return out, nil
 }
 
 // DeleteUsers deletes every selected user, with their sessions and failure

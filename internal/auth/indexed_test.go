@@ -105,3 +105,36 @@ func TestListUsersOfAGroupReadsOnlyItsMembers(t *testing.T) {
 		t.Errorf("unknown group: %v", err)
 	}
 }
+
+// retryStore runs every Update's callback twice, rolling the first run
+// back, as a store may (etcd on a conflict).
+type retryStore struct{ store.Store }
+
+var errRetryOnce = errors.New("retry (test)")
+
+func (s retryStore) Update(ctx context.Context, fn func(store.Writer) error) error {
+	if err := s.Store.Update(ctx, func(w store.Writer) error {
+		if err := fn(w); err != nil {
+			return err
+		}
+		return errRetryOnce
+	}); !errors.Is(err, errRetryOnce) {
+		return err
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// A bulk update whose transaction runs twice reports each user once.
+func TestUpdateUsersRerunReportsEachUserOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.mkUser("alice")
+	e.mkUser("bob")
+	e.hook.Store = retryStore{e.hook.Store}
+	staff := true
+	got, err := e.svc.UpdateUsers(ctx, Selector{Names: []string{"alice", "bob"}}, UserPatch{IsStaff: &staff})
+	noErr(t, err)
+	if len(got) != 2 || got[0].Username != "alice" || got[1].Username != "bob" || !got[0].IsStaff || !got[1].IsStaff {
+		t.Errorf("UpdateUsers = %+v, want alice and bob, staff, once each", got)
+	}
+}
