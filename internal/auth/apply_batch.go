@@ -19,34 +19,12 @@ import (
 // completes it. Objects the plan leaves unchanged are not re-read.
 func (s *Service) writePlanBatches(ctx context.Context, ap *ApplyPlan, size int) (ApplyResult, error) {
 	pl := ap.pl
-	var batches []*plan
-	var perms []permStep
-	for _, st := range pl.perms {
-		if st.action != ActionUnchanged {
-			perms = append(perms, st)
-		}
-	}
-	for i := 0; i < len(perms); i += size {
-		batches = append(batches, &plan{perms: perms[i:min(i+size, len(perms))]})
-	}
-	var groups []groupStep
-	for _, st := range pl.groups {
-		if st.action != ActionUnchanged {
-			groups = append(groups, st)
-		}
-	}
-	for i := 0; i < len(groups); i += size {
-		batches = append(batches, &plan{groups: groups[i:min(i+size, len(groups))]})
-	}
-	var users []userStep
-	for _, st := range pl.users {
-		if st.action != ActionUnchanged {
-			users = append(users, st)
-		}
-	}
-	for i := 0; i < len(users); i += size {
-		batches = append(batches, &plan{users: users[i:min(i+size, len(users))]})
-	}
+	batches := chunks(pl.perms, func(st permStep) bool { return st.action != ActionUnchanged }, size,
+		func(c []permStep) *plan { return &plan{perms: c} })
+	batches = append(batches, chunks(pl.groups, func(st groupStep) bool { return st.action != ActionUnchanged }, size,
+		func(c []groupStep) *plan { return &plan{groups: c} })...)
+	batches = append(batches, chunks(pl.users, func(st userStep) bool { return st.action != ActionUnchanged }, size,
+		func(c []userStep) *plan { return &plan{users: c} })...)
 	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
 		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})
 	}
@@ -84,3 +62,19 @@ func (e *BatchError) Error() string {
 }
 
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// chunks is the steps that change something, in batches of at most size,
+// each made a plan by batch.
+func chunks[T any](steps []T, changes func(T) bool, size int, batch func([]T) *plan) []*plan {
+	var kept []T
+	for _, st := range steps {
+		if changes(st) {
+			kept = append(kept, st)
+		}
+	}
+	var out []*plan
+	for i := 0; i < len(kept); i += size {
+		out = append(out, batch(kept[i:min(i+size, len(kept))]))
+	}
+	return out
+}
