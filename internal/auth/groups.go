@@ -56,11 +56,11 @@ func rewriteUsers(w store.Writer, edit func(*store.User) bool) error {
 	})
 }
 
-// rewriteListed is rewriteUsers for the users an index lists (GroupMembers,
-// PermissionHolders): its cost grows with them, not with every user. The
-// names are read whole before the first write, since PutUser changes the
+// eachListed calls fn for each user an index lists (GroupMembers,
+// PermissionHolders), in its order: the cost grows with them, not with
+// every user. The names are read whole first, so fn may write, even to the
 // very index being listed.
-func rewriteListed(w store.Writer, list func(fn func(username string) error) error, edit func(*store.User) bool) error {
+func eachListed(r store.Reader, list func(fn func(username string) error) error, fn func(store.User) error) error {
 	var names []string
 	if err := list(func(name string) error {
 		names = append(names, name)
@@ -68,21 +68,37 @@ func rewriteListed(w store.Writer, list func(fn func(username string) error) err
 	}); err != nil {
 		return err
 	}
+	return eachNamed(r, names, fn)
+}
+
+// eachNamed calls fn for each of the named users that exists, in the order
+// given. The names come from an index: a name without its user is skipped,
+// since only a damaged index has one (the store's contract rules it out
+// within a transaction), and doctor reports it.
+func eachNamed(r store.Reader, names []string, fn func(store.User) error) error {
 	for _, name := range names {
-		u, err := w.User(name)
+		u, err := r.User(name)
 		if errors.Is(err, store.ErrNotFound) {
-			continue // only a damaged index names a missing user; doctor reports it
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		if edit(&u) {
-			if err := w.PutUser(u); err != nil {
-				return err
-			}
+		if err := fn(u); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// rewriteListed is rewriteUsers for the users an index lists.
+func rewriteListed(w store.Writer, list func(fn func(username string) error) error, edit func(*store.User) bool) error {
+	return eachListed(w, list, func(u store.User) error {
+		if !edit(&u) {
+			return nil
+		}
+		return w.PutUser(u)
+	})
 }
 
 // rewriteGroups is rewriteUsers for groups.

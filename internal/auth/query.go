@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 
@@ -63,27 +62,14 @@ func withPerm(r store.Reader, perm string, o WithPermOptions, fn func(Holding) e
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		u, err := r.User(name)
-		if errors.Is(err, store.ErrNotFound) {
-			// An index entry without its user: the store's contract rules
-			// it out within a transaction, so only a damaged index gets
-			// here; it lists nothing.
-			continue
-		}
-		if err != nil {
-			return err
-		}
+	return eachNamed(r, names, func(u store.User) error {
 		if o.Active != nil && u.IsActive != *o.Active {
-			continue
+			return nil
 		}
-		h := held[name]
+		h := held[u.Username]
 		h.User, h.Superuser = u, u.IsSuperuser
-		if err := fn(*h); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(*h)
+	})
 }
 
 // holdersOf finds, through the store's indexes, every user who holds perm

@@ -118,13 +118,10 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, fn func(store.Use
 			}
 			// The group's members, through the index, in username order
 			// like the scan: the cost follows the group's size.
-			return r.GroupMembers(f.Group, func(name string) error {
-				u, err := r.User(name)
-				if errors.Is(err, store.ErrNotFound) {
-					return nil // only a damaged index names a missing user
-				}
-				if err != nil || !f.match(u) {
-					return err
+			members := func(fn func(string) error) error { return r.GroupMembers(f.Group, fn) }
+			return eachListed(r, members, func(u store.User) error {
+				if !f.match(u) {
+					return nil
 				}
 				return fn(u)
 			})
