@@ -71,11 +71,12 @@ fi
 if [ "${SEED:-1}" = 1 ]; then
   echo "## 5. seeding (bench/seed.sh; SCALE=${SCALE:-1})"
   bash "$here/seed.sh" | tee "$out/seed.txt"
-  if [ -n "${LINEAR_SIZES-300000 1000000}" ]; then
+  linear_sizes=${LINEAR_SIZES-300000 1000000}
+  if [ -n "$linear_sizes" ]; then
     # Linearity of apply: the larger sizes once, sorted JSON only (each
     # 1,000,000-user apply takes about a minute and 2-3 GB).
-    echo "## 5b. apply at ${LINEAR_SIZES-300000 1000000} users (bench/seed_scale.sh)"
-    SIZES="${LINEAR_SIZES-300000 1000000}" ORDERS=sorted FORMATS=json RUNS=1 DJANGO_SIZES= \
+    echo "## 5b. apply at $linear_sizes users (bench/seed_scale.sh)"
+    SIZES="$linear_sizes" ORDERS=sorted FORMATS=json RUNS=1 DJANGO_SIZES= \
       bash "$here/seed_scale.sh" | tee "$out/seed-linear.txt"
   fi
 fi
