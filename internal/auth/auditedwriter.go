@@ -37,10 +37,7 @@ func (w *auditedWriter) DeleteAuditThrough(seq uint64) error {
 	return w.note(w.Writer.DeleteAuditThrough(seq))
 }
 func (w *auditedWriter) PutMeta(key string, value []byte) error {
-	if key == djangoKeysMeta {
-		// Django's primary keys for names already stored: a cross-reference
-		// for the next import of a numeric dump, not a change to who may do
-		// what. An import that only learns keys has nothing to audit.
+	if bookkeepingMeta[key] {
 		return w.Writer.PutMeta(key, value)
 	}
 	return w.note(w.Writer.PutMeta(key, value))

@@ -52,6 +52,19 @@ func TestWriteRefusesAChangeWithoutItsRecord(t *testing.T) {
 	if got := len(e.audit()); got != n+1 {
 		t.Errorf("%d audit records, want %d", got, n+1)
 	}
+	// Bookkeeping meta values alone need no record; any other meta value
+	// is a change.
+	for key := range bookkeepingMeta {
+		noErr(t, e.svc.write(ctx, func(w store.Writer) error { return w.PutMeta(key, []byte("x")) }))
+	}
+	for _, key := range MetaKeys {
+		if bookkeepingMeta[key] {
+			continue
+		}
+		if err := e.svc.write(ctx, func(w store.Writer) error { return w.PutMeta(key, []byte("x")) }); !errors.Is(err, errUnaudited) {
+			t.Errorf("meta %s written alone: %v, want errUnaudited", key, err)
+		}
+	}
 }
 
 // Every mutating method of store.Writer marks auditedWriter changed, so a
