@@ -104,7 +104,8 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	// One audit record per object: remember the last one appended rather
 	// than read and decode it back before each append (at 100,000 users
 	// that re-reading was a quarter of the write).
-	w = &auditTail{Writer: w}
+	tail := &auditTail{Writer: w}
+	w = tail
 	origin := opts.Origin
 	record := func(kind, name string, action ChangeAction, fields []string) error {
 		ev := Event{Action: kind + "." + map[ChangeAction]string{ActionCreate: "create", ActionUpdate: "update", ActionDelete: "delete"}[action], Target: name, Detail: origin}
@@ -175,7 +176,10 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 			return err
 		}
 	}
-	return s.writePrune(w, pl, record)
+	if err := s.writePrune(w, pl, record); err != nil {
+		return err
+	}
+	return tail.flushHead()
 }
 
 func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now time.Time, record func(kind, name string, action ChangeAction, fields []string) error) error {
@@ -294,38 +298,6 @@ func wrapChanged(err error) error {
 		return ErrChangedDuringApply
 	}
 	return err
-}
-
-// auditTail is a Writer that answers LastAudit from the record it appended
-// last, instead of reading the audit bucket's last record back and decoding
-// it: appendAudit chains each record to the previous one's hash, and an
-// apply appends one per object in the same transaction. Until the first
-// append it reads through.
-type auditTail struct {
-	store.Writer
-	last *store.AuditRecord
-}
-
-func (w *auditTail) LastAudit() (store.AuditRecord, error) {
-	if w.last != nil {
-		return *w.last, nil
-	}
-	return w.Writer.LastAudit()
-}
-
-func (w *auditTail) AppendAudit(rec store.AuditRecord) (uint64, error) {
-	seq, err := w.Writer.AppendAudit(rec)
-	if err != nil {
-		return seq, err
-	}
-	rec.Seq = seq
-	w.last = &rec
-	return seq, nil
-}
-
-func (w *auditTail) DeleteAuditThrough(seq uint64) error {
-	w.last = nil
-	return w.Writer.DeleteAuditThrough(seq)
 }
 
 // refsStillExist checks, inside the write transaction and after the plan's

@@ -73,7 +73,14 @@ func (s *Service) appendAudit(w store.Writer, ev Event) error {
 	if got != seq {
 		return fmt.Errorf("internal error: the store numbered an audit record %d, not %d", got, seq)
 	}
-	return w.PutMeta(auditHeadKey, ck.encodeRef("head", AuditHead{Seq: seq, Hash: rec.Hash}))
+	head := AuditHead{Seq: seq, Hash: rec.Hash}
+	if t, ok := w.(*auditTail); ok {
+		// Many records in one transaction: only the last one's head
+		// survives it, so the tail writes it once (flushHead).
+		t.head, t.headMAC = &head, ck
+		return nil
+	}
+	return w.PutMeta(auditHeadKey, ck.encodeRef("head", head))
 }
 
 // chainTail is the Hash the next record names as Prev: the newest
