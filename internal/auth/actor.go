@@ -86,3 +86,8 @@ func (a actorStore) Update(ctx context.Context, fn func(store.Writer) error) err
 	a.s.resolveActor(ctx)
 	return a.Store.Update(ctx, fn)
 }
+
+func (a actorStore) UpdateStaged(ctx context.Context, fn func(stage func(func(store.Writer) error) error) error) error {
+	a.s.resolveActor(ctx)
+	return store.UpdateStaged(ctx, a.Store, fn)
+}

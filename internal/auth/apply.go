@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -252,19 +251,6 @@ func (s *Service) hashApplyPlan(ctx context.Context, ap *ApplyPlan) error {
 	}
 	ap.hashed = true
 	return nil
-}
-
-// writeApplyPlan writes a hashed plan in one transaction. An object created,
-// deleted or re-passworded by someone else since planning fails it with
-// ErrChangedDuringApply, writing nothing. A plan is written once.
-func (s *Service) writeApplyPlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
-	if !ap.hashed {
-		return ApplyResult{}, errors.New("auth: writeApplyPlan of a plan whose passwords are not hashed (call hashApplyPlan first)")
-	}
-	if err := s.write(ctx, func(w store.Writer) error { return s.writePlan(w, ap.pl, ap.opts) }); err != nil {
-		return ApplyResult{}, err
-	}
-	return ApplyResult{Changes: ap.pl.changes()}, nil
 }
 
 // at is where a field of an item was declared: its location, and with a

@@ -8,6 +8,43 @@ import (
 	"authctl/internal/store"
 )
 
+// writeApplyPlan writes a hashed plan all or nothing: in one transaction,
+// or, when it changes more than stageSize objects, in staged transactions
+// of that many that the store publishes as one. An object created,
+// deleted or re-passworded by someone else since planning fails it with
+// ErrChangedDuringApply, writing nothing. A plan is written once.
+func (s *Service) writeApplyPlan(ctx context.Context, ap *ApplyPlan) (ApplyResult, error) {
+	if !ap.hashed {
+		return ApplyResult{}, errors.New("auth: writeApplyPlan of a plan whose passwords are not hashed (call hashApplyPlan first)")
+	}
+	var err error
+	if ap.pl.changed() > stageSize {
+		err = s.writeStaged(ctx, func(stage func(func(store.Writer) error) error) error {
+			for _, b := range planBatches(ap.pl, stageSize, true) {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := stage(func(w store.Writer) error { return s.writePlan(w, b, ap.opts) }); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	} else {
+		err = s.write(ctx, func(w store.Writer) error { return s.writePlan(w, ap.pl, ap.opts) })
+	}
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	return ApplyResult{Changes: ap.pl.changes()}, nil
+}
+
+// stageSize is how many objects one transaction of a large apply writes
+// (writeApplyPlan): the memory a write transaction holds grows with what it
+// writes, so a larger plan is written in stages of this size that the
+// store publishes as one (store.UpdateStaged). A variable for the tests.
+var stageSize = 10_000
+
 // writePlanBatches writes a hashed plan in transactions of at most size
 // objects each, for a store that cannot take a whole plan in one (etcd's
 // per-transaction limits): permissions first, then groups, then users
@@ -19,15 +56,7 @@ import (
 // completes it. Objects the plan leaves unchanged are not re-read.
 func (s *Service) writePlanBatches(ctx context.Context, ap *ApplyPlan, size int) (ApplyResult, error) {
 	pl := ap.pl
-	batches := chunks(pl.perms, func(st permStep) bool { return st.action != ActionUnchanged }, size,
-		func(c []permStep) *plan { return &plan{perms: c} })
-	batches = append(batches, chunks(pl.groups, func(st groupStep) bool { return st.action != ActionUnchanged }, size,
-		func(c []groupStep) *plan { return &plan{groups: c} })...)
-	batches = append(batches, chunks(pl.users, func(st userStep) bool { return st.action != ActionUnchanged }, size,
-		func(c []userStep) *plan { return &plan{users: c} })...)
-	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
-		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})
-	}
+	batches := planBatches(pl, size, false)
 	written := 0
 	for i, b := range batches {
 		err := ctx.Err()
@@ -62,6 +91,62 @@ func (e *BatchError) Error() string {
 }
 
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// planBatches cuts a plan into plans of at most size changed objects each:
+// permissions first, then groups, then users in key order (so that each
+// batch writes one run of neighbouring keys), then whatever the prune
+// deletes in a last one. The Django keys an import records go with the
+// first batch (or alone, when nothing else changes).
+//
+// With all, the batches also hold the steps that change nothing, so that
+// writing them re-checks those objects too, as writing the whole plan in
+// one transaction does.
+func planBatches(pl *plan, size int, all bool) []*plan {
+	changed := func(a ChangeAction) bool { return all || a != ActionUnchanged }
+	batches := chunks(pl.perms, func(st permStep) bool { return changed(st.action) }, size,
+		func(c []permStep) *plan { return &plan{perms: c} })
+	batches = append(batches, chunks(pl.groups, func(st groupStep) bool { return changed(st.action) }, size,
+		func(c []groupStep) *plan { return &plan{groups: c} })...)
+	users := make([]userStep, 0, len(pl.users))
+	for _, i := range keyOrder(pl.users) {
+		if changed(pl.users[i].action) {
+			users = append(users, pl.users[i])
+		}
+	}
+	batches = append(batches, chunks(users, func(userStep) bool { return true }, size,
+		func(c []userStep) *plan { return &plan{users: c} })...)
+	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
+		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})
+	}
+	if !pl.djangoKeys.empty() {
+		if len(batches) == 0 {
+			batches = append(batches, &plan{})
+		}
+		batches[0].djangoKeys = pl.djangoKeys
+	}
+	return batches
+}
+
+// changed is how many objects the plan changes.
+func (pl *plan) changed() int {
+	n := len(pl.pruneUsers) + len(pl.pruneGroups) + len(pl.prunePerms)
+	for _, st := range pl.perms {
+		if st.action != ActionUnchanged {
+			n++
+		}
+	}
+	for _, st := range pl.groups {
+		if st.action != ActionUnchanged {
+			n++
+		}
+	}
+	for _, st := range pl.users {
+		if st.action != ActionUnchanged {
+			n++
+		}
+	}
+	return n
+}
 
 // chunks is the steps that change something, in batches of at most size,
 // each made a plan by batch.

@@ -123,16 +123,32 @@ func (s *Service) clock() time.Time {
 // nothing changed) call write and append their own. The apply engine's
 // writer fits this shape too (one write per batch).
 func (s *Service) write(ctx context.Context, fn func(w store.Writer) error) error {
-	return s.st.Update(ctx, func(w store.Writer) error {
-		aw := &auditedWriter{Writer: w}
-		if err := fn(aw); err != nil {
-			return err
-		}
-		if aw.changed && !aw.audited {
-			return errUnaudited
-		}
-		return nil
+	return s.st.Update(ctx, func(w store.Writer) error { return auditedRun(w, fn) })
+}
+
+// writeStaged is write for a change too large for one transaction's
+// memory: each call of stage runs its fn in a transaction of its own, with
+// the same audit rule as write, and the stages become visible together
+// (store.UpdateStaged) or not at all.
+func (s *Service) writeStaged(ctx context.Context, fn func(stage func(func(store.Writer) error) error) error) error {
+	return store.UpdateStaged(ctx, s.st, func(stage func(func(store.Writer) error) error) error {
+		return fn(func(f func(store.Writer) error) error {
+			return stage(func(w store.Writer) error { return auditedRun(w, f) })
+		})
 	})
+}
+
+// auditedRun runs fn with a Writer that notes its changes and refuses to
+// let a change without its audit record commit.
+func auditedRun(w store.Writer, fn func(store.Writer) error) error {
+	aw := &auditedWriter{Writer: w}
+	if err := fn(aw); err != nil {
+		return err
+	}
+	if aw.changed && !aw.audited {
+		return errUnaudited
+	}
+	return nil
 }
 
 // errUnaudited is a programming error: a change without its audit record.
