@@ -41,47 +41,48 @@ func normalizedUsers(users []DocUser) []DocUser {
 // returns every problem found.
 func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 	var problems []error
-	add := func(where string, err error) {
+	// The location is made only for a problem: most fields have none.
+	addAt := func(where, path, field string, err error) {
 		if err != nil {
-			problems = append(problems, located{where, err})
+			problems = append(problems, located{at(where, path, field), err})
 		}
 	}
 	seenPerm := map[string]string{}
 	for _, p := range doc.Permissions {
 		_, _, err := ident.ParsePerm(p.Perm)
-		add(at(p.Where, p.Path, "permission"), err)
+		addAt(p.Where, p.Path, "permission", err)
 		if p.Name != "" {
-			add(at(p.Where, p.Path, "name"), ident.ValidatePermName(p.Name))
+			addAt(p.Where, p.Path, "name", ident.ValidatePermName(p.Name))
 		}
 		if prev, dup := seenPerm[p.Perm]; dup {
-			add(at(p.Where, p.Path, ""), fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
+			addAt(p.Where, p.Path, "", fmt.Errorf("permission %q is declared twice (also at %s)", p.Perm, prev))
 		}
 		seenPerm[p.Perm] = p.Where
 	}
-	checkPerms := func(where string, perms *[]string) {
+	checkPerms := func(where, path, field string, perms *[]string) {
 		if perms == nil {
 			return
 		}
 		for _, p := range *perms {
 			_, _, err := ident.ParsePerm(p)
-			add(where, err)
+			addAt(where, path, field, err)
 		}
 	}
 	seenGroup := map[string]string{}
 	for _, g := range doc.Groups {
-		add(at(g.Where, g.Path, "name"), ident.ValidateGroupName(g.Name))
+		addAt(g.Where, g.Path, "name", ident.ValidateGroupName(g.Name))
 		if prev, dup := seenGroup[g.Name]; dup {
-			add(at(g.Where, g.Path, ""), fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
+			addAt(g.Where, g.Path, "", fmt.Errorf("group %q is declared twice (also at %s)", g.Name, prev))
 		}
 		seenGroup[g.Name] = g.Where
-		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
+		checkPerms(g.Where, g.Path, "permissions", g.Permissions)
 	}
 	type declared struct{ where, raw string }
 	seenUser := map[string]declared{}
 	for i := range doc.Users {
 		u := &doc.Users[i]
 		raw := raw[i].Username
-		add(at(u.Where, u.Path, "username"), ident.ValidateUsername(u.Username))
+		addAt(u.Where, u.Path, "username", ident.ValidateUsername(u.Username))
 		if prev, dup := seenUser[u.Username]; dup {
 			name := fmt.Sprintf("%q", u.Username)
 			if raw != u.Username {
@@ -91,30 +92,30 @@ func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 			if prev.raw != raw {
 				also += fmt.Sprintf(" as %q", prev.raw)
 			}
-			add(at(u.Where, u.Path, ""), fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+			addAt(u.Where, u.Path, "", fmt.Errorf("user %s is declared twice (also at %s)", name, also))
 		} else {
 			seenUser[u.Username] = declared{u.Where, raw}
 		}
 		if u.Email != nil {
-			add(at(u.Where, u.Path, "email"), ident.ValidateEmail(*u.Email))
+			addAt(u.Where, u.Path, "email", ident.ValidateEmail(*u.Email))
 		}
 		if u.FirstName != nil {
-			add(at(u.Where, u.Path, "first_name"), ident.ValidatePersonName("first name", *u.FirstName))
+			addAt(u.Where, u.Path, "first_name", ident.ValidatePersonName("first name", *u.FirstName))
 		}
 		if u.LastName != nil {
-			add(at(u.Where, u.Path, "last_name"), ident.ValidatePersonName("last name", *u.LastName))
+			addAt(u.Where, u.Path, "last_name", ident.ValidatePersonName("last name", *u.LastName))
 		}
-		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
+		checkPerms(u.Where, u.Path, "user_permissions", u.Permissions)
 		if u.Groups != nil {
 			for _, g := range *u.Groups {
-				add(at(u.Where, u.Path, "groups"), ident.ValidateGroupName(g))
+				addAt(u.Where, u.Path, "groups", ident.ValidateGroupName(g))
 			}
 		}
 		if u.Password != nil {
 			switch u.Password.kind {
 			case passwordHash:
 				if err := s.checkHash(u.Password.value); err != nil {
-					add(at(u.Where, u.Path, "password_hash"), fmt.Errorf("password_hash: %w", err))
+					addAt(u.Where, u.Path, "password_hash", fmt.Errorf("password_hash: %w", err))
 				}
 			}
 			// Plain passwords are validated when planning, against the
