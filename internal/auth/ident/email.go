@@ -23,7 +23,23 @@ func NormalizeEmail(s string) string {
 	if at < 0 {
 		return s
 	}
-	return stripped[:at+1] + cases.Lower(language.Und).String(stripped[at+1:])
+	domain := stripped[at+1:]
+	lower := lowerDomain(domain)
+	if lower == domain {
+		return stripped // the common case: nothing to lower, nothing to allocate
+	}
+	return stripped[:at+1] + lower
+}
+
+// lowerDomain is Python's str.lower() of an email domain; an ASCII one
+// (nearly all) without x/text's caser, which allocates every time.
+func lowerDomain(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return cases.Lower(language.Und).String(s)
+		}
+	}
+	return strings.ToLower(s)
 }
 
 // ValidateEmail is the clean() of Django 3.2's User.email model field:
