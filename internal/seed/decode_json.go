@@ -24,6 +24,7 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 		lines    = sectionLines{json: true}
 		problems problemList
 		assert   *yaml.Node
+		users    chunked[User]
 	)
 	lc := newLineCounter(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -50,10 +51,12 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 				return &f.Groups[len(f.Groups)-1]
 			})
 		case "users":
-			err = jsonList(dec, data, lc, "user", "users", &lines.users, &problems, func() any {
-				f.Users = append(f.Users, User{})
-				return &f.Users[len(f.Users)-1]
-			})
+			err = jsonList(dec, data, lc, "user", "users", &lines.users, &problems, func() any { return users.add() })
+			if f.Users == nil {
+				f.Users = users.all()
+			} else { // a second "users" key
+				f.Users = append(f.Users, users.all()...)
+			}
 		case AssertKey: // read by the caller (apply checks it on the plan)
 			assert, err = jsonNode(dec, data, lc)
 		default:
