@@ -186,3 +186,40 @@ func BenchmarkBytesPerUser(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAuditHead appends audit records in one transaction, as an
+// apply does, with and without the head the auth package stores in meta
+// after each one: what PutMeta adds to a record.
+func BenchmarkAuditHead(b *testing.B) {
+	const n = 10_000
+	head := []byte("123456 hmac-sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752")
+	for _, withHead := range []bool{false, true} {
+		b.Run(fmt.Sprintf("head=%v", withHead), func(b *testing.B) {
+			st, err := Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			for b.Loop() {
+				prev := "0000000000000000000000000000000000000000000000000000000000000000"
+				err := st.Update(context.Background(), func(w store.Writer) error {
+					for i := range n {
+						if _, err := w.AppendAudit(sizeAudit(&prev, "user", i)); err != nil {
+							return err
+						}
+						if withHead {
+							if err := w.PutMeta("audit_head", head); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
+		})
+	}
+}
