@@ -294,3 +294,14 @@ func decodeAuditRecord(v []byte, rec *store.AuditRecord) error {
 	}
 	return nil
 }
+
+// DecodeAuditValue decodes a value of the audit bucket, in either encoding,
+// for tools and tests that read the file with bbolt itself.
+func DecodeAuditValue(v []byte) (store.AuditRecord, error) {
+	var rec store.AuditRecord
+	err := decodeRecord(v, &rec)
+	return rec, err
+}
+
+// EncodeAuditValue is rec as AppendAudit stores it.
+func EncodeAuditValue(rec store.AuditRecord) []byte { return encodeAuditRecord(&rec) }

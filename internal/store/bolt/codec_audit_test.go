@@ -185,3 +185,19 @@ func TestDecodeAuditDamage(t *testing.T) {
 		}
 	}
 }
+
+// DecodeAuditValue reads both encodings; EncodeAuditValue writes what
+// AppendAudit stores.
+func TestAuditValueHelpers(t *testing.T) {
+	rec := store.AuditRecord{Seq: 3, Time: time.Unix(1767323045, 678901000).UTC(), Action: "a", Prev: genesis, Hash: hex64}
+	js, _ := json.Marshal(&rec)
+	for _, v := range [][]byte{EncodeAuditValue(rec), js} {
+		got, err := DecodeAuditValue(v)
+		if err != nil || !reflect.DeepEqual(got, rec) {
+			t.Errorf("DecodeAuditValue(%q) = %+v, %v", v, got, err)
+		}
+	}
+	if v := EncodeAuditValue(rec); v[0] != auditCodecVersion {
+		t.Errorf("EncodeAuditValue starts with %#x", v[0])
+	}
+}
