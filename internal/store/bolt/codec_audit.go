@@ -29,7 +29,7 @@ import (
 //
 // Prev and Hash are such hex digests in every record the auth package
 // writes (the unkeyed and the keyed chain, and the genesis value), so a
-// record keeps 64 bytes of each instead of 76 or 64 characters. Anything
+// record keeps 33 bytes of each instead of 77 or 65. Anything
 // else (uppercase hex, another length, invalid UTF-8) is kept as text: every
 // string reads back byte for byte (FuzzAuditCodec). Times read back in UTC,
 // as the JSON records' "…Z" times do; the store keeps instants, not
@@ -209,7 +209,7 @@ func (r *byteReader) digest() (byte, []byte) {
 	return 0, nil
 }
 
-// textLen is the length of the string a digest stands for.
+// digestTextLen is the length of the string a digest stands for.
 func digestTextLen(tag byte, b []byte) int {
 	switch tag {
 	case digestHex:
