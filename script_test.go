@@ -22,7 +22,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -38,6 +37,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"authctl/cmd"
+	"authctl/internal/store/bolt"
 	"authctl/internal/store/etcd/etcdtest"
 )
 
@@ -281,16 +281,12 @@ func cmdTamperaudit(ts *testscript.TestScript, neg bool, args []string) {
 		if del {
 			return b.Delete(key)
 		}
-		var rec map[string]any
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return err
-		}
-		rec["target"] = fmt.Sprint(rec["target"], "-forged")
-		nv, err := json.Marshal(rec)
+		rec, err := bolt.DecodeAuditValue(v)
 		if err != nil {
 			return err
 		}
-		return b.Put(key, nv)
+		rec.Target += "-forged"
+		return b.Put(key, bolt.EncodeAuditValue(rec))
 	}))
 }
 

@@ -44,7 +44,7 @@ func rewriteUnkeyed(b *bbolt.Bucket, from, to uint64, edit func(*store.AuditReco
 	prev := ""
 	if from > 1 {
 		var r store.AuditRecord
-		if err := json.Unmarshal(b.Get(auditKey(from-1)), &r); err != nil {
+		if err := decodeAuditValue(b.Get(auditKey(from-1)), &r); err != nil {
 			return err
 		}
 		prev = r.Hash
@@ -53,7 +53,7 @@ func rewriteUnkeyed(b *bbolt.Bucket, from, to uint64, edit func(*store.AuditReco
 	}
 	for seq := from; seq <= to; seq++ {
 		var r store.AuditRecord
-		if err := json.Unmarshal(b.Get(auditKey(seq)), &r); err != nil {
+		if err := decodeAuditValue(b.Get(auditKey(seq)), &r); err != nil {
 			return err
 		}
 		if edit != nil {
@@ -142,7 +142,7 @@ func TestAuditChainAttacks(t *testing.T) {
 		editDB(t, e, func(tx *bbolt.Tx) error {
 			b := tx.Bucket([]byte("audit"))
 			var r store.AuditRecord
-			if err := json.Unmarshal(b.Get(auditKey(7)), &r); err != nil {
+			if err := decodeAuditValue(b.Get(auditKey(7)), &r); err != nil {
 				return err
 			}
 			old = e.svc.chain.encodeRef("head", AuditHead{Seq: 7, Hash: r.Hash})
@@ -200,7 +200,7 @@ func TestAuditChainAttacks(t *testing.T) {
 		editDB(t, e, func(tx *bbolt.Tx) error {
 			b := tx.Bucket([]byte("audit"))
 			var r store.AuditRecord
-			if err := json.Unmarshal(b.Get(auditKey(3)), &r); err != nil {
+			if err := decodeAuditValue(b.Get(auditKey(3)), &r); err != nil {
 				return err
 			}
 			for _, seq := range []uint64{1, 2, 3} {
@@ -281,10 +281,10 @@ func TestAuditUnkeyedLogUpgrades(t *testing.T) {
 	editDB(t, e, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("audit"))
 		var r1, r3 store.AuditRecord
-		if err := json.Unmarshal(b.Get(auditKey(1)), &r1); err != nil {
+		if err := decodeAuditValue(b.Get(auditKey(1)), &r1); err != nil {
 			return err
 		}
-		if err := json.Unmarshal(b.Get(auditKey(3)), &r3); err != nil {
+		if err := decodeAuditValue(b.Get(auditKey(3)), &r3); err != nil {
 			return err
 		}
 		r3.Prev = r1.Hash

@@ -12,6 +12,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"authctl/internal/store"
+	"authctl/internal/store/bolt"
 )
 
 // editAuditFile opens the (closed) store's file with bbolt and lets edit
@@ -33,6 +34,13 @@ func editAuditFile(t *testing.T, e *testEnv, edit func(b *bbolt.Bucket) error) {
 }
 
 func auditKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// decodeAuditValue decodes a stored audit record, in either of the store's
+// encodings.
+func decodeAuditValue(v []byte, rec *store.AuditRecord) (err error) {
+	*rec, err = bolt.DecodeAuditValue(v)
+	return err
+}
 
 // auditedEnv has nine records: three users created, two groups, a grant,
 // three authentications.
@@ -64,11 +72,11 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	t.Run("edited record", func(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(b *bbolt.Bucket) error {
-			var rec map[string]any
-			if err := json.Unmarshal(b.Get(auditKey(4)), &rec); err != nil {
+			var rec store.AuditRecord
+			if err := decodeAuditValue(b.Get(auditKey(4)), &rec); err != nil {
 				return err
 			}
-			rec["target"] = "mallory"
+			rec.Target = "mallory"
 			v, _ := json.Marshal(rec)
 			return b.Put(auditKey(4), v)
 		})
@@ -83,7 +91,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		e := auditedEnv(t)
 		editAuditFile(t, e, func(b *bbolt.Bucket) error {
 			var rec store.AuditRecord
-			if err := json.Unmarshal(b.Get(auditKey(4)), &rec); err != nil {
+			if err := decodeAuditValue(b.Get(auditKey(4)), &rec); err != nil {
 				return err
 			}
 			rec.Result = "failed"

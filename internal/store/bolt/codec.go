@@ -15,20 +15,33 @@ import (
 // is stored in its bucket's value. decodeRecord must return an error, never
 // panic, whatever bytes a damaged file holds (FuzzDecodeRecords).
 //
-// Users, the records there are most of, use a compact binary encoding
-// (userCodecVersion, below); the other records are JSON. A user written as
-// JSON by schema version 1 still decodes: JSON starts with '{', the binary
-// encoding with its version byte.
+// Users and audit records, the records there are most of, use compact
+// binary encodings (userCodecVersion, below, and auditCodecVersion in
+// codec_audit.go); the other records are JSON. A user or an audit record
+// written as JSON by an earlier release still decodes: JSON starts with
+// '{', a binary encoding with its version byte.
 func encodeRecord(rec any) ([]byte, error) {
-	if u, ok := rec.(*store.User); ok {
-		return appendUser(nil, u), nil
+	switch r := rec.(type) {
+	case *store.User:
+		return appendUser(nil, r), nil
+	case *store.AuditRecord:
+		return encodeAuditRecord(r), nil
 	}
 	return json.Marshal(rec)
 }
 
 func decodeRecord[T any](v []byte, rec *T) error {
-	if u, ok := any(rec).(*store.User); ok && len(v) > 0 && v[0] == userCodecVersion {
-		return decodeUser(v, u)
+	if len(v) > 0 {
+		switch r := any(rec).(type) {
+		case *store.User:
+			if v[0] == userCodecVersion {
+				return decodeUser(v, r)
+			}
+		case *store.AuditRecord:
+			if v[0] == auditCodecVersion {
+				return decodeAuditRecord(v, r)
+			}
+		}
 	}
 	return json.Unmarshal(v, rec)
 }

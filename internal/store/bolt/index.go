@@ -50,6 +50,7 @@ func (t *txn) reindex(username string, old, new membership) error {
 	if ig == nil || ip == nil || is == nil {
 		return t.missingBucket(bucketIdxGroups)
 	}
+	ig.FillPercent, ip.FillPercent, is.FillPercent = fillIndex, fillIndex, fillIndex
 	key := []byte(username)
 	for _, c := range []struct {
 		b        *bbolt.Bucket
@@ -73,7 +74,7 @@ func (t *txn) reindex(username string, old, new membership) error {
 			if err != nil {
 				return t.writeError(fmt.Errorf("index %q: %w", name, err))
 			}
-			sb.FillPercent = 0.9
+			sb.FillPercent = fillIndex
 			if err := sb.Put(key, []byte{}); err != nil {
 				return t.writeError(err)
 			}
@@ -148,12 +149,13 @@ func (t *txn) usersWhere(match func(store.User) bool, fn func(string) error) err
 // bucket is written in key order.
 func buildIndexes(tx *bbolt.Tx) error {
 	ig, ip, is := tx.Bucket(bucketIdxGroups), tx.Bucket(bucketIdxPerms), tx.Bucket(bucketIdxSuper)
+	ig.FillPercent, ip.FillPercent, is.FillPercent = fillIndex, fillIndex, fillIndex
 	put := func(b *bbolt.Bucket, name string, k []byte) error {
 		sb, err := b.CreateBucketIfNotExists([]byte(name))
 		if err != nil {
 			return fmt.Errorf("index %q: %w", name, err)
 		}
-		sb.FillPercent = 0.9
+		sb.FillPercent = fillIndex
 		return sb.Put(bytes.Clone(k), []byte{})
 	}
 	c := tx.Bucket(bucketUsers).Cursor()
