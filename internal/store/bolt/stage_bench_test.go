@@ -75,8 +75,8 @@ func peakRSS() (uint64, bool) {
 }
 
 // BenchmarkStagedPutUsers100k writes 100,000 users (benchUser) into a new
-// database in one Update, and with UpdateStaged in stages of 10,000 and of
-// 25,000 users, in username order and in random order, and reports the
+// database in one Update, and with UpdateStaged in stages of 10,000, 25,000
+// and 50,000 users, in username order and in random order, and reports the
 // peak Go heap and peak RSS of each. Run each case alone (the peak RSS is
 // the process's) with one iteration:
 //
@@ -104,7 +104,7 @@ func BenchmarkStagedPutUsers100k(b *testing.B) {
 			}
 			return nil
 		}
-		for _, stageSize := range []int{0, 10_000, 25_000} {
+		for _, stageSize := range []int{0, 10_000, 25_000, 50_000} {
 			mode := "one-update"
 			if stageSize > 0 {
 				mode = "staged-" + strconv.Itoa(stageSize)

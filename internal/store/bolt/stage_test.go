@@ -397,3 +397,43 @@ func TestOpenReplacedTimesOut(t *testing.T) {
 		t.Errorf("opened %d times, want a retry", opens)
 	}
 }
+
+// TestStagedConcurrentUpdate: an Update of the same handle that runs while
+// an UpdateStaged stages waits for it, and is not lost when the copy
+// replaces the file it would otherwise have written to; Views keep reading.
+func TestStagedConcurrentUpdate(t *testing.T) {
+	path := newDB(t)
+	s := mustOpen(t, path, store.OpenOptions{})
+	updated := make(chan error, 1)
+	err := store.UpdateStaged(ctx, s, func(stage stageFunc) error {
+		if err := stage(putUsers("a", 10)); err != nil {
+			return err
+		}
+		go func() { updated <- s.Update(ctx, putUsers("x", 1)) }()
+		// A View meanwhile reads the database as it was.
+		err := s.View(ctx, func(r store.Reader) error {
+			_, err := r.User("alice")
+			return err
+		})
+		if err != nil {
+			t.Errorf("View during a staged write: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		select {
+		case err := <-updated:
+			t.Errorf("an Update finished during a staged write (%v)", err)
+			updated <- err
+		default:
+		}
+		return stage(putUsers("b", 10))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-updated; err != nil {
+		t.Fatalf("the concurrent Update: %v", err)
+	}
+	wantUsers(t, s, "x", 1)
+	wantUsers(t, s, "a", 10)
+	wantUsers(t, s, "b", 10)
+}
