@@ -385,7 +385,7 @@ func TestOpenReplacedTimesOut(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	})
 	defer restore()
-	s, err := bolt.Open(path, store.OpenOptions{LockTimeout: 100 * time.Millisecond})
+	s, err := bolt.Open(path, store.OpenOptions{LockTimeout: time.Second})
 	if err == nil {
 		s.Close()
 		t.Fatal("open of a path replaced at every open succeeded")
