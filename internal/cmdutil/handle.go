@@ -91,6 +91,19 @@ func (h *Handle) View(ctx context.Context, fn func(store.Reader) error) error {
 // Update opens the database for writing (creating it in ReadWrite mode),
 // runs fn in one transaction, and closes it.
 func (h *Handle) Update(ctx context.Context, fn func(store.Writer) error) error {
+	return h.write(func(st store.Store) error { return st.Update(ctx, fn) })
+}
+
+// UpdateStaged opens the database for writing as Update does, runs fn's
+// stages with store.UpdateStaged on it (staged on a copy when the backend
+// can, else in one transaction), and closes it. The exclusive lock is held
+// from the first stage to the publishing of the last.
+func (h *Handle) UpdateStaged(ctx context.Context, fn func(stage func(func(store.Writer) error) error) error) error {
+	return h.write(func(st store.Store) error { return store.UpdateStaged(ctx, st, fn) })
+}
+
+// write opens the database for writing, runs do on it and closes it.
+func (h *Handle) write(do func(store.Store) error) error {
 	if h.access == Preview {
 		return store.ErrReadOnly
 	}
@@ -104,7 +117,7 @@ func (h *Handle) Update(ctx context.Context, fn func(store.Writer) error) error 
 	if err != nil {
 		return DescribeOpenError(h.location, err)
 	}
-	err = st.Update(ctx, fn)
+	err = do(st)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -120,4 +133,4 @@ func (h *Handle) Close() error {
 	return nil
 }
 
-var _ store.Store = (*Handle)(nil)
+var _ store.Stager = (*Handle)(nil)

@@ -8,6 +8,11 @@ import (
 // Store is a transactional home for authctl's records. View and Update are the
 // only ways in: every read happens inside a read transaction and every change
 // inside exactly one write transaction, so a change is either whole or absent.
+//
+// A change too large for one transaction's memory (a seeding apply of a
+// million users) is made with UpdateStaged (stage.go): several write
+// transactions on a private copy that is published whole, by a backend that
+// is a Stager, or one Update on any other.
 type Store interface {
 	// View runs fn in a read-only transaction. The Reader must not be used
 	// after fn returns. Records returned by the Reader are copies: changing

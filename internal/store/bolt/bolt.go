@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -60,6 +61,14 @@ type boltStore struct {
 	// version is the database's schema version, from checkSchema.
 	version uint64
 	closed  atomic.Bool
+
+	// writeMu is held by every write (Update, UpdateStaged) from start to
+	// end, so that no Update of this handle commits into the file that an
+	// UpdateStaged is about to replace.
+	writeMu sync.Mutex
+	// gate guards db: every transaction holds it shared, and UpdateStaged
+	// holds it exclusively while it swaps in the published copy.
+	gate sync.RWMutex
 }
 
 var _ store.Store = (*boltStore)(nil)
@@ -94,6 +103,9 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 	}
 	// The file itself is only ever created by createNew.
 	create, mayInit := false, create
+	// opened is the file bbolt's last open call opened, to check that the
+	// path still names it once the lock is held (see reopenReplaced).
+	var opened fs.FileInfo
 	bopts := &bbolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
@@ -136,24 +148,46 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 				f.Close()
 				return nil, errEmptyFile
 			}
+			opened = fi
+			if h := testHookOpened.Load(); h != nil {
+				(*h)(name)
+			}
 			return f, nil
 		},
 	}
 
-	db, err := boltOpen(path, bopts)
-	if errors.Is(err, fs.ErrNotExist) && mayInit {
-		if err := createNew(path, bopts); err != nil {
-			return nil, err
-		}
+	deadline := time.Now().Add(timeout)
+	var db *bbolt.DB
+	for {
+		opened = nil
 		db, err = boltOpen(path, bopts)
-		if errors.Is(err, fs.ErrNotExist) {
-			// Another name took the place (a dangling symbolic link):
-			// nothing is created through it.
-			return nil, fmt.Errorf("create database %s: something else is there (a symbolic link to a missing file?); not creating the database through it", path)
+		if errors.Is(err, fs.ErrNotExist) && mayInit {
+			if err := createNew(path, bopts); err != nil {
+				return nil, err
+			}
+			db, err = boltOpen(path, bopts)
+			if errors.Is(err, fs.ErrNotExist) {
+				// Another name took the place (a dangling symbolic link):
+				// nothing is created through it.
+				return nil, fmt.Errorf("create database %s: something else is there (a symbolic link to a missing file?); not creating the database through it", path)
+			}
 		}
-	}
-	if err != nil {
-		return nil, openError(path, readOnly, err)
+		if err != nil {
+			return nil, openError(path, readOnly, err)
+		}
+		if opened == nil || stillAt(path, opened) {
+			break
+		}
+		// The file was replaced while this open waited for its lock (an
+		// UpdateStaged published a new one): the lock is on a file that
+		// nobody will read again. Open the path anew, within the time
+		// left.
+		_ = db.Close()
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, openError(path, readOnly, berrors.ErrTimeout)
+		}
+		bopts.Timeout = left
 	}
 
 	s := &boltStore{db: db, path: path, readOnly: readOnly}
@@ -447,6 +481,8 @@ func (s *boltStore) update(fn func(*bbolt.Tx) error) error {
 // code: a panic that escapes it is the caller's own (the Reader and Writer
 // methods recover bbolt's panics themselves) and propagates unchanged.
 func (s *boltStore) run(writable, caller bool, fn func(*bbolt.Tx) error) (err error) {
+	s.gate.RLock()
+	defer s.gate.RUnlock()
 	var inFn, fnFailed bool
 	defer func() {
 		if inFn {
@@ -513,6 +549,13 @@ func (s *boltStore) Update(ctx context.Context, fn func(store.Writer) error) err
 	if s.readOnly {
 		return store.ErrReadOnly
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.updateHeld(fn)
+}
+
+// updateHeld is Update for a caller that holds writeMu.
+func (s *boltStore) updateHeld(fn func(store.Writer) error) error {
 	return s.run(true, true, func(tx *bbolt.Tx) error {
 		t := &txn{s: s, tx: tx, writable: true}
 		defer t.end()
@@ -530,6 +573,11 @@ func (s *boltStore) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return store.ErrClosed
 	}
+	// Wait for a running write (an UpdateStaged may be about to swap db).
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.gate.Lock()
+	defer s.gate.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", s.path, err)
 	}

@@ -21,6 +21,14 @@ var tests = []testCase{
 	{"ConcurrentViews", testConcurrentViews},
 	{"ConcurrentUpdates", testConcurrentUpdates},
 
+	// Staged writes: store.UpdateStaged.
+	{"StagedSeesEarlierStages", testStagedSeesEarlierStages},
+	{"StagedErrorLeavesDatabase", testStagedErrorLeavesDatabase},
+	{"StagedAuditSequence", testStagedAuditSequence},
+	{"StagedReadOnly", testStagedReadOnly},
+	{"StagedAfterReturn", testStagedAfterReturn},
+	{"StagedContext", testStagedContext},
+
 	// Records.
 	{"EmptyStore", testEmptyStore},
 	{"RoundTrip", testRoundTrip},
