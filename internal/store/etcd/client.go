@@ -68,6 +68,8 @@ type client struct {
 	tr        *http.Transport
 	hc        *http.Client
 	user, pw  string
+	// dialTimeout bounds the attempts to connect to any endpoint.
+	dialTimeout time.Duration
 	// cur is the endpoint calls go to first; a call that cannot reach it
 	// moves it on to the next.
 	cur atomic.Int32
@@ -94,7 +96,7 @@ func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
 		ForceAttemptHTTP2:   true,
 	}
 	return &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: &http.Client{Transport: tr},
-		user: set.Username, pw: set.Password}
+		user: set.Username, pw: set.Password, dialTimeout: set.DialTimeout}
 }
 
 func (c *client) close() { c.tr.CloseIdleConnections() }
@@ -226,6 +228,10 @@ func (c *client) send(ctx context.Context, method string, msg []byte, tok string
 	n := int32(len(c.endpoints))
 	backoff := 25 * time.Millisecond
 	var last error
+	// Until a connection succeeds, DialTimeout bounds the attempts: a
+	// cluster that nothing answers for is not waited on for the whole
+	// request timeout.
+	start, connected := time.Now(), false
 	for tries := int32(1); ; tries++ {
 		i := c.cur.Load()
 		b, err := c.post(ctx, c.endpoints[i], method, frame, tok)
@@ -249,6 +255,10 @@ func (c *client) send(ctx context.Context, method string, msg []byte, tok string
 			return nil, err
 		}
 		last = err
+		connected = connected || !notSent(err)
+		if !connected && time.Since(start) >= c.dialTimeout {
+			return nil, fmt.Errorf("%w (%w)", context.DeadlineExceeded, last)
+		}
 		c.cur.CompareAndSwap(i, (i+1)%n)
 		if tries%n == 0 {
 			// Every endpoint failed once: wait before the next round.
