@@ -89,7 +89,7 @@ func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
 		protos.SetUnencryptedHTTP2(true)
 	}
 	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: set.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         dialer(set.DialTimeout),
 		TLSClientConfig:     tc,
 		TLSHandshakeTimeout: set.DialTimeout,
 		Protocols:           &protos,
