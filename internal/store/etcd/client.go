@@ -95,8 +95,13 @@ func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
 		Protocols:           &protos,
 		ForceAttemptHTTP2:   true,
 	}
-	return &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: &http.Client{Transport: tr},
-		user: set.Username, pw: set.Password, dialTimeout: set.DialTimeout}
+	c := &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: &http.Client{Transport: tr}, dialTimeout: set.DialTimeout}
+	// Like etcd's client, log in only with both a user and a password: a
+	// user alone (with a client certificate) sends no credentials.
+	if set.Username != "" && set.Password != "" {
+		c.user, c.pw = set.Username, set.Password
+	}
+	return c
 }
 
 func (c *client) close() { c.tr.CloseIdleConnections() }

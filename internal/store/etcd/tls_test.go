@@ -70,6 +70,20 @@ func TestTLSClientCertificates(t *testing.T) {
 		t.Errorf("checking host writes: %v", err)
 	}
 
+	// A user without a password sends no credentials (as etcd's client):
+	// the certificate's CN is the user.
+	ccert, ckey, _ := f.Client("authctl-check")
+	s, err := etcd.Open(addr, store.OpenOptions{}, etcd.Settings{CACert: f.CA, Cert: ccert, Key: ckey, Username: "authctl-admin"})
+	if err != nil {
+		t.Errorf("user without a password: %v", err)
+	} else {
+		err = s.Update(ctx, func(w store.Writer) error { return w.PutSession(store.Session{ID: "s2", Username: "alice"}) })
+		if !errors.Is(err, etcd.ErrRefused) {
+			t.Errorf("user without a password writes as %v, want the CN's role", err)
+		}
+		s.Close()
+	}
+
 	// A certificate whose CN is no etcd user, and the same with a password
 	// login as a user of the admin role: the password wins, as with etcd's
 	// own client.
@@ -78,7 +92,7 @@ func TestTLSClientCertificates(t *testing.T) {
 	if !errors.Is(err, etcd.ErrRefused) {
 		t.Errorf("unknown CN: %v", err)
 	}
-	s, err := etcd.Open(addr, store.OpenOptions{}, etcd.Settings{CACert: f.CA, Cert: cert, Key: key, Username: "authctl-admin", Password: "etcd-pw"})
+	s, err = etcd.Open(addr, store.OpenOptions{}, etcd.Settings{CACert: f.CA, Cert: cert, Key: key, Username: "authctl-admin", Password: "etcd-pw"})
 	if err != nil {
 		t.Errorf("password over TLS: %v", err)
 	} else {
