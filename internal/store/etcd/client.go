@@ -297,6 +297,10 @@ func (c *client) post(ctx context.Context, ep, method string, frame []byte, tok 
 	if tok != "" {
 		req.Header["Token"] = []string{tok}
 	}
+	if dl, ok := ctx.Deadline(); ok {
+		// The server gives up when the caller does, as with gRPC's client.
+		req.Header["Grpc-Timeout"] = []string{grpcTimeout(time.Until(dl))}
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -325,6 +329,23 @@ func (c *client) post(ctx context.Context, ep, method string, frame []byte, tok 
 		return nil, fmt.Errorf("%s: %w", ep, errWire)
 	}
 	return body[5:], nil
+}
+
+// grpcTimeout writes d as a grpc-timeout header: at most 8 digits and a
+// unit, rounded up.
+func grpcTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "1n"
+	}
+	for _, u := range []struct {
+		unit string
+		d    time.Duration
+	}{{"n", time.Nanosecond}, {"u", time.Microsecond}, {"m", time.Millisecond}, {"S", time.Second}, {"M", time.Minute}} {
+		if n := (d + u.d - 1) / u.d; n < 1e8 {
+			return strconv.FormatInt(int64(n), 10) + u.unit
+		}
+	}
+	return strconv.FormatInt(int64((d+time.Hour-1)/time.Hour), 10) + "H"
 }
 
 // decodeGRPCMessage undoes grpc-message's percent-encoding.

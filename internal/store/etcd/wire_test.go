@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	etcdserverpb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"go.etcd.io/etcd/api/v3/mvccpb"
@@ -136,6 +137,22 @@ func TestPrefixEnd(t *testing.T) {
 	} {
 		if got := prefixEnd(p); got != want {
 			t.Errorf("prefixEnd(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestGRPCTimeout(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Second:            "1n",
+		999 * time.Nanosecond:   "999n",
+		10 * time.Second:        "10000000u",
+		100 * time.Second:       "100000m",
+		15*time.Second + 1:      "15000001u",
+		30 * 24 * time.Hour:     "2592000S",
+		100000000 * time.Minute: "1666667H",
+	} {
+		if got := grpcTimeout(d); got != want {
+			t.Errorf("grpcTimeout(%s) = %s, want %s", d, got, want)
 		}
 	}
 }
