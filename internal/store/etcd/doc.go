@@ -1,6 +1,37 @@
 // Package etcd is the store.Store backend on an etcd v3 cluster, so that
-// the same authctl runs on many hosts against one directory. It is the only
-// package of authctl that imports go.etcd.io/etcd/client (layering_test.go).
+// the same authctl runs on many hosts against one directory.
+//
+// # Client
+//
+// The package talks to etcd through its own small client (client.go,
+// wire.go) rather than go.etcd.io/etcd/client/v3: unary gRPC calls to the
+// three methods it needs (KV.Range, KV.Txn, Auth.Authenticate), sent as
+// HTTP/2 POSTs with net/http (h2c without TLS, h2 with TLS), their
+// protocol buffers encoded by hand. The binary so links neither gRPC nor
+// protobuf nor etcd's client, whose package initialisation every authctl
+// process paid, on bbolt too (layering_test.go checks the binary's
+// dependencies). Only the tests use etcd's packages: the embedded server
+// (etcdtest), and the generated code as the reference of the wire format.
+//
+// It is gRPC on the wire, not etcd's JSON gateway (/v3/kv/range …),
+// because the gateway does not authenticate by client certificate: with
+// --client-cert-auth and authentication on, etcd answers a gateway request
+// whose certificate has a CommonName with HTTP 400. Over gRPC the
+// certificate's CN is the etcd user, as with etcdctl.
+//
+// What it keeps from etcd's client: endpoints are tried in order, a call
+// moving on to the next endpoint when one cannot be reached (and a read
+// also when the member answers "unavailable", such as no leader); a write
+// is sent again only if it cannot have reached a member. A call that
+// reaches no endpoint within Settings.DialTimeout, or gets no answer within
+// RequestTimeout, fails with ErrUnreachable. With Settings.Username the
+// client logs in (Auth.Authenticate) before its first call and sends the
+// token with each; when the cluster no longer knows the token (a restart,
+// its TTL) it logs in again once and repeats the call. TLS verifies the
+// servers with Settings.CACert (else the system's roots), with at least
+// TLS 1.2, and presents Cert and Key, read again at each handshake.
+// Connections go through HTTPS_PROXY (a CONNECT tunnel) unless NO_PROXY
+// names the member, as gRPC's do.
 //
 // # Location
 //

@@ -2,7 +2,6 @@ package etcd
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -11,13 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	"go.etcd.io/etcd/client/pkg/v3/transport"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"authctl/internal/store"
 )
@@ -99,7 +91,7 @@ func ParseAddress(address string) (endpoints []string, prefix string, err error)
 
 // etcdStore implements store.Store on a prefix of an etcd cluster.
 type etcdStore struct {
-	cli       *clientv3.Client
+	cli       *client
 	endpoints []string
 	prefix    string
 	settings  Settings
@@ -121,34 +113,14 @@ func Open(address string, opts store.OpenOptions, set Settings) (store.Store, er
 		return nil, err
 	}
 	set = set.withDefaults()
-	cfg := clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: set.DialTimeout,
-		Username:    set.Username,
-		Password:    set.Password,
-		Logger:      zap.NewNop(),
-		// Leave room above the server's request limit so that the
-		// server, not the client, names the limit.
-		MaxCallSendMsgSize: max(2<<20, set.MaxRequestBytes+64<<10),
-	}
-	if set.CACert != "" || set.Cert != "" || set.Key != "" {
-		if (set.Cert == "") != (set.Key == "") {
-			return nil, errors.New("etcd: TLS needs both a client certificate (etcd.cert) and its key (etcd.key)")
-		}
-		ti := transport.TLSInfo{TrustedCAFile: set.CACert, CertFile: set.Cert, KeyFile: set.Key}
-		var tc *tls.Config
-		if tc, err = ti.ClientConfig(); err != nil {
-			return nil, fmt.Errorf("etcd: TLS settings: %w", err)
-		}
-		cfg.TLS = tc
-	}
-	cli, err := clientv3.New(cfg)
+	tc, err := tlsConfig(set)
 	if err != nil {
-		return nil, dialError(endpoints, set, cfg.TLS != nil, err)
+		return nil, err
 	}
+	cli := newClient(endpoints, set, tc)
 	s := &etcdStore{cli: cli, endpoints: endpoints, prefix: prefix, settings: set, readOnly: opts.ReadOnly}
 	if err := s.checkSchema(opts.Create); err != nil {
-		_ = cli.Close()
+		cli.close()
 		return nil, err
 	}
 	return s, nil
@@ -171,12 +143,12 @@ func (s *etcdStore) checkSchema(create bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.settings.DialTimeout+s.settings.RequestTimeout)
 	defer cancel()
 	sk := s.key("schema")
-	resp, err := s.cli.Get(ctx, sk)
+	resp, err := s.cli.rangeKeys(ctx, rangeRequest{Key: sk})
 	if err != nil {
 		return s.rpcError(ctx, err)
 	}
 	if len(resp.Kvs) == 0 {
-		any, err := s.cli.Get(ctx, s.prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly(), clientv3.WithLimit(1))
+		any, err := s.cli.rangeKeys(ctx, rangeRequest{Key: s.prefix, End: prefixEnd(s.prefix), KeysOnly: true, Limit: 1})
 		if err != nil {
 			return s.rpcError(ctx, err)
 		}
@@ -186,10 +158,9 @@ func (s *etcdStore) checkSchema(create bool) error {
 		if !create {
 			return fmt.Errorf("%s: %w", s.location(), store.ErrNoDatabase)
 		}
-		_, err = s.cli.Txn(ctx).
-			If(clientv3.Compare(clientv3.CreateRevision(sk), "=", 0)).
-			Then(clientv3.OpPut(sk, strconv.Itoa(SchemaVersion))).
-			Commit()
+		_, err = s.cli.txn(ctx,
+			[]compare{{Key: sk, Target: cmpCreate, Result: cmpEqual, Revision: 0}},
+			[]op{opPut(sk, []byte(strconv.Itoa(SchemaVersion)))})
 		if err != nil {
 			return s.rpcError(ctx, err)
 		}
@@ -230,11 +201,7 @@ func (s *etcdStore) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return store.ErrClosed
 	}
-	var err error
-	s.closeOnce.Do(func() { err = s.cli.Close() })
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("close %s: %w", s.location(), err)
-	}
+	s.closeOnce.Do(s.cli.close)
 	return nil
 }
 
@@ -268,29 +235,34 @@ func (s *etcdStore) cliTLS() bool {
 	return s.settings.CACert != "" || s.settings.Cert != ""
 }
 
-func dialError(endpoints []string, set Settings, useTLS bool, err error) error {
-	return describe(endpoints, "", set, useTLS, err)
-}
-
 func describe(endpoints []string, prefix string, set Settings, useTLS bool, err error) error {
 	where := "etcd at " + strings.Join(endpoints, ",")
-	switch {
-	case errors.Is(err, rpctypes.ErrAuthFailed):
-		return fmt.Errorf("%s: %w: authentication failed for etcd user %q: check etcd.user and the password in AUTHCTL_ETCD_PASSWORD or etcd.password_file", where, ErrRefused, set.Username)
-	case errors.Is(err, rpctypes.ErrUserEmpty):
-		return fmt.Errorf("%s: %w: the cluster has authentication on and no etcd user was given: set etcd.user (AUTHCTL_ETCD_USER) or a client certificate (etcd.cert, etcd.key)", where, ErrRefused)
-	case errors.Is(err, rpctypes.ErrPermissionDenied):
-		return fmt.Errorf("%s: %w: permission denied on %s: grant this host's etcd role access to that prefix", where, ErrRefused, prefix)
-	case errors.Is(err, rpctypes.ErrNoSpace):
-		return fmt.Errorf("%s: the cluster is out of space (NOSPACE alarm): compact, defragment and disarm it, or raise --quota-backend-bytes", where)
-	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge):
-		return fmt.Errorf("%s: %w: %v: raise the servers' --max-txn-ops / --max-request-bytes and etcd.max_txn_ops / etcd.max_request_bytes, or use --batch-size", where, ErrTooLarge, err)
+	var st *statusError
+	isStatus := errors.As(err, &st)
+	if isStatus {
+		switch st.msg {
+		case msgAuthFailed:
+			return fmt.Errorf("%s: %w: authentication failed for etcd user %q: check etcd.user and the password in AUTHCTL_ETCD_PASSWORD or etcd.password_file", where, ErrRefused, set.Username)
+		case msgUserEmpty:
+			return fmt.Errorf("%s: %w: the cluster has authentication on and no etcd user was given: set etcd.user (AUTHCTL_ETCD_USER) or a client certificate (etcd.cert, etcd.key)", where, ErrRefused)
+		case msgPermissionDenied:
+			return fmt.Errorf("%s: %w: permission denied on %s: grant this host's etcd role access to that prefix", where, ErrRefused, prefix)
+		case msgNoSpace:
+			return fmt.Errorf("%s: the cluster is out of space (NOSPACE alarm): compact, defragment and disarm it, or raise --quota-backend-bytes", where)
+		case msgTooManyOps, msgRequestTooLarge:
+			return fmt.Errorf("%s: %w: %v: raise the servers' --max-txn-ops / --max-request-bytes and etcd.max_txn_ops / etcd.max_request_bytes, or use --batch-size", where, ErrTooLarge, err)
+		}
+		if st.code == codeDeadlineExceeded || st.code == codeUnavailable {
+			return fmt.Errorf("%s: %w: %s", where, ErrUnreachable, probe(endpoints, set, useTLS))
+		}
+		return fmt.Errorf("%s: %w", where, err)
 	}
-	code := status.Code(err)
-	if errors.Is(err, context.DeadlineExceeded) || code == codes.DeadlineExceeded || code == codes.Unavailable {
-		return fmt.Errorf("%s: %w: %s", where, ErrUnreachable, probe(endpoints, set, useTLS))
+	// No status: the request got no answer (or an answer that is not
+	// etcd's, such as a TLS port's to plain text).
+	if errors.Is(err, errWire) {
+		return fmt.Errorf("%s: %w", where, err)
 	}
-	return fmt.Errorf("%s: %w", where, err)
+	return fmt.Errorf("%s: %w: %s", where, ErrUnreachable, probe(endpoints, set, useTLS))
 }
 
 // probe says why the client got no answer, which the client itself does

@@ -392,7 +392,7 @@ func (t *txn) LastAudit() (store.AuditRecord, error) {
 			return t.decodeAudit(k, e.val)
 		}
 	}
-	resp, err := t.get(from, clientv3WithRange(end), clientv3Last())
+	resp, err := t.get(rangeRequest{Key: from, End: end, Limit: 1, Last: true})
 	if err != nil {
 		return store.AuditRecord{}, err
 	}

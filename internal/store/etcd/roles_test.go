@@ -94,6 +94,12 @@ func TestRoles(t *testing.T) {
 	if err != nil {
 		t.Errorf("login host: %v", err)
 	}
+	// A token the cluster no longer knows (a restart, its TTL): the
+	// client logs in again and the call goes through.
+	etcd.SetToken(login, "no-such-token")
+	if err := login.View(ctx, func(r store.Reader) error { _, err := r.User("alice"); return err }); err != nil {
+		t.Errorf("after the token expired: %v", err)
+	}
 	err = login.Update(ctx, func(w store.Writer) error { return w.PutGroup(store.Group{Name: "x"}) })
 	if !errors.Is(err, etcd.ErrRefused) {
 		t.Errorf("login host adds a group: %v", err)

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"authctl/internal/store"
 )
 
@@ -65,25 +61,23 @@ func (t *txn) check() error {
 	return nil
 }
 
-// request runs one read against the cluster at the transaction's revision.
-func (t *txn) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
-	if t.rev != 0 {
-		opts = append(opts, clientv3.WithRev(t.rev))
-	}
+// get runs one read against the cluster at the transaction's revision.
+func (t *txn) get(r rangeRequest) (rangeResponse, error) {
+	r.Revision = t.rev
 	ctx, cancel := context.WithTimeout(t.ctx, t.s.settings.RequestTimeout)
 	defer cancel()
-	resp, err := t.s.cli.Get(ctx, key, opts...)
+	resp, err := t.s.cli.rangeKeys(ctx, r)
 	if err != nil {
-		if errors.Is(err, rpctypes.ErrCompacted) {
-			return nil, fmt.Errorf("%s: %w: the cluster compacted the revision this transaction reads; run it again", t.s.location(), store.ErrConflict)
+		if hasStatus(err, msgCompacted) {
+			return rangeResponse{}, fmt.Errorf("%s: %w: the cluster compacted the revision this transaction reads; run it again", t.s.location(), store.ErrConflict)
 		}
 		if t.ctx.Err() != nil {
-			return nil, t.ctx.Err()
+			return rangeResponse{}, t.ctx.Err()
 		}
-		return nil, t.s.rpcError(ctx, err)
+		return rangeResponse{}, t.s.rpcError(ctx, err)
 	}
 	if t.rev == 0 {
-		t.rev = resp.Header.Revision
+		t.rev = resp.Revision
 	}
 	return resp, nil
 }
@@ -119,7 +113,7 @@ func (t *txn) read(key string) ([]byte, bool, error) {
 	if c, ok := t.seen[key]; ok {
 		return c.val, c.ok, nil
 	}
-	resp, err := t.get(key)
+	resp, err := t.get(rangeRequest{Key: key})
 	if err != nil {
 		if t.denied(key, err) {
 			return nil, false, nil
@@ -155,7 +149,7 @@ type cursor struct {
 	t        *txn
 	to       string
 	next     string // where the next page starts
-	page     []*mvccpb.KeyValue
+	page     []keyValue
 	i        int
 	more     bool
 	fetched  bool
@@ -171,10 +165,10 @@ func (t *txn) newCursor(from, to string, keysOnly bool) *cursor {
 }
 
 // remote returns the next cluster key after c.last, or nil.
-func (c *cursor) remote() (*mvccpb.KeyValue, error) {
+func (c *cursor) remote() (*keyValue, error) {
 	for {
 		for c.i < len(c.page) {
-			kv := c.page[c.i]
+			kv := &c.page[c.i]
 			if c.started && string(kv.Key) <= c.last {
 				c.i++
 				continue
@@ -184,11 +178,7 @@ func (c *cursor) remote() (*mvccpb.KeyValue, error) {
 		if c.empty || (c.fetched && !c.more) {
 			return nil, nil
 		}
-		opts := []clientv3.OpOption{clientv3.WithRange(c.to), clientv3.WithLimit(pageSize)}
-		if c.keysOnly {
-			opts = append(opts, clientv3.WithKeysOnly())
-		}
-		resp, err := c.t.get(c.next, opts...)
+		resp, err := c.t.get(rangeRequest{Key: c.next, End: c.to, Limit: pageSize, KeysOnly: c.keysOnly})
 		if err != nil {
 			if c.t.denied(c.next, err) {
 				c.empty = true
@@ -276,8 +266,17 @@ func (t *txn) scan(from, to string, keysOnly bool, fn func(key string, val []byt
 	}
 }
 
-// prefixEnd is the first key after every key starting with p.
-func prefixEnd(p string) string { return clientv3.GetPrefixRangeEnd(p) }
+// prefixEnd is the first key after every key starting with p: p with its
+// last byte below 0xff incremented and what follows it dropped; "\x00"
+// (to the end of the key space) when there is none.
+func prefixEnd(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] < 0xff {
+			return p[:i] + string([]byte{p[i] + 1})
+		}
+	}
+	return "\x00"
+}
 
 // --- writes ------------------------------------------------------------------
 
@@ -324,25 +323,25 @@ func (t *txn) deleteRange(from, to string) {
 }
 
 // ops turns the buffer into the transaction's operations and their size.
-func (t *txn) ops() ([]clientv3.Op, int) {
-	ops := make([]clientv3.Op, 0, len(t.keys)+len(t.rangeDel)+1)
+func (t *txn) ops() ([]op, int) {
+	ops := make([]op, 0, len(t.keys)+len(t.rangeDel)+1)
 	size := 0
 	for _, r := range t.rangeDel {
-		ops = append(ops, clientv3.OpDelete(r[0], clientv3.WithRange(r[1])))
+		ops = append(ops, opDeleteRange(r[0], r[1]))
 		size += len(r[0]) + len(r[1]) + 8
 	}
 	for _, k := range t.keys {
 		e := t.buf[k]
 		if e.deleted {
-			ops = append(ops, clientv3.OpDelete(k))
+			ops = append(ops, opDelete(k))
 			size += len(k) + 8
 		} else {
-			ops = append(ops, clientv3.OpPut(k, string(e.val)))
+			ops = append(ops, opPut(k, e.val))
 			size += len(k) + len(e.val) + 16
 		}
 	}
 	ck := t.s.key("commit")
-	ops = append(ops, clientv3.OpPut(ck, ""))
+	ops = append(ops, opPut(ck, nil))
 	size += len(ck) + 64
 	return ops, size
 }
@@ -375,20 +374,20 @@ func (t *txn) commit() (ok bool, err error) {
 	if len(ops) > set.MaxTxnOps || size > set.MaxRequestBytes {
 		return false, &TooLargeError{Ops: len(ops), Bytes: size, MaxOps: set.MaxTxnOps, MaxBytes: set.MaxRequestBytes}
 	}
-	var cmps []clientv3.Cmp
+	var cmps []compare
 	if t.rev != 0 {
-		cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(t.s.key("commit")), "<", t.rev+1))
+		cmps = append(cmps, compare{Key: t.s.key("commit"), Target: cmpMod, Result: cmpLess, Revision: t.rev + 1})
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, set.RequestTimeout)
 	defer cancel()
-	resp, err := t.s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
+	ok, err = t.s.cli.txn(ctx, cmps, ops)
 	if err != nil {
 		if t.ctx.Err() != nil {
 			return false, t.ctx.Err()
 		}
 		return false, t.s.rpcError(ctx, err)
 	}
-	return resp.Succeeded, nil
+	return ok, nil
 }
 
 func (s *etcdStore) Update(ctx context.Context, fn func(store.Writer) error) error {
@@ -422,15 +421,5 @@ func (s *etcdStore) Update(ctx context.Context, fn func(store.Writer) error) err
 		case <-time.After(d):
 		}
 		backoff = min(2*backoff, 50*time.Millisecond)
-	}
-}
-
-func clientv3WithRange(end string) clientv3.OpOption { return clientv3.WithRange(end) }
-
-// clientv3Last asks a range for its last key only.
-func clientv3Last() clientv3.OpOption {
-	return func(op *clientv3.Op) {
-		clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend)(op)
-		clientv3.WithLimit(1)(op)
 	}
 }

@@ -4,6 +4,7 @@ package etcdtest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/url"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -36,10 +38,19 @@ type Server struct {
 	dir string
 	// Endpoint is HOST:PORT of its client port.
 	Endpoint string
+	tls      *tls.Config // for the helper's own client, on a TLS server
 }
 
 // Start starts a server with its data in a new temporary directory.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return start(nil) }
+
+// StartTLS starts a server whose client port serves TLS with the server
+// certificate of f and requires a client certificate signed by f's CA,
+// whose CommonName is the etcd user once authentication is on
+// (--client-cert-auth).
+func StartTLS(f *TLSFiles) (*Server, error) { return start(f) }
+
+func start(f *TLSFiles) (*Server, error) {
 	dir, err := os.MkdirTemp("", "authctl-etcd-")
 	if err != nil {
 		return nil, err
@@ -47,7 +58,24 @@ func Start() (*Server, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir, cfg.Name = dir, "test"
 	u, _ := url.Parse("http://127.0.0.1:0")
-	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
+	cu := *u
+	var clientTLS *tls.Config
+	if f != nil {
+		cu.Scheme = "https"
+		cfg.ClientTLSInfo = transport.TLSInfo{CertFile: f.ServerCert, KeyFile: f.ServerKey, TrustedCAFile: f.CA, ClientCertAuth: true}
+		// The server's own client (the helper's EnableAuth).
+		cert, key, err := f.Client("root")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		ti := transport.TLSInfo{CertFile: cert, KeyFile: key, TrustedCAFile: f.CA}
+		if clientTLS, err = ti.ClientConfig(); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{cu}, []url.URL{cu}
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
 	cfg.InitialCluster = "test=http://127.0.0.1:0"
 	cfg.LogLevel = "panic"
@@ -68,7 +96,7 @@ func Start() (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("embedded etcd not ready after 30s")
 	}
-	return &Server{e: e, dir: dir, Endpoint: e.Clients[0].Addr().String()}, nil
+	return &Server{e: e, dir: dir, Endpoint: e.Clients[0].Addr().String(), tls: clientTLS}, nil
 }
 
 // Stop stops the server and removes its data.
@@ -117,7 +145,7 @@ func Roles(p string) map[string][][3]string {
 // (named after it, with password pw) and root, and turns authentication on.
 func (s *Server) EnableAuth(prefix, pw string) error {
 	ctx := context.Background()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop(), TLS: s.tls})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,373 @@
+package etcd
+
+// A small etcd v3 client on net/http: unary gRPC calls (HTTP/2 POSTs of
+// length-prefixed protocol buffers, the status in the trailers) to the
+// three methods authctl uses, KV.Range, KV.Txn and Auth.Authenticate. It
+// speaks gRPC itself rather than going through etcd's JSON gateway because
+// the gateway does not authenticate by client certificate (etcd refuses a
+// gateway request whose certificate has a CommonName once authentication is
+// on), and a certificate's CN is how docs/scale-out.md has hosts log in.
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// gRPC status codes this package tells apart.
+const (
+	codeDeadlineExceeded = 4
+	codeUnavailable      = 14
+)
+
+// The etcd server's error messages (api/v3/v3rpc/rpctypes) that authctl
+// maps to its own errors or acts on.
+const (
+	msgAuthFailed       = "etcdserver: authentication failed, invalid user ID or password"
+	msgUserEmpty        = "etcdserver: user name is empty"
+	msgPermissionDenied = "etcdserver: permission denied"
+	msgNoSpace          = "etcdserver: mvcc: database space exceeded"
+	msgTooManyOps       = "etcdserver: too many operations in txn request"
+	msgRequestTooLarge  = "etcdserver: request is too large"
+	msgCompacted        = "etcdserver: mvcc: required revision has been compacted"
+	msgInvalidToken     = "etcdserver: invalid auth token"
+	msgAuthOldRevision  = "etcdserver: revision of auth store is old"
+)
+
+// statusError is the status a server answered a call with.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// hasStatus reports whether err is the server's answer msg.
+func hasStatus(err error, msg string) bool {
+	var st *statusError
+	return errors.As(err, &st) && st.msg == msg
+}
+
+// client calls one etcd cluster.
+type client struct {
+	endpoints []string
+	scheme    string // http (h2c) or https
+	tr        *http.Transport
+	hc        *http.Client
+	user, pw  string
+	// dialTimeout bounds the attempts to connect to any endpoint.
+	dialTimeout time.Duration
+	// cur is the endpoint calls go to first; a call that cannot reach it
+	// moves it on to the next.
+	cur atomic.Int32
+
+	mu    sync.Mutex
+	token string // the auth token of user, once logged in
+}
+
+// newClient prepares a client; it connects on its first call.
+func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
+	var protos http.Protocols
+	scheme := "http"
+	if tc != nil {
+		protos.SetHTTP2(true)
+		scheme = "https"
+	} else {
+		protos.SetUnencryptedHTTP2(true)
+	}
+	tr := &http.Transport{
+		DialContext:         dialer(set.DialTimeout),
+		TLSClientConfig:     tc,
+		TLSHandshakeTimeout: set.DialTimeout,
+		Protocols:           &protos,
+		ForceAttemptHTTP2:   true,
+	}
+	c := &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: &http.Client{Transport: tr}, dialTimeout: set.DialTimeout}
+	// Like etcd's client, log in only with both a user and a password: a
+	// user alone (with a client certificate) sends no credentials.
+	if set.Username != "" && set.Password != "" {
+		c.user, c.pw = set.Username, set.Password
+	}
+	return c
+}
+
+func (c *client) close() { c.tr.CloseIdleConnections() }
+
+// tlsConfig is the client side of TLS for Settings, as etcd's own
+// client builds it: the servers verified with CACert (else the system's
+// roots), the client's certificate when one is given.
+func tlsConfig(set Settings) (*tls.Config, error) {
+	if set.CACert == "" && set.Cert == "" && set.Key == "" {
+		return nil, nil
+	}
+	if (set.Cert == "") != (set.Key == "") {
+		return nil, errors.New("etcd: TLS needs both a client certificate (etcd.cert) and its key (etcd.key)")
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if set.Cert != "" {
+		// Read on every handshake, as etcd's client does, so that a
+		// renewed certificate is used without a restart; read once now
+		// to report a bad pair before connecting.
+		load := func() (*tls.Certificate, error) {
+			c, err := tls.LoadX509KeyPair(set.Cert, set.Key)
+			return &c, err
+		}
+		if _, err := load(); err != nil {
+			return nil, fmt.Errorf("etcd: TLS settings: %w", err)
+		}
+		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return load() }
+	}
+	if set.CACert != "" {
+		pemBytes, err := os.ReadFile(set.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("etcd: TLS settings: %w", err)
+		}
+		pool := x509.NewCertPool()
+		n := 0
+		for {
+			var block *pem.Block
+			block, pemBytes = pem.Decode(pemBytes)
+			if block == nil {
+				break
+			}
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("etcd: TLS settings: %s: %w", set.CACert, err)
+			}
+			pool.AddCert(cert)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("etcd: TLS settings: %s holds no PEM certificate (etcd.cacert)", set.CACert)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+// rangeKeys runs a KV.Range.
+func (c *client) rangeKeys(ctx context.Context, r rangeRequest) (rangeResponse, error) {
+	b, err := c.call(ctx, "/etcdserverpb.KV/Range", r.marshal(), true)
+	if err != nil {
+		return rangeResponse{}, err
+	}
+	return unmarshalRange(b)
+}
+
+// txn runs a KV.Txn of ops if every compare holds; ok is the outcome.
+func (c *client) txn(ctx context.Context, cmps []compare, ops []op) (ok bool, err error) {
+	b, err := c.call(ctx, "/etcdserverpb.KV/Txn", marshalTxn(cmps, ops), false)
+	if err != nil {
+		return false, err
+	}
+	return unmarshalTxn(b)
+}
+
+// authToken returns the token to send, logging in first if need be.
+func (c *client) authToken(ctx context.Context) (string, error) {
+	if c.user == "" {
+		return "", nil
+	}
+	c.mu.Lock()
+	tok := c.token
+	c.mu.Unlock()
+	if tok != "" {
+		return tok, nil
+	}
+	b, err := c.send(ctx, "/etcdserverpb.Auth/Authenticate", marshalAuthenticate(c.user, c.pw), "", true)
+	if err != nil {
+		return "", err
+	}
+	if tok, err = unmarshalAuthenticate(b); err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.token = tok
+	c.mu.Unlock()
+	return tok, nil
+}
+
+// call runs one unary call with the auth token, logging in again once if
+// the server no longer knows the token.
+func (c *client) call(ctx context.Context, method string, msg []byte, idempotent bool) ([]byte, error) {
+	for retried := false; ; retried = true {
+		tok, err := c.authToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := c.send(ctx, method, msg, tok, idempotent)
+		if err != nil && c.user != "" && !retried &&
+			(hasStatus(err, msgInvalidToken) || hasStatus(err, msgAuthOldRevision) || hasStatus(err, msgUserEmpty)) {
+			c.mu.Lock()
+			if c.token == tok {
+				c.token = ""
+			}
+			c.mu.Unlock()
+			continue
+		}
+		return b, err
+	}
+}
+
+// send runs one unary call, moving on to the next endpoint when one cannot
+// be reached and, for a call that may run twice (a read), when the member
+// it reached is unavailable (no leader), until ctx ends. A write is sent
+// again only when it cannot have reached a member.
+func (c *client) send(ctx context.Context, method string, msg []byte, tok string, idempotent bool) ([]byte, error) {
+	frame := make([]byte, 5, 5+len(msg))
+	binary.BigEndian.PutUint32(frame[1:], uint32(len(msg)))
+	frame = append(frame, msg...)
+	n := int32(len(c.endpoints))
+	backoff := 25 * time.Millisecond
+	var last error
+	// Until a connection succeeds, DialTimeout bounds the attempts: a
+	// cluster that nothing answers for is not waited on for the whole
+	// request timeout.
+	start, connected := time.Now(), false
+	for tries := int32(1); ; tries++ {
+		i := c.cur.Load()
+		b, err := c.post(ctx, c.endpoints[i], method, frame, tok)
+		if err == nil {
+			return b, nil
+		}
+		var st *statusError
+		isStatus := errors.As(err, &st)
+		if ctx.Err() != nil {
+			if last == nil || isStatus {
+				last = err
+			}
+			return nil, fmt.Errorf("%w (%w)", ctx.Err(), last)
+		}
+		switch {
+		case isStatus && st.code != codeUnavailable:
+			return nil, err
+		case errors.Is(err, errWire):
+			return nil, err
+		case !idempotent && !notSent(err):
+			return nil, err
+		}
+		last = err
+		connected = connected || !notSent(err)
+		if !connected && time.Since(start) >= c.dialTimeout {
+			return nil, fmt.Errorf("%w (%w)", context.DeadlineExceeded, last)
+		}
+		c.cur.CompareAndSwap(i, (i+1)%n)
+		if tries%n == 0 {
+			// Every endpoint failed once: wait before the next round.
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, fmt.Errorf("%w (%w)", ctx.Err(), last)
+			case <-t.C:
+			}
+			backoff = min(2*backoff, 500*time.Millisecond)
+		}
+	}
+}
+
+// notSent reports whether a failed request cannot have reached a server:
+// it failed connecting.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// post sends one framed gRPC request to ep and returns the response's
+// message.
+func (c *client) post(ctx context.Context, ep, method string, frame []byte, tok string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.scheme+"://"+ep+method, bytes.NewReader(frame))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = http.Header{"Content-Type": {"application/grpc"}, "Te": {"trailers"}}
+	if tok != "" {
+		req.Header["Token"] = []string{tok}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		// The server gives up when the caller does, as with gRPC's client.
+		req.Header["Grpc-Timeout"] = []string{grpcTimeout(time.Until(dl))}
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered HTTP %s, not gRPC", ep, resp.Status)
+	}
+	code := resp.Trailer.Get("Grpc-Status")
+	msg := resp.Trailer.Get("Grpc-Message")
+	if code == "" { // a trailers-only answer: the status is in the headers
+		code, msg = resp.Header.Get("Grpc-Status"), resp.Header.Get("Grpc-Message")
+	}
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return nil, fmt.Errorf("%s answered without a gRPC status", ep)
+	}
+	if n != 0 {
+		return nil, &statusError{code: n, msg: decodeGRPCMessage(msg)}
+	}
+	if len(body) < 5 || body[0] != 0 || uint64(binary.BigEndian.Uint32(body[1:5])) != uint64(len(body)-5) {
+		return nil, fmt.Errorf("%s: %w", ep, errWire)
+	}
+	return body[5:], nil
+}
+
+// grpcTimeout writes d as a grpc-timeout header: at most 8 digits and a
+// unit, rounded up.
+func grpcTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "1n"
+	}
+	for _, u := range []struct {
+		unit string
+		d    time.Duration
+	}{{"n", time.Nanosecond}, {"u", time.Microsecond}, {"m", time.Millisecond}, {"S", time.Second}, {"M", time.Minute}} {
+		if n := (d + u.d - 1) / u.d; n < 1e8 {
+			return strconv.FormatInt(int64(n), 10) + u.unit
+		}
+	}
+	return strconv.FormatInt(int64((d+time.Hour-1)/time.Hour), 10) + "H"
+}
+
+// decodeGRPCMessage undoes grpc-message's percent-encoding.
+func decodeGRPCMessage(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				if b == nil {
+					b = append(b, s[:i]...)
+				}
+				b = append(b, byte(v))
+				i += 2
+				continue
+			}
+		}
+		if b != nil {
+			b = append(b, s[i])
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
