@@ -78,8 +78,19 @@ func (t *txn) bucket(name []byte) (*bbolt.Bucket, error) {
 }
 
 func notFound(kind, key string) error {
-	return fmt.Errorf("%s %q: %w", kind, key, store.ErrNotFound)
+	return &notFoundError{kind: kind, key: key}
 }
+
+// notFoundError is store.ErrNotFound for one key, formatted only when
+// printed: a lookup that misses is the common case of a create (an apply
+// of 100,000 new users makes 200,000 of them), not an error to report.
+type notFoundError struct{ kind, key string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("%s %q: %v", e.kind, e.key, store.ErrNotFound)
+}
+
+func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
 
 // get decodes the record under key into rec.
 func get[T any](t *txn, bucket []byte, kind, key string) (rec T, err error) {
