@@ -72,15 +72,26 @@ func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts a
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	return svc.Apply(ctx, doc, opts)
+	ap, err := svc.PlanApply(ctx, doc, opts)
+	if err != nil {
+		return auth.ApplyResult{}, err
+	}
+	if opts.DryRun {
+		return auth.ApplyResult{Changes: ap.Changes()}, nil
+	}
+	if ap.Hashes() == 0 {
+		defer boundWriteHeap()()
+	}
+	return svc.ExecuteApply(ctx, ap)
 }
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
 // so that an apply interrupted while hashing stops, writes nothing and exits
-// 130 ("interrupted"). Once the write transaction has begun it runs to its
-// end: the database is then as after the apply. A second signal kills the
-// process at once, which leaves the database as before or after, never
-// between (one transaction).
+// 130 ("interrupted"). A write in one transaction, once begun, runs to its
+// end: the database is then as after the apply. A large apply written in
+// stages stops at the next stage and publishes nothing: the database is as
+// before. A second signal kills the process at once, which leaves the
+// database as before or after, never between.
 func interruptible(ctx context.Context) (context.Context, func()) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	go func() {

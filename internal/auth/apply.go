@@ -180,6 +180,21 @@ type ApplyPlan struct {
 // Changes lists what executing the plan would do.
 func (ap *ApplyPlan) Changes() []Change { return ap.pl.changes() }
 
+// Hashes is how many passwords executing the plan hashes (or verifies),
+// which is where its time and memory go when it is not zero.
+func (ap *ApplyPlan) Hashes() int {
+	if ap.hashed {
+		return 0
+	}
+	n := 0
+	for _, st := range ap.pl.users {
+		if st.hash || st.verify {
+			n++
+		}
+	}
+	return n
+}
+
 // PlanApply checks doc (reporting every problem at once, with its
 // location) and compares it with the database; it writes nothing. A plan
 // made over an empty store (store.Empty, standing in for a database not

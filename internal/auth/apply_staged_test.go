@@ -157,3 +157,21 @@ func (s *stageSpy) UpdateStaged(ctx context.Context, fn func(stage func(func(sto
 		})
 	})
 }
+
+// Hashes counts the passwords a plan hashes: none for pre-hashed users.
+func TestApplyPlanHashes(t *testing.T) {
+	e := newEnv(t)
+	hash, err := e.opts.Hashers.Make("s3cret-pass-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, stored := RawPassword("s3cret-pass-1"), HashedPassword(hash)
+	doc := &Document{Users: []DocUser{{Username: "a", Password: &plain}, {Username: "b", Password: &stored}, {Username: "c"}}}
+	ap, err := e.svc.PlanApply(context.Background(), doc, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ap.Hashes(); n != 1 {
+		t.Errorf("Hashes() = %d, want 1", n)
+	}
+}
