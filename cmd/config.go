@@ -17,16 +17,6 @@ import (
 	"authctl/internal/config"
 )
 
-// flagKeys maps global flags to configuration keys.
-var flagKeys = map[string]string{
-	"db":           "db",
-	"lock-timeout": "lock_timeout",
-	"output":       "output",
-	"quiet":        "quiet",
-
-	"insecure-permissions": "insecure_permissions",
-}
-
 // quotedKey finds the key a decoding error names: 'lockout.window'. It is
 // compiled on first use: every command pays for package-level work at
 // start-up.
@@ -114,25 +104,6 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	return &cfg, nil
 }
 
-// configPath is --config, else AUTHCTL_CONFIG, else the first of the
-// default files that exists (config.DefaultConfigFiles), else the first
-// default file, which the caller then finds missing and skips.
-func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
-	if fl := flags.Lookup("config"); fl != nil && fl.Value.String() != "" {
-		return fl.Value.String(), true
-	}
-	if p := getenv("AUTHCTL_CONFIG"); p != "" {
-		return p, true
-	}
-	files := config.DefaultConfigFiles(getenv)
-	for _, p := range files {
-		if _, err := os.Stat(p); err == nil {
-			return p, false
-		}
-	}
-	return files[0], false
-}
-
 // setDefaults registers every leaf key of the Config struct with its
 // default, so that AutomaticEnv and Unmarshal know them.
 func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
@@ -154,33 +125,6 @@ func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
 	}
 }
 
-// leafKeys lists the dotted keys of every leaf setting of the Config
-// struct type, validators excepted (a list of structs, set in files only).
-func leafKeys(prefix string, rt reflect.Type) []string {
-	var keys []string
-	for i := 0; i < rt.NumField(); i++ {
-		key := rt.Field(i).Tag.Get("mapstructure")
-		if key == "" || key == "-" || key == "validators" {
-			continue
-		}
-		if prefix != "" {
-			key = prefix + "." + key
-		}
-		if ft := rt.Field(i).Type; ft.Kind() == reflect.Struct && ft.PkgPath() != "time" {
-			keys = append(keys, leafKeys(key, ft)...)
-			continue
-		}
-		keys = append(keys, key)
-	}
-	return keys
-}
-
-// envName is the environment variable for a key: session.age →
-// AUTHCTL_SESSION_AGE.
-func envName(key string) string {
-	return "AUTHCTL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-}
-
 // checkKeys rejects unknown keys in the config file, naming them, so that a
 // typo does not silently leave a default in force.
 func checkKeys(v *viper.Viper, leaves []string) error {
@@ -199,4 +143,17 @@ func checkKeys(v *viper.Viper, leaves []string) error {
 		return fmt.Errorf("unknown key(s) %s (man authctl lists the keys under ENVIRONMENT)", strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// keysInFile reports which keys the config file at path sets (none when it
+// cannot be read), for "config list".
+func keysInFile(path string) func(key string) bool {
+	if path != "" {
+		file := viper.New()
+		file.SetConfigFile(path)
+		if err := file.ReadInConfig(); err == nil {
+			return file.InConfig
+		}
+	}
+	return func(string) bool { return false }
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"authctl/internal/auth/validate"
 	"authctl/internal/cmdutil"
@@ -101,14 +100,7 @@ func configShowRun(opts *configShowOptions) error {
 // from, following the same precedence.
 func configSettings(cfg *config.Config, flags *pflag.FlagSet, getenv func(string) string) ([]setting, error) {
 	path, _ := configPath(flags, getenv)
-	file := viper.New()
-	inFile := func(string) bool { return false }
-	if path != "" {
-		file.SetConfigFile(path)
-		if err := file.ReadInConfig(); err == nil {
-			inFile = file.InConfig
-		}
-	}
+	inFile := keysInFile(path)
 	keyFlags := map[string]string{}
 	for name, key := range flagKeys {
 		keyFlags[key] = name

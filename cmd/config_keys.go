@@ -1,0 +1,71 @@
+package cmd
+
+// The configuration keys and where they come from, apart from Viper (which
+// config.go drives): bench/startup.sh swaps config.go for a Viper-free
+// loader to measure what Viper costs at start-up, and this file stays.
+
+import (
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"authctl/internal/config"
+)
+
+// flagKeys maps global flags to configuration keys.
+var flagKeys = map[string]string{
+	"db":           "db",
+	"lock-timeout": "lock_timeout",
+	"output":       "output",
+	"quiet":        "quiet",
+
+	"insecure-permissions": "insecure_permissions",
+}
+
+// configPath is --config, else AUTHCTL_CONFIG, else the first of the
+// default files that exists (config.DefaultConfigFiles), else the first
+// default file, which the caller then finds missing and skips.
+func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
+	if fl := flags.Lookup("config"); fl != nil && fl.Value.String() != "" {
+		return fl.Value.String(), true
+	}
+	if p := getenv("AUTHCTL_CONFIG"); p != "" {
+		return p, true
+	}
+	files := config.DefaultConfigFiles(getenv)
+	for _, p := range files {
+		if _, err := os.Stat(p); err == nil {
+			return p, false
+		}
+	}
+	return files[0], false
+}
+
+// leafKeys lists the dotted keys of every leaf setting of the Config
+// struct type, validators excepted (a list of structs, set in files only).
+func leafKeys(prefix string, rt reflect.Type) []string {
+	var keys []string
+	for i := 0; i < rt.NumField(); i++ {
+		key := rt.Field(i).Tag.Get("mapstructure")
+		if key == "" || key == "-" || key == "validators" {
+			continue
+		}
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		if ft := rt.Field(i).Type; ft.Kind() == reflect.Struct && ft.PkgPath() != "time" {
+			keys = append(keys, leafKeys(key, ft)...)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	return keys
+}
+
+// envName is the environment variable for a key: session.age →
+// AUTHCTL_SESSION_AGE.
+func envName(key string) string {
+	return "AUTHCTL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
