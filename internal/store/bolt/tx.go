@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
@@ -26,6 +27,16 @@ type txn struct {
 	// damage is the first ErrCorrupt a method returned: an Update with
 	// damage rolls back whatever fn returns.
 	damage error
+	// lastRead is what the last User call of a writable txn found, for
+	// PutUser, which needs the memberships of the record it replaces:
+	// the auth package reads each user before it writes it, and this
+	// saves PutUser reading and decoding it again. Any write of a user
+	// forgets it.
+	lastRead struct {
+		valid, found bool
+		name         string
+		m            membership
+	}
 }
 
 var _ store.Writer = (*txn)(nil)
@@ -188,7 +199,36 @@ func eachRecord[T any](t *txn, bucket, start, prefix []byte, fn func(T) error) e
 }
 
 func (t *txn) User(username string) (store.User, error) {
-	return get[store.User](t, bucketUsers, "user", username)
+	u, err := get[store.User](t, bucketUsers, "user", username)
+	if t.writable {
+		r := &t.lastRead
+		r.valid, r.found, r.name = err == nil || errors.Is(err, store.ErrNotFound), err == nil, username
+		// Copies: the caller owns the record it got, slices included.
+		r.m = membership{groups: slices.Clone(u.Groups), perms: slices.Clone(u.Permissions), super: u.IsSuperuser}
+	}
+	return u, err
+}
+
+// replaced is the memberships of the stored user that a write of username
+// replaces (zero when there is none).
+func (t *txn) replaced(username string) (membership, error) {
+	r := &t.lastRead
+	if r.valid && r.name == username {
+		r.valid = false
+		if !r.found {
+			return membership{}, nil
+		}
+		return r.m, nil
+	}
+	old, err := t.User(username)
+	t.lastRead.valid = false
+	switch {
+	case err == nil:
+		return membershipOf(&old), nil
+	case errors.Is(err, store.ErrNotFound):
+		return membership{}, nil
+	}
+	return membership{}, err
 }
 
 func (t *txn) Users(prefix string, fn func(store.User) error) error {
@@ -401,22 +441,20 @@ func (t *txn) PutUser(u store.User) (err error) {
 		return err
 	}
 	if t.s.version >= 2 {
-		old, err := t.User(u.Username)
-		switch {
-		case err == nil:
-		case errors.Is(err, store.ErrNotFound):
-			old = store.User{}
-		default:
+		old, err := t.replaced(u.Username)
+		if err != nil {
 			return err
 		}
-		if err := t.reindexing(func() error { return t.reindex(u.Username, membershipOf(&old), membershipOf(&u)) }); err != nil {
+		if err := t.reindexing(func() error { return t.reindex(u.Username, old, membershipOf(&u)) }); err != nil {
 			return err
 		}
 	}
+	t.lastRead.valid = false
 	return putRecord(t, bucketUsers, "user", u.Username, &u)
 }
 
 func (t *txn) DeleteUser(username string) error {
+	t.lastRead.valid = false
 	if t.s.version >= 2 {
 		old, err := t.User(username)
 		if err != nil {
