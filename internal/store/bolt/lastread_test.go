@@ -83,3 +83,33 @@ func TestPutUserAfterUserKeepsTheIndex(t *testing.T) {
 		}
 	}
 }
+
+// A user deleted and written again in one transaction is indexed by what
+// the new record holds: the delete's own read does not stand in for a
+// record that is gone.
+func TestDeleteThenPutUserKeepsTheIndex(t *testing.T) {
+	st := mustOpen(t, filepath.Join(t.TempDir(), "auth.db"), store.OpenOptions{Create: true})
+	ctx := context.Background()
+	if err := st.Update(ctx, func(w store.Writer) error {
+		return w.PutUser(store.User{Username: "alice", Groups: []string{"g"}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(ctx, func(w store.Writer) error {
+		if err := w.DeleteUser("alice"); err != nil {
+			return err
+		}
+		return w.PutUser(store.User{Username: "alice", Groups: []string{"g"}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := st.View(ctx, func(r store.Reader) error {
+		return r.GroupMembers("g", func(u string) error { got = append(got, u); return nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"alice"}) {
+		t.Errorf("members of g: %v, want [alice]", got)
+	}
+}

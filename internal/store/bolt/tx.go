@@ -454,7 +454,7 @@ func (t *txn) PutUser(u store.User) (err error) {
 }
 
 func (t *txn) DeleteUser(username string) error {
-	t.lastRead.valid = false
+	defer func() { t.lastRead.valid = false }()
 	if t.s.version >= 2 {
 		old, err := t.User(username)
 		if err != nil {
