@@ -55,6 +55,9 @@ type boltStore struct {
 	db       *bbolt.DB
 	path     string
 	readOnly bool
+	// file is the file the store opened (and locked), to check before a
+	// staged write replaces it that the path still names it.
+	file fs.FileInfo
 	// bare is set on a read-only store on a bbolt file without authctl's
 	// buckets, which reads as an empty store.
 	bare bool
@@ -190,7 +193,7 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		bopts.Timeout = left
 	}
 
-	s := &boltStore{db: db, path: path, readOnly: readOnly}
+	s := &boltStore{db: db, path: path, readOnly: readOnly, file: opened}
 	if err := s.checkSchema(); err != nil {
 		_ = db.Close()
 		return nil, err

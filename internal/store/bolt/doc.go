@@ -84,18 +84,20 @@
 // UpdateStaged (store.Stager) builds a change too large for one
 // transaction's memory in several transactions on a copy of the database:
 // a file ".<name>.stage-<random>" in the same directory, with the
-// database's owner and mode (at most 0600), filled from a read transaction
+// database's owner and mode, filled from a read transaction
 // and opened with NoSync. Each stage commits on the copy, which is reopened
 // after each stage so that the pages a stage read do not stay mapped.
 // Publishing syncs the copy, renames it over the database, syncs the
 // directory and makes the store use it; the store held the exclusive lock
 // on the old file throughout, and already holds it on the new one. An
 // error, a cancelled context or a panic removes the copy and leaves the
-// database as it was. The copy needs as much free space as the database.
-// Where a rename would change more than the contents (a symbolic link,
-// other hard links, an owner the copy cannot be given, a directory that
-// takes no new file, or not Unix), the stages run in one ordinary
-// transaction instead. A process killed during a staged write leaves its
+// database as it was; so does finding, just before the rename, that the
+// path no longer names the file the store opened (ErrBusy). The copy needs
+// as much free space as the database. Where a rename would change more
+// than the contents (a symbolic link, other hard links, extended
+// attributes such as ACLs or a security label, an owner or mode the copy
+// cannot be given, a directory that takes no new file, no room for the
+// copy, or not Unix), the stages run in one ordinary transaction instead. A process killed during a staged write leaves its
 // ".<name>.stage-*" file behind; it is not the database and can be
 // deleted, and Open never deletes such files itself (they may be another
 // process's). An opener that opened the old file and waited for its lock

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -43,9 +44,10 @@ const stageLockTimeout = time.Second
 // rename once it has the lock and opens the path again (see open).
 //
 // When a rename would change more than the contents (the path is a
-// symbolic link, the file has other hard links, or the copy cannot be
-// given the file's owner), or the directory cannot take a new file, the
-// stages run in one ordinary transaction instead (store.UpdateInOne).
+// symbolic link, the file has other hard links or extended attributes, or
+// the copy cannot be given the file's owner and mode), or the directory
+// cannot take a new file or the copy, the stages run in one ordinary
+// transaction instead (store.UpdateInOne).
 func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(store.Writer) error) error) error) (err error) {
 	if err := s.begin(ctx); err != nil {
 		return err
@@ -124,7 +126,7 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 var errCannotStage = errors.New("cannot stage by rename")
 
 // newStageFile copies the database into a new temporary file in its
-// directory, with the database's mode (at most 0600) and owner, and returns
+// directory, with the database's mode and owner, and returns
 // the file's name. It returns errCannotStage, having created nothing, when
 // publishing the copy by rename would change something else.
 func (s *boltStore) newStageFile() (name string, err error) {
@@ -139,6 +141,10 @@ func (s *boltStore) newStageFile() (name string, err error) {
 	own, ok := ownerOf(lfi)
 	if !ok || own.nlink > 1 {
 		// The other names would keep the old contents.
+		return "", errCannotStage
+	}
+	if hasXattrs(s.path) {
+		// ACLs, a security label: the copy would not carry them.
 		return "", errCannotStage
 	}
 	dir, base := filepath.Split(s.path)
@@ -163,8 +169,10 @@ func (s *boltStore) newStageFile() (name string, err error) {
 			_ = os.Remove(name)
 		}
 	}()
-	if err := f.Chmod(lfi.Mode().Perm() & 0o600); err != nil {
-		return name, fmt.Errorf("stage %s: %w", s.path, err)
+	// The copy gets the database's mode as it is (a group its owner let
+	// read it keeps reading it), and its owner.
+	if err := f.Chmod(lfi.Mode().Perm()); err != nil {
+		return name, errCannotStage
 	}
 	if err := matchOwner(f, own); err != nil {
 		return name, errCannotStage
@@ -173,6 +181,10 @@ func (s *boltStore) newStageFile() (name string, err error) {
 		_, err := tx.WriteTo(f)
 		return err
 	})
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// No room for a copy: one transaction needs less.
+		return name, errCannotStage
+	}
 	if err != nil {
 		return name, fmt.Errorf("stage %s: copy the database: %w", s.path, err)
 	}
@@ -206,13 +218,20 @@ func (s *boltStore) publish(tmp string, cdb *bbolt.DB, published *bool) error {
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("stage %s: sync the copy: %w", s.path, err)
 	}
+	if err := s.stillOurs(); err != nil {
+		return err
+	}
+	copied, err := os.Stat(tmp)
+	if err != nil {
+		return fmt.Errorf("stage %s: %w", s.path, err)
+	}
 	s.gate.Lock()
 	if err := os.Rename(tmp, s.path); err != nil {
 		s.gate.Unlock()
 		return fmt.Errorf("stage %s: replace the database: %w", s.path, err)
 	}
 	old := s.db
-	s.db = cdb
+	s.db, s.file = cdb, copied
 	*published = true
 	s.gate.Unlock()
 	// Nothing was written through the old handle since the copy was
@@ -220,6 +239,23 @@ func (s *boltStore) publish(tmp string, cdb *bbolt.DB, published *bool) error {
 	_ = old.Close()
 	if err := syncFile(filepath.Dir(s.path)); err != nil {
 		return fmt.Errorf("%s: the change is in place but syncing its directory failed (it may not survive a crash): %w", s.path, err)
+	}
+	return nil
+}
+
+// stillOurs checks, just before the copy replaces it, that the path still
+// names the file the store opened (and locked), as the only name of a
+// regular file: had someone moved another file there meanwhile (a backup
+// restored by hand), the copy, made from the file the store opened, would
+// silently replace it.
+func (s *boltStore) stillOurs() error {
+	lfi, err := os.Lstat(s.path)
+	if err != nil {
+		return fmt.Errorf("stage %s: %w; nothing was written", s.path, err)
+	}
+	own, ok := ownerOf(lfi)
+	if s.file == nil || !os.SameFile(lfi, s.file) || !ok || own.nlink > 1 {
+		return fmt.Errorf("%s: %w: the file was replaced, moved or linked to while this change was being written; nothing was written", s.path, store.ErrBusy)
 	}
 	return nil
 }

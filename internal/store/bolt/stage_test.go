@@ -191,8 +191,9 @@ var errSentinel = errors.New("sentinel")
 
 func TestStagedModeAndOwner(t *testing.T) {
 	path := newDB(t)
-	// A database readable by its group becomes 0600: a copy is never
-	// more open than that.
+	// A database its owner let its group read keeps that mode: the copy
+	// changes the contents, nothing else (a staged write made it 0600
+	// before, which shut out an audit verifier's group).
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +214,8 @@ func TestStagedModeAndOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640 as before the staged write", fi.Mode().Perm())
 	}
 	if st := fi.Sys().(*syscall.Stat_t); wantOwner >= 0 && (int(st.Uid) != wantOwner || int(st.Gid) != wantOwner) {
 		t.Errorf("owner %d:%d after a staged write, want %d:%d", st.Uid, st.Gid, wantOwner, wantOwner)
@@ -436,4 +437,64 @@ func TestStagedConcurrentUpdate(t *testing.T) {
 	wantUsers(t, s, "x", 1)
 	wantUsers(t, s, "a", 10)
 	wantUsers(t, s, "b", 10)
+}
+
+// A file with extended attributes (an ACL, a security label) is not
+// replaced by a copy that would lack them: the stages run in one
+// transaction on the file itself.
+func TestStagedKeepsExtendedAttributes(t *testing.T) {
+	path := newDB(t)
+	if err := syscall.Setxattr(path, "user.authctl-test", []byte("x"), 0); err != nil {
+		t.Skipf("extended attributes not supported here: %v", err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustOpen(t, path, store.OpenOptions{})
+	if err := store.UpdateStaged(ctx, s, func(stage stageFunc) error { return stage(putUsers("x", 5)) }); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Error("the file with an extended attribute was replaced by a copy")
+	}
+	buf := make([]byte, 8)
+	if n, err := syscall.Getxattr(path, "user.authctl-test", buf); err != nil || string(buf[:n]) != "x" {
+		t.Errorf("attribute after the write: %q, %v", buf[:n], err)
+	}
+	wantUsers(t, s, "x", 5)
+}
+
+// A file moved over the database's path while a staged write ran is not
+// replaced by the copy, which was made from the file the store opened:
+// the write fails with ErrBusy and changes neither file.
+func TestStagedRefusesAReplacedPath(t *testing.T) {
+	path := newDB(t)
+	s := mustOpen(t, path, store.OpenOptions{})
+	restored := filepath.Join(filepath.Dir(path), "restored.db")
+	err := store.UpdateStaged(ctx, s, func(stage stageFunc) error {
+		if err := stage(putUsers("r", 3)); err != nil {
+			return err
+		}
+		// A backup restored by hand, mid-write.
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(restored, b, 0o600); err != nil {
+			return err
+		}
+		return os.Rename(restored, path)
+	})
+	if !errors.Is(err, store.ErrBusy) {
+		t.Fatalf("UpdateStaged: %v, want ErrBusy", err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.stage-*"))
+	if len(matches) != 0 {
+		t.Errorf("copies left behind: %v", matches)
+	}
 }
