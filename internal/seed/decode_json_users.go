@@ -71,15 +71,7 @@ func parallelJSONUsers(data []byte, off int, lc *lineCounter, workers int) (ju j
 // without an error and ends where bounds says.
 func decodeJSONUsersChunk(data []byte, bounds []int, first pos, users []User, at []pos) bool {
 	base := bounds[0]
-	buf := make([]byte, bounds[len(bounds)-1]-base)
-	copy(buf, data[base:])
-	for k := 1; k+1 < len(bounds); k += 2 { // the gaps between elements
-		gap := buf[bounds[k]-base : bounds[k+1]-base]
-		for j := range gap {
-			gap[j] = ' '
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(buf))
+	dec := json.NewDecoder(&gapReader{data: data, off: base, end: bounds[len(bounds)-1], bounds: bounds})
 	dec.DisallowUnknownFields()
 	lc := &lineCounter{data: data, pos: base, line: first.line, lineStart: base - first.col + 1}
 	for k := range users {
@@ -92,6 +84,39 @@ func decodeJSONUsersChunk(data []byte, bounds []int, first pos, users []User, at
 		at[k] = lc.posAt(int64(bounds[2*k]))
 	}
 	return true
+}
+
+// gapReader reads data[off:end] with the bytes between elements (blanks
+// and a comma: bounds[1] to bounds[2], bounds[3] to bounds[4], …) turned
+// into spaces, so that a json.Decoder reads the elements as a stream of
+// values without a copy of them all.
+type gapReader struct {
+	data     []byte
+	off, end int
+	bounds   []int // start and end of each element; bounds[gap*2+1] is the start of the next gap
+	gap      int   // the first gap not yet wholly read
+}
+
+func (r *gapReader) Read(p []byte) (int, error) {
+	if r.off >= r.end {
+		return 0, io.EOF
+	}
+	n := copy(p, r.data[r.off:r.end])
+	from, to := r.off, r.off+n
+	for ; 2*r.gap+2 < len(r.bounds); r.gap++ {
+		gs, ge := r.bounds[2*r.gap+1], r.bounds[2*r.gap+2]
+		if gs >= to {
+			break
+		}
+		for i := max(gs, from); i < min(ge, to); i++ {
+			p[i-from] = ' '
+		}
+		if ge > to {
+			break // the rest of this gap comes in the next read
+		}
+	}
+	r.off = to
+	return n, nil
 }
 
 // jsonElements scans the array that opens at data[open] and returns the
