@@ -73,9 +73,9 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 		err    error
 	)
 	if trimmed[0] == '{' {
-		f, lines, assert, err = decodeJSON(data)
+		f, lines, assert, err = decodeJSON(data, decodeWorkers())
 	} else {
-		f, lines, assert, err = decodeYAML(data)
+		f, lines, assert, err = decodeYAML(data, decodeWorkers())
 	}
 	if err != nil {
 		var problems []error

@@ -18,7 +18,10 @@ import (
 // so that every unknown key and every value of the wrong type is reported
 // with its own line, and decoding goes on with the next element. Only a
 // syntax error stops it.
-func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
+//
+// With workers above one, a users array is decoded on that many goroutines
+// when it decodes cleanly (parallelJSONUsers), with the same result.
+func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    = sectionLines{json: true}
@@ -27,16 +30,16 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 		users    chunked[User]
 	)
 	lc := newLineCounter(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := &jsonStream{Decoder: json.NewDecoder(bytes.NewReader(data))}
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil { // the '{' checked by the caller
-		return nil, lines, nil, jsonSyntax(lc, err)
+		return nil, lines, nil, dec.syntax(lc, err)
 	}
 	for dec.More() {
 		at := lc.lineAt(dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, lines, nil, jsonSyntax(lc, err)
+			return nil, lines, nil, dec.syntax(lc, err)
 		}
 		key, _ := tok.(string)
 		switch key {
@@ -51,6 +54,18 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 				return &f.Groups[len(f.Groups)-1]
 			})
 		case "users":
+			if workers > 1 {
+				if ju, ok := parallelJSONUsers(data, int(dec.InputOffset()), lc, workers); ok {
+					if f.Users == nil {
+						f.Users = ju.users
+					} else { // a second "users" key
+						f.Users = append(f.Users, ju.users...)
+					}
+					lines.users = append(lines.users, ju.at...)
+					dec, err = resumeJSON(data, ju.end)
+					break
+				}
+			}
 			err = jsonList(dec, data, lc, "user", "users", &lines.users, &problems, func() any { return users.add() })
 			if f.Users == nil {
 				f.Users = users.all()
@@ -65,11 +80,11 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 			err = dec.Decode(&skip)
 		}
 		if err != nil {
-			return nil, lines, nil, jsonSyntax(lc, err)
+			return nil, lines, nil, dec.syntax(lc, err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, lines, nil, jsonSyntax(lc, err)
+		return nil, lines, nil, dec.syntax(lc, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, lines, nil, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
@@ -85,7 +100,7 @@ func decodeJSON(data []byte) (*File, sectionLines, *yaml.Node, error) {
 // nodes (the assert section). It converts token by token rather than
 // handing the text to the YAML parser, which refuses some valid JSON (tabs
 // between tokens, the escape \/).
-func jsonNode(dec *json.Decoder, data []byte, lc *lineCounter) (*yaml.Node, error) {
+func jsonNode(dec *jsonStream, data []byte, lc *lineCounter) (*yaml.Node, error) {
 	at := lc.posAt(int64(skipBlanks(data, dec.InputOffset())))
 	tok, err := dec.Token()
 	if err != nil {
@@ -135,7 +150,7 @@ func jsonNode(dec *json.Decoder, data []byte, lc *lineCounter) (*yaml.Node, erro
 // jsonList decodes one array (the section named section), an element at a
 // time. It returns only the errors that stop decoding (bad syntax); the
 // others go to problems, each with its line, column and JSON path.
-func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind, section string, lines *[]pos, problems *problemList, next func() any) error {
+func jsonList(dec *jsonStream, data []byte, lc *lineCounter, kind, section string, lines *[]pos, problems *problemList, next func() any) error {
 	start := skipBlanks(data, dec.InputOffset())
 	at := lc.posAt(int64(start))
 	tok, err := dec.Token()
@@ -147,7 +162,7 @@ func jsonList(dec *json.Decoder, data []byte, lc *lineCounter, kind, section str
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		problems.addAt(at, "%ss must be a list", kind)
-		return skipRest(dec, tok)
+		return skipRest(dec.Decoder, tok)
 	}
 	for dec.More() {
 		start := skipBlanks(data, dec.InputOffset())
@@ -265,16 +280,32 @@ func skipBlanks(data []byte, off int64) int {
 	return i
 }
 
-func jsonSyntax(lc *lineCounter, err error) error {
+// syntax is the message for an error from s's decoder. A json.Decoder's
+// offset of a syntax error inside a value counts only the bytes it decoded
+// values from (not the delimiters it read as tokens, nor the blanks before
+// them), which put the error columns or lines too early; the place given
+// is that of the first byte that makes the file invalid JSON, found by
+// scanning the file again (one pass, only when it has an error).
+func (s *jsonStream) syntax(lc *lineCounter, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		at := lc.posAt(se.Offset)
+		at := lc.posAt(s.base + se.Offset)
+		var whole *json.SyntaxError
+		if errors.As(json.Unmarshal(lc.data, new(struct{})), &whole) && whole.Offset > 0 {
+			at = bytePos(lc.data, int(whole.Offset-1))
+		}
 		return fmt.Errorf("%d:%d: not valid JSON: %s", at.line, at.col, se.Error())
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%d: not valid JSON: unexpected end of the file", lc.lineAt(int64(len(lc.data))))
 	}
 	return fmt.Errorf("0: not valid JSON: %v", err)
+}
+
+// bytePos is the line and column of data[off].
+func bytePos(data []byte, off int) pos {
+	off = min(off, len(data))
+	return pos{1 + bytes.Count(data[:off], []byte("\n")), off - bytes.LastIndexByte(data[:off], '\n')}
 }
 
 // lineCounter turns byte offsets into lines and columns, remembering where

@@ -275,7 +275,7 @@ groups: {name: x}
 // TestDecodeSyntaxErrors: bad syntax stops decoding with a line.
 func TestDecodeSyntaxErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
-		{"a.json", "{\n  \"users\": [\n    {\"username\": \"a\",}\n  ]\n}", "a.json:3:11: not valid JSON"},
+		{"a.json", "{\n  \"users\": [\n    {\"username\": \"a\",}\n  ]\n}", "a.json:3:22: not valid JSON"},
 		{"b.json", "{\"users\": [{\"username\": \"a\"}]", "b.json:1: not valid JSON: unexpected end"},
 		{"c.json", "{\"users\": []} {}", "c.json:1: not valid JSON: more after the closing }"},
 		{"d.yaml", "users:\n  - username: a\n  bad\n", "d.yaml:3: not valid YAML"},

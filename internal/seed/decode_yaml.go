@@ -19,8 +19,8 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // decodeYAML reads a YAML seeding file through its node tree, so that every
 // unknown key and every value of the wrong type is reported with its own
 // line (and YAML's anchors, aliases and merge keys work).
-func decodeYAML(data []byte) (*File, sectionLines, *yaml.Node, error) {
-	if rest, users, ok := splitYAMLUsers(data); ok {
+func decodeYAML(data []byte, workers int) (*File, sectionLines, *yaml.Node, error) {
+	if rest, users, ok := splitYAMLUsers(data, workers); ok {
 		if f, lines, assert, err := decodeYAMLTree(rest, users); err == nil {
 			return f, lines, assert, nil
 		}

@@ -6,8 +6,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// yamlChunkItems is how many users are parsed into one YAML tree at a time.
-const yamlChunkItems = 512
+// yamlChunkItems is how many users are parsed into one YAML tree at a time
+// (a variable so that tests can make batches of a few items).
+var yamlChunkItems = 512
 
 // yamlUsers is a users section decoded apart from the rest of its file.
 type yamlUsers struct {
@@ -35,8 +36,10 @@ type yamlUsers struct {
 // one of the same name), a lone CR (a line break to YAML, not to the line
 // count), a batch that is not valid YAML on its own — which the caller
 // then reads whole, as before:
-// the answer, and every problem reported, is the same either way.
-func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
+// the answer, and every problem reported, is the same either way. The
+// batches are decoded on workers goroutines (one: in order, on the
+// caller's), with the same result whatever their number.
+func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok bool) {
 	if loneCR(data) {
 		return nil, nil, false
 	}
@@ -45,38 +48,34 @@ func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
 		return nil, nil, false
 	}
 	start := items[0]
-	users = &yamlUsers{users: make([]User, 0, len(items)), keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
-	firstLine := 1 + bytes.Count(data[:start], []byte("\n"))
-	line := firstLine
-	prev := start
-	for k := 0; k < len(items); k += yamlChunkItems {
+	n := len(items)
+	users = &yamlUsers{users: make([]User, n), lines: make([]pos, n), keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
+	// The batches are independent once split: each is parsed and decoded
+	// into its own part of users, lines and problems, on workers
+	// goroutines, and the problems are put together in batch order.
+	batches := (n + yamlChunkItems - 1) / yamlChunkItems
+	firstLines := make([]int, batches)
+	problems := make([]problemList, batches)
+	line, prev := 1+bytes.Count(data[:start], []byte("\n")), start
+	for b := range batches {
+		from := items[b*yamlChunkItems]
+		line += bytes.Count(data[prev:from], []byte("\n"))
+		firstLines[b], prev = line, from
+	}
+	ok = runTasks(batches, workers, func(b int) bool {
+		k := b * yamlChunkItems
 		from, to := items[k], end
-		if k+yamlChunkItems < len(items) {
+		if k+yamlChunkItems < n {
 			to = items[k+yamlChunkItems]
 		}
-		line += bytes.Count(data[prev:from], []byte("\n"))
-		prev = from
-		var root yaml.Node
-		if err := yaml.Unmarshal(data[from:to], &root); err != nil {
-			return nil, nil, false
-		}
-		seq := &root
-		if seq.Kind == yaml.DocumentNode && len(seq.Content) == 1 {
-			seq = seq.Content[0]
-		}
-		want := min(yamlChunkItems, len(items)-k)
-		if seq.Kind != yaml.SequenceNode || len(seq.Content) != want || seq.Column != indent+1 {
-			return nil, nil, false
-		}
-		if hasAnchor(seq) {
-			return nil, nil, false
-		}
-		shiftLines(seq, line-1, 0)
-		for _, item := range seq.Content {
-			users.lines = append(users.lines, pos{line: item.Line})
-			users.users = append(users.users, User{})
-			yamlItem("user", resolveAlias(item), &users.users[len(users.users)-1], &users.problems)
-		}
+		want := min(yamlChunkItems, n-k)
+		return decodeYAMLBatch(data[from:to], indent, firstLines[b], users.users[k:k+want], users.lines[k:k+want], &problems[b])
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	for _, p := range problems {
+		users.problems = append(users.problems, p...)
 	}
 	rest = make([]byte, 0, start+bytes.Count(data[start:end], []byte("\n"))+len(data)-end)
 	rest = append(rest, data[:start]...)
@@ -85,6 +84,34 @@ func splitYAMLUsers(data []byte) (rest []byte, users *yamlUsers, ok bool) {
 	}
 	rest = append(rest, data[end:]...)
 	return rest, users, true
+}
+
+// decodeYAMLBatch parses one batch of items (batch, whose first line is
+// line firstLine of the file) and decodes them into users, their lines
+// into lines and their problems into problems. It returns false if the
+// batch is not exactly len(users) items at the column indent+1, without
+// anchors.
+func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, problems *problemList) bool {
+	var root yaml.Node
+	if err := yaml.Unmarshal(batch, &root); err != nil {
+		return false
+	}
+	seq := &root
+	if seq.Kind == yaml.DocumentNode && len(seq.Content) == 1 {
+		seq = seq.Content[0]
+	}
+	if seq.Kind != yaml.SequenceNode || len(seq.Content) != len(users) || seq.Column != indent+1 {
+		return false
+	}
+	if hasAnchor(seq) {
+		return false
+	}
+	shiftLines(seq, firstLine-1, 0)
+	for i, item := range seq.Content {
+		lines[i] = pos{line: item.Line}
+		yamlItem("user", resolveAlias(item), &users[i], problems)
+	}
+	return true
 }
 
 // findYAMLUsers returns the offset of a block-style top-level users

@@ -27,7 +27,7 @@ func yamlUsersFile(n, indent int) string {
 // whole file does: the same users, lines, assertions and problems.
 func sameAsWhole(t *testing.T, data string) {
 	t.Helper()
-	f1, l1, a1, err1 := decodeYAML([]byte(data))
+	f1, l1, a1, err1 := decodeYAML([]byte(data), decodeWorkers())
 	f2, l2, a2, err2 := decodeYAMLTree([]byte(data), nil)
 	if fmt.Sprint(err1) != fmt.Sprint(err2) {
 		t.Fatalf("problems differ:\nsplit: %v\nwhole: %v", err1, err2)
@@ -78,13 +78,13 @@ func TestYAMLUsersSplit(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, _, ok := splitYAMLUsers([]byte(c.data)); ok != c.split {
+			if _, _, ok := splitYAMLUsers([]byte(c.data), decodeWorkers()); ok != c.split {
 				t.Errorf("split = %v, want %v", ok, c.split)
 			}
 			sameAsWhole(t, c.data)
 		})
 	}
-	f, lines, assert, err := decodeYAML([]byte(big))
+	f, lines, assert, err := decodeYAML([]byte(big), decodeWorkers())
 	if err != nil || len(f.Users) != 3*yamlChunkItems+5 || len(f.Groups) != 1 || assert == nil {
 		t.Fatalf("got %d users, %d groups, assert %v, %v", len(f.Users), len(f.Groups), assert != nil, err)
 	}

@@ -6,6 +6,11 @@
 //   - Decoding never writes anything and reports every problem with its
 //     location (file and line for seed files, object index for Django
 //     dumps); an unknown key is an error naming the key and the line.
+//   - A large users section (JSON array, block-style YAML list) is decoded
+//     in chunks on every core (decode_parallel.go, decode_json_users.go,
+//     decode_yaml_users.go); the result — users, positions, problems and
+//     their text — is the sequential reading's, which a chunk that does not
+//     decode cleanly falls back to (FuzzParallelDecodeMatches holds it).
 //   - A seeding file never holds a plain password: a user's password comes
 //     from password_env, password_file or password_hash, or is unusable.
 //   - Export writes the apply format, so `export | apply -f -` reproduces

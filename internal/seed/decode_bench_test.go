@@ -1,0 +1,95 @@
+package seed
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// prehashedUsersFile is a seeding file of n users given as password_hash,
+// shaped like bench's generated file (bench/seedfile_test.go): 50
+// permissions, 20 groups, then the users, one a line in JSON, one key a
+// line in YAML.
+func prehashedUsersFile(n int, yaml bool) []byte {
+	var b strings.Builder
+	b.Grow(n * 260)
+	hash := func(u int) string {
+		return fmt.Sprintf("pbkdf2_sha256$870000$%022d$%043d=", u*7919, u*104729)
+	}
+	if yaml {
+		b.WriteString("permissions:\n")
+		for p := range 50 {
+			fmt.Fprintf(&b, "  - permission: app%d.perm_%02d\n    name: Can do thing %d\n", p/5, p, p)
+		}
+		b.WriteString("groups:\n")
+		for g := range 20 {
+			fmt.Fprintf(&b, "  - name: group%02d\n    permissions: [app%d.perm_%02d]\n", g, g/5, g)
+		}
+		b.WriteString("users:\n")
+		for u := range n {
+			fmt.Fprintf(&b, "  - username: user%06d\n    email: user%06d@example.com\n    first_name: First%d\n    last_name: Last%d\n    groups: [group%02d]\n    password_hash: %s\n",
+				u, u, u, u, u%20, hash(u))
+		}
+		return []byte(b.String())
+	}
+	b.WriteString(`{"permissions": [` + "\n")
+	for p := range 50 {
+		if p > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `  {"permission": "app%d.perm_%02d", "name": "Can do thing %d"}`, p/5, p, p)
+	}
+	b.WriteString("\n], \"groups\": [\n")
+	for g := range 20 {
+		if g > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `  {"name": "group%02d", "permissions": ["app%d.perm_%02d"]}`, g, g/5, g)
+	}
+	b.WriteString("\n], \"users\": [\n")
+	for u := range n {
+		if u > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `  {"username": "user%06d", "email": "user%06d@example.com", "first_name": "First%d", "last_name": "Last%d", "groups": ["group%02d"], "password_hash": %q}`,
+			u, u, u, u, u%20, hash(u))
+	}
+	b.WriteString("\n]}\n")
+	return []byte(b.String())
+}
+
+// BenchmarkDecodeUsers decodes a seeding file of 100,000 pre-hashed users
+// (decodeJSON, decodeYAML: the File, before passwords are resolved) on one
+// goroutine and on GOMAXPROCS:
+//
+//	go test -run '^$' -bench DecodeUsers -benchtime 5x ./internal/seed/
+func BenchmarkDecodeUsers(b *testing.B) {
+	const n = 100_000
+	for _, format := range []string{"json", "yaml"} {
+		data := prehashedUsersFile(n, format == "yaml")
+		for _, mode := range []string{"sequential", "parallel"} {
+			workers := 1
+			if mode == "parallel" {
+				workers = decodeWorkers()
+			}
+			b.Run(format+"/"+mode, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					var (
+						f   *File
+						err error
+					)
+					if format == "json" {
+						f, _, _, err = decodeJSON(data, workers)
+					} else {
+						f, _, _, err = decodeYAML(data, workers)
+					}
+					if err != nil || len(f.Users) != n {
+						b.Fatalf("decode: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
