@@ -259,8 +259,13 @@ func describe(endpoints []string, prefix string, set Settings, useTLS bool, err 
 	}
 	// No status: the request got no answer (or an answer that is not
 	// etcd's, such as a TLS port's to plain text).
-	if errors.Is(err, errWire) {
+	if errors.Is(err, errWire) || errors.Is(err, errResponseTooLarge) {
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	// An answer that is not etcd's: say what answered.
+	var ae *answerError
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s: %w: %v", where, ErrUnreachable, ae)
 	}
 	return fmt.Errorf("%s: %w: %s", where, ErrUnreachable, probe(endpoints, set, useTLS))
 }
