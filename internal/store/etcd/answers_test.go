@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -185,4 +186,21 @@ func TestNotEtcd(t *testing.T) {
 		t.Fatalf("read past a web server: %v", err)
 	}
 	s.Close()
+}
+
+// A proxy in the way: the diagnosis names it rather than dialling the
+// member directly.
+func TestProxyDiagnosis(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	defer etcd.SetProxy(func(string) (*url.URL, error) { return url.Parse("http://" + dead) })()
+	_, err = etcd.Open(address(), store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 300 * time.Millisecond})
+	if !errors.Is(err, etcd.ErrUnreachable) || !strings.Contains(err.Error(), "through the proxy http://"+dead+" (HTTPS_PROXY)") ||
+		strings.Contains(err.Error(), "accepts connections") {
+		t.Errorf("dead proxy: %v", err)
+	}
 }

@@ -41,7 +41,8 @@
 // servers with Settings.CACert (else the system's roots), with at least
 // TLS 1.2, and presents Cert and Key, read again at each handshake.
 // Connections go through HTTPS_PROXY (a CONNECT tunnel) unless NO_PROXY
-// names the member, as gRPC's do.
+// names the member, as gRPC's do; the diagnosis of an unreachable cluster
+// then names the proxy instead of dialling the member directly.
 //
 // # Location
 //

@@ -271,10 +271,19 @@ func describe(endpoints []string, prefix string, set Settings, useTLS bool, err 
 }
 
 // probe says why the client got no answer, which the client itself does
-// not: it tries a plain TCP connection to each endpoint.
+// not: it tries a plain TCP connection to each endpoint. An endpoint that
+// the client reaches through a proxy (HTTPS_PROXY) is not dialled: the
+// answer names the proxy instead.
 func probe(endpoints []string, set Settings, useTLS bool) string {
 	refused, answered := 0, 0
 	for _, ep := range endpoints {
+		if pu, err := proxyFor(ep); err != nil || pu != nil {
+			what := "the proxy set for it"
+			if pu != nil {
+				what = "the proxy " + pu.Redacted()
+			}
+			return fmt.Sprintf("no answer within %s through %s (HTTPS_PROXY): check that the proxy runs and lets this host reach %s, or name the members in NO_PROXY", set.DialTimeout, what, ep)
+		}
 		c, err := net.DialTimeout("tcp", ep, time.Second)
 		if err != nil {
 			refused++
