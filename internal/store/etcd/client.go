@@ -9,16 +9,12 @@ package etcd
 // on), and a certificate's CN is how docs/scale-out.md has hosts log in.
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -45,6 +41,7 @@ const (
 	msgCompacted        = "etcdserver: mvcc: required revision has been compacted"
 	msgInvalidToken     = "etcdserver: invalid auth token"
 	msgAuthOldRevision  = "etcdserver: revision of auth store is old"
+	msgAuthNotEnabled   = "etcdserver: authentication is not enabled"
 )
 
 // statusError is the status a server answered a call with.
@@ -67,7 +64,9 @@ type client struct {
 	scheme    string // http (h2c) or https
 	tr        *http.Transport
 	hc        *http.Client
-	user, pw  string
+	// maxResponse bounds the message of one answer (maxResponse).
+	maxResponse int64
+	user, pw    string
 	// dialTimeout bounds the attempts to connect to any endpoint.
 	dialTimeout time.Duration
 	// cur is the endpoint calls go to first; a call that cannot reach it
@@ -76,26 +75,22 @@ type client struct {
 
 	mu    sync.Mutex
 	token string // the auth token of user, once logged in
+	// authOff is set when the cluster answered that authentication is
+	// not enabled: calls go without a token, as etcd's client's do, until
+	// the cluster asks for one.
+	authOff bool
 }
 
 // newClient prepares a client; it connects on its first call.
 func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
-	var protos http.Protocols
-	scheme := "http"
-	if tc != nil {
-		protos.SetHTTP2(true)
-		scheme = "https"
-	} else {
-		protos.SetUnencryptedHTTP2(true)
+	tr, scheme := newTransport(set, tc)
+	hc := &http.Client{
+		Transport: tr,
+		// gRPC never follows a redirect, and following one would send the
+		// password (Authenticate) and the token to wherever it points.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	tr := &http.Transport{
-		DialContext:         dialer(set.DialTimeout),
-		TLSClientConfig:     tc,
-		TLSHandshakeTimeout: set.DialTimeout,
-		Protocols:           &protos,
-		ForceAttemptHTTP2:   true,
-	}
-	c := &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: &http.Client{Transport: tr}, dialTimeout: set.DialTimeout}
+	c := &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: hc, maxResponse: maxResponse(set), dialTimeout: set.DialTimeout}
 	// Like etcd's client, log in only with both a user and a password: a
 	// user alone (with a client certificate) sends no credentials.
 	if set.Username != "" && set.Password != "" {
@@ -176,18 +171,26 @@ func (c *client) txn(ctx context.Context, cmps []compare, ops []op) (ok bool, er
 	return unmarshalTxn(b)
 }
 
-// authToken returns the token to send, logging in first if need be.
+// authToken returns the token to send, logging in first if need be. A
+// cluster with authentication off gets no token, and is not asked again
+// until it refuses a call for want of one.
 func (c *client) authToken(ctx context.Context) (string, error) {
 	if c.user == "" {
 		return "", nil
 	}
 	c.mu.Lock()
-	tok := c.token
+	tok, off := c.token, c.authOff
 	c.mu.Unlock()
-	if tok != "" {
+	if tok != "" || off {
 		return tok, nil
 	}
 	b, err := c.send(ctx, "/etcdserverpb.Auth/Authenticate", marshalAuthenticate(c.user, c.pw), "", true)
+	if hasStatus(err, msgAuthNotEnabled) {
+		c.mu.Lock()
+		c.authOff = true
+		c.mu.Unlock()
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
@@ -201,7 +204,8 @@ func (c *client) authToken(ctx context.Context) (string, error) {
 }
 
 // call runs one unary call with the auth token, logging in again once if
-// the server no longer knows the token.
+// the server no longer knows the token (or, having had authentication
+// off, now wants one).
 func (c *client) call(ctx context.Context, method string, msg []byte, idempotent bool) ([]byte, error) {
 	for retried := false; ; retried = true {
 		tok, err := c.authToken(ctx)
@@ -214,121 +218,13 @@ func (c *client) call(ctx context.Context, method string, msg []byte, idempotent
 			c.mu.Lock()
 			if c.token == tok {
 				c.token = ""
+				c.authOff = false
 			}
 			c.mu.Unlock()
 			continue
 		}
 		return b, err
 	}
-}
-
-// send runs one unary call, moving on to the next endpoint when one cannot
-// be reached and, for a call that may run twice (a read), when the member
-// it reached is unavailable (no leader), until ctx ends. A write is sent
-// again only when it cannot have reached a member.
-func (c *client) send(ctx context.Context, method string, msg []byte, tok string, idempotent bool) ([]byte, error) {
-	frame := make([]byte, 5, 5+len(msg))
-	binary.BigEndian.PutUint32(frame[1:], uint32(len(msg)))
-	frame = append(frame, msg...)
-	n := int32(len(c.endpoints))
-	backoff := 25 * time.Millisecond
-	var last error
-	// Until a connection succeeds, DialTimeout bounds the attempts: a
-	// cluster that nothing answers for is not waited on for the whole
-	// request timeout.
-	start, connected := time.Now(), false
-	for tries := int32(1); ; tries++ {
-		i := c.cur.Load()
-		b, err := c.post(ctx, c.endpoints[i], method, frame, tok)
-		if err == nil {
-			return b, nil
-		}
-		var st *statusError
-		isStatus := errors.As(err, &st)
-		if ctx.Err() != nil {
-			if last == nil || isStatus {
-				last = err
-			}
-			return nil, fmt.Errorf("%w (%w)", ctx.Err(), last)
-		}
-		switch {
-		case isStatus && st.code != codeUnavailable:
-			return nil, err
-		case errors.Is(err, errWire):
-			return nil, err
-		case !idempotent && !notSent(err):
-			return nil, err
-		}
-		last = err
-		connected = connected || !notSent(err)
-		if !connected && time.Since(start) >= c.dialTimeout {
-			return nil, fmt.Errorf("%w (%w)", context.DeadlineExceeded, last)
-		}
-		c.cur.CompareAndSwap(i, (i+1)%n)
-		if tries%n == 0 {
-			// Every endpoint failed once: wait before the next round.
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("%w (%w)", ctx.Err(), last)
-			case <-t.C:
-			}
-			backoff = min(2*backoff, 500*time.Millisecond)
-		}
-	}
-}
-
-// notSent reports whether a failed request cannot have reached a server:
-// it failed connecting.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// post sends one framed gRPC request to ep and returns the response's
-// message.
-func (c *client) post(ctx context.Context, ep, method string, frame []byte, tok string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.scheme+"://"+ep+method, bytes.NewReader(frame))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = http.Header{"Content-Type": {"application/grpc"}, "Te": {"trailers"}}
-	if tok != "" {
-		req.Header["Token"] = []string{tok}
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		// The server gives up when the caller does, as with gRPC's client.
-		req.Header["Grpc-Timeout"] = []string{grpcTimeout(time.Until(dl))}
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered HTTP %s, not gRPC", ep, resp.Status)
-	}
-	code := resp.Trailer.Get("Grpc-Status")
-	msg := resp.Trailer.Get("Grpc-Message")
-	if code == "" { // a trailers-only answer: the status is in the headers
-		code, msg = resp.Header.Get("Grpc-Status"), resp.Header.Get("Grpc-Message")
-	}
-	n, err := strconv.Atoi(code)
-	if err != nil {
-		return nil, fmt.Errorf("%s answered without a gRPC status", ep)
-	}
-	if n != 0 {
-		return nil, &statusError{code: n, msg: decodeGRPCMessage(msg)}
-	}
-	if len(body) < 5 || body[0] != 0 || uint64(binary.BigEndian.Uint32(body[1:5])) != uint64(len(body)-5) {
-		return nil, fmt.Errorf("%s: %w", ep, errWire)
-	}
-	return body[5:], nil
 }
 
 // grpcTimeout writes d as a grpc-timeout header: at most 8 digits and a

@@ -22,16 +22,27 @@
 // What it keeps from etcd's client: endpoints are tried in order, a call
 // moving on to the next endpoint when one cannot be reached (and a read
 // also when the member answers "unavailable", such as no leader); a write
-// is sent again only if it cannot have reached a member. A call that
-// reaches no endpoint within Settings.DialTimeout, or gets no answer within
-// RequestTimeout, fails with ErrUnreachable. With Settings.Username the
-// client logs in (Auth.Authenticate) before its first call and sends the
-// token with each; when the cluster no longer knows the token (a restart,
-// its TTL) it logs in again once and repeats the call. TLS verifies the
+// is sent again only if it cannot have reached a member (the connection or
+// its TLS handshake failed). A call that reaches no endpoint within
+// Settings.DialTimeout, or gets no answer within RequestTimeout, fails with
+// ErrUnreachable. An endpoint that answers but not in gRPC (an HTTP error
+// page, HTTP/1, a redirect) is something other than etcd: a read moves on
+// to the next endpoint, and once every endpoint has answered so the error
+// says what answered. Redirects are never followed (gRPC has none; following
+// one would send the password and token elsewhere). An answer's message is
+// bounded (maxResponse) and its status checked before it is read. HTTP/2
+// pings find a dead pooled connection within seconds (pingAfter,
+// pingTimeout). With Settings.Username the client logs in
+// (Auth.Authenticate) before its first call and sends the token with each;
+// when the cluster no longer knows the token (a restart, its TTL) it logs in
+// again once and repeats the call. A cluster with authentication off gets
+// no token, as with etcd's client, and is not asked to log in again until
+// it refuses a call for want of one. TLS verifies the
 // servers with Settings.CACert (else the system's roots), with at least
 // TLS 1.2, and presents Cert and Key, read again at each handshake.
 // Connections go through HTTPS_PROXY (a CONNECT tunnel) unless NO_PROXY
-// names the member, as gRPC's do.
+// names the member, as gRPC's do; the diagnosis of an unreachable cluster
+// then names the proxy instead of dialling the member directly.
 //
 // # Location
 //

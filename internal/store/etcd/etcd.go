@@ -259,17 +259,31 @@ func describe(endpoints []string, prefix string, set Settings, useTLS bool, err 
 	}
 	// No status: the request got no answer (or an answer that is not
 	// etcd's, such as a TLS port's to plain text).
-	if errors.Is(err, errWire) {
+	if errors.Is(err, errWire) || errors.Is(err, errResponseTooLarge) {
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	// An answer that is not etcd's: say what answered.
+	var ae *answerError
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s: %w: %v", where, ErrUnreachable, ae)
 	}
 	return fmt.Errorf("%s: %w: %s", where, ErrUnreachable, probe(endpoints, set, useTLS))
 }
 
 // probe says why the client got no answer, which the client itself does
-// not: it tries a plain TCP connection to each endpoint.
+// not: it tries a plain TCP connection to each endpoint. An endpoint that
+// the client reaches through a proxy (HTTPS_PROXY) is not dialled: the
+// answer names the proxy instead.
 func probe(endpoints []string, set Settings, useTLS bool) string {
 	refused, answered := 0, 0
 	for _, ep := range endpoints {
+		if pu, err := proxyFor(ep); err != nil || pu != nil {
+			what := "the proxy set for it"
+			if pu != nil {
+				what = "the proxy " + pu.Redacted()
+			}
+			return fmt.Sprintf("no answer within %s through %s (HTTPS_PROXY): check that the proxy runs and lets this host reach %s, or name the members in NO_PROXY", set.DialTimeout, what, ep)
+		}
 		c, err := net.DialTimeout("tcp", ep, time.Second)
 		if err != nil {
 			refused++

@@ -23,3 +23,8 @@ func SetProxy(fn func(addr string) (*url.URL, error)) (undo func()) {
 	proxyFor = fn
 	return func() { proxyFor = old }
 }
+
+// SetEndpoint makes s's next call go to its i'th endpoint first.
+func SetEndpoint(s store.Store, i int) {
+	s.(*etcdStore).cli.cur.Store(int32(i))
+}
