@@ -151,10 +151,19 @@ func (pl *plan) changed() int {
 // chunks is the steps that change something, in batches of at most size,
 // each made a plan by batch.
 func chunks[T any](steps []T, changes func(T) bool, size int, batch func([]T) *plan) []*plan {
-	var kept []T
+	n := 0
 	for _, st := range steps {
 		if changes(st) {
-			kept = append(kept, st)
+			n++
+		}
+	}
+	kept := steps // all of them: no copy
+	if n < len(steps) {
+		kept = make([]T, 0, n)
+		for _, st := range steps {
+			if changes(st) {
+				kept = append(kept, st)
+			}
 		}
 	}
 	var out []*plan
