@@ -23,7 +23,7 @@ import (
 func encodeRecord(rec any) ([]byte, error) {
 	switch r := rec.(type) {
 	case *store.User:
-		return appendUser(nil, r), nil
+		return appendUser(make([]byte, 0, userSize(r)), r), nil
 	case *store.AuditRecord:
 		return encodeAuditRecord(r), nil
 	}
@@ -78,6 +78,21 @@ func appendString(b []byte, s string) []byte {
 func appendTime(b []byte, t time.Time) []byte {
 	b = binary.AppendVarint(b, t.Unix())
 	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+// userSize is at least the length of u's encoding, so that appendUser
+// writes it into one allocation.
+func userSize(u *store.User) int {
+	n := 2 + 2*(2*binary.MaxVarintLen64) + 2*binary.MaxVarintLen64
+	for _, s := range []string{u.Username, u.Email, u.FirstName, u.LastName, u.Password} {
+		n += binary.MaxVarintLen64 + len(s)
+	}
+	for _, list := range [][]string{u.Groups, u.Permissions} {
+		for _, s := range list {
+			n += binary.MaxVarintLen64 + len(s)
+		}
+	}
+	return n
 }
 
 func appendUser(b []byte, u *store.User) []byte {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,5 +120,22 @@ func TestDecodeUserAllocations(t *testing.T) {
 	var got store.User
 	if n := testing.AllocsPerRun(100, func() { _ = decodeRecord(v, &got) }); n > 2 {
 		t.Fatalf("decoding a user makes %v allocations, want 2", n)
+	}
+}
+
+// userSize is never less than the encoding: encodeRecord allocates once.
+func TestUserSizeCoversEncoding(t *testing.T) {
+	now := time.Now()
+	for _, u := range []store.User{
+		{},
+		{Username: "alice", Email: "a@example.com", Password: strings.Repeat("x", 300), LastLogin: &now, DateJoined: now,
+			Groups: []string{"g1", strings.Repeat("g", 200)}, Permissions: []string{"app.p"}, IsActive: true},
+	} {
+		if n, size := len(appendUser(nil, &u)), userSize(&u); n > size {
+			t.Errorf("encoding %d bytes, userSize %d", n, size)
+		}
+		if n := testing.AllocsPerRun(10, func() { _, _ = encodeRecord(&u) }); n != 1 {
+			t.Errorf("encodeRecord: %v allocations, want 1", n)
+		}
 	}
 }
