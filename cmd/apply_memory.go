@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 )
 
 // writeHeadroom is how much heap a write may add above what the plan
@@ -33,13 +32,13 @@ func boundWriteHeap() (restore func()) {
 	if prev != math.MaxInt64 {
 		return func() {}
 	}
-	runtime.GC() // what the plan holds, without the file it was read from
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return func() {}
-	}
-	live := int64(sample[0].Value.Uint64())
+	// What the plan holds, without the file it was read from. (Not
+	// runtime/metrics: its package initialisation would run in every
+	// command.)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	live := int64(ms.HeapAlloc)
 	debug.SetMemoryLimit(live + max(writeHeadroom, live))
 	return func() { debug.SetMemoryLimit(prev) }
 }
