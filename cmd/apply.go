@@ -108,12 +108,11 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		Origin:          "apply",
 		BatchSize:       opts.BatchSize,
 	}
-	var res auth.ApplyResult
+	var vet planVetter
 	if exps != nil {
-		res, err = runApplyAsserting(cmd, f, p, doc, aopts, exps)
-	} else {
-		res, err = runApply(cmd, f, doc, aopts)
+		vet = assertPlanned(f, p, exps)
 	}
+	res, err := runApply(cmd, f, doc, aopts, vet)
 	bar.finish()
 	if err != nil {
 		return err

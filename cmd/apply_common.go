@@ -61,7 +61,10 @@ func listProblems(f *cmdutil.Factory, p printing, err error) error {
 // object fails the apply, writing nothing. A file with problems (exit 5)
 // leaves nothing behind, not even an empty database. A dry run stops after
 // the plan.
-func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions) (auth.ApplyResult, error) {
+//
+// vet, when not nil, runs on the plan before anything is hashed or written
+// (the assertions of a seeding file): an error from it ends the apply.
+func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions, vet planVetter) (auth.ApplyResult, error) {
 	access := cmdutil.ReadWrite
 	if opts.DryRun {
 		access = cmdutil.Preview
@@ -76,6 +79,11 @@ func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts a
 	if err != nil {
 		return auth.ApplyResult{}, err
 	}
+	if vet != nil {
+		if err := vet(ctx, svc, ap); err != nil {
+			return auth.ApplyResult{}, err
+		}
+	}
 	if opts.DryRun {
 		return auth.ApplyResult{Changes: ap.Changes()}, nil
 	}
@@ -84,6 +92,9 @@ func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts a
 	}
 	return svc.ExecuteApply(ctx, ap)
 }
+
+// planVetter checks a plan before runApply executes it.
+type planVetter func(ctx context.Context, svc *auth.Service, ap *auth.ApplyPlan) error
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
 // so that an apply interrupted while hashing stops, writes nothing and exits

@@ -1,9 +1,9 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 
-	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"authctl/internal/auth"
@@ -20,40 +20,25 @@ func seedAssertions(assert *yaml.Node, name string) ([]auth.Expectation, error) 
 	return decodeExpectations(assert, name)
 }
 
-// runApplyAsserting is runApply for a seeding file with assertions: plan,
-// check the assertions on the planned state, and write only when every one
-// holds. A failure prints each failed check (as "authctl test" does) and
-// returns ErrDenied (exit 1) with nothing written; a dry run stops after
-// the check either way.
-func runApplyAsserting(cmd *cobra.Command, f *cmdutil.Factory, p printing, doc *auth.Document, opts auth.ApplyOptions, exps []auth.Expectation) (auth.ApplyResult, error) {
-	access := cmdutil.ReadWrite
-	if opts.DryRun {
-		access = cmdutil.Preview
-	}
-	svc, ctx, err := serviceFor(cmd, f, access)
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	ap, err := svc.PlanApply(ctx, doc, opts)
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	rep, err := svc.AssertPlan(ctx, ap, exps)
-	if err != nil {
-		return auth.ApplyResult{}, err
-	}
-	if rep.Failed > 0 {
-		if err := printAssertions(f.IO.Out, true, rep); err != nil {
-			return auth.ApplyResult{}, err
+// assertPlanned is runApply's vetter for a seeding file with assertions:
+// it checks them on the planned state, so that the file is written only
+// when every one holds. A failure prints each failed check (as "authctl
+// test" does) and returns ErrDenied (exit 1) with nothing written; a dry
+// run stops after the check either way.
+func assertPlanned(f *cmdutil.Factory, p printing, exps []auth.Expectation) planVetter {
+	return func(ctx context.Context, svc *auth.Service, ap *auth.ApplyPlan) error {
+		rep, err := svc.AssertPlan(ctx, ap, exps)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "authctl: %d of %d assertions fail on the planned state; nothing was written\n", rep.Failed, len(rep.Cases))
-		return auth.ApplyResult{}, cmdutil.ErrDenied
+		if rep.Failed > 0 {
+			if err := printAssertions(f.IO.Out, true, rep); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "authctl: %d of %d assertions fail on the planned state; nothing was written\n", rep.Failed, len(rep.Cases))
+			return cmdutil.ErrDenied
+		}
+		say(f, p, "Assertions: %d checks pass on the planned state", len(rep.Cases))
+		return nil
 	}
-	say(f, p, "Assertions: %d checks pass on the planned state", len(rep.Cases))
-	if opts.DryRun {
-		return auth.ApplyResult{Changes: ap.Changes()}, nil
-	}
-	return svc.ExecuteApply(ctx, ap)
 }
