@@ -21,15 +21,7 @@ import (
 // etcd.cacert did not sign) reached nothing, and goes to the next
 // endpoint.
 func TestWriteFailoverTLSHandshake(t *testing.T) {
-	f, err := etcdtest.NewTLS(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := etcdtest.StartTLS(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
+	f, srv := startTLSServer(t)
 	var hits atomic.Int32
 	stranger := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	stranger.EnableHTTP2 = true

@@ -17,15 +17,7 @@ import (
 // its client certificate and no password. (etcd's JSON gateway refuses
 // such certificates; the backend speaks gRPC.)
 func TestTLSClientCertificates(t *testing.T) {
-	f, err := etcdtest.NewTLS(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := etcdtest.StartTLS(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
+	f, srv := startTLSServer(t)
 	const prefix = "/authctl/"
 	if err := srv.EnableAuth(prefix, "etcd-pw"); err != nil {
 		t.Fatal(err)
@@ -55,7 +47,7 @@ func TestTLSClientCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	check := as("authctl-check", store.OpenOptions{})
-	err = check.View(ctx, func(r store.Reader) error {
+	err := check.View(ctx, func(r store.Reader) error {
 		u, err := r.User("alice")
 		if err == nil && (u.Password != "" || !u.IsActive) {
 			t.Errorf("checking host reads %+v, want alice without her hash", u)
@@ -129,4 +121,20 @@ func TestTLSClientCertificates(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// startTLSServer starts an embedded member serving TLS with new
+// certificates (etcdtest.NewTLS), stopped when the test ends.
+func startTLSServer(t *testing.T) (*etcdtest.TLSFiles, *etcdtest.Server) {
+	t.Helper()
+	f, err := etcdtest.NewTLS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := etcdtest.StartTLS(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return f, srv
 }
