@@ -188,13 +188,8 @@ func TestAuthenticateUpgradeDoesNotOverwriteConcurrentChange(t *testing.T) {
 	changed := false
 	e.hook.beforeUpdate = func() {
 		changed = true
-		e.rawUpdate(func(w store.Writer) error {
-			u, err := w.User("alice")
-			if err != nil {
-				return err
-			}
+		e.editUser("alice", func(u *store.User) {
 			u.Password = newHash
-			return w.PutUser(u)
 		})
 	}
 	_, err = e.svc.Authenticate(ctx, "alice", pw)
@@ -212,13 +207,8 @@ func TestAuthenticateUpgradeDoesNotOverwriteConcurrentChange(t *testing.T) {
 	// with the old one.
 	noErr(t, e.svc.SetPassword(ctx, "alice", HashedPassword(old), SetPasswordOptions{}))
 	e.hook.beforeUpdate = func() {
-		e.rawUpdate(func(w store.Writer) error {
-			u, err := w.User("alice")
-			if err != nil {
-				return err
-			}
+		e.editUser("alice", func(u *store.User) {
 			u.Password = newHash
-			return w.PutUser(u)
 		})
 	}
 	res, err := e.svc.Login(ctx, "alice", pw)
@@ -234,13 +224,8 @@ func TestAuthenticateUpgradeDoesNotOverwriteConcurrentChange(t *testing.T) {
 	// Deactivated meanwhile: refused.
 	noErr(t, e.svc.SetPassword(ctx, "alice", RawPassword(pw), SetPasswordOptions{}))
 	e.hook.beforeUpdate = func() {
-		e.rawUpdate(func(w store.Writer) error {
-			u, err := w.User("alice")
-			if err != nil {
-				return err
-			}
+		e.editUser("alice", func(u *store.User) {
 			u.IsActive = false
-			return w.PutUser(u)
 		})
 	}
 	if _, err := e.svc.Authenticate(ctx, "alice", pw); !errors.Is(err, ErrAuthFailed) {

@@ -274,6 +274,20 @@ func (e *testEnv) rawUpdate(fn func(w store.Writer) error) {
 	}
 }
 
+// editUser changes a stored user behind the Service's back (no audit
+// record, no session bookkeeping), as another tool writing the store would.
+func (e *testEnv) editUser(name string, edit func(u *store.User)) {
+	e.t.Helper()
+	e.rawUpdate(func(w store.Writer) error {
+		u, err := w.User(name)
+		if err != nil {
+			return err
+		}
+		edit(&u)
+		return w.PutUser(u)
+	})
+}
+
 func noErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

@@ -140,13 +140,8 @@ func TestSessionEnds(t *testing.T) {
 		a := e.login("alice", goodPassword)
 		h, err := e.svc.Hashers().Make("changed-elsewhere")
 		noErr(t, err)
-		e.rawUpdate(func(w store.Writer) error {
-			u, err := w.User("alice")
-			if err != nil {
-				return err
-			}
+		e.editUser("alice", func(u *store.User) {
 			u.Password = h
-			return w.PutUser(u)
 		})
 		if e.valid(a.Token) {
 			t.Error("session valid after its user's password hash changed")
@@ -188,13 +183,8 @@ func TestSessionEnds(t *testing.T) {
 		_, err = e.svc.UpdateUser(ctx, "alice", UserPatch{IsActive: refOf(true)})
 		noErr(t, err)
 		b := e.login("alice", goodPassword)
-		e.rawUpdate(func(w store.Writer) error {
-			u, err := w.User("alice")
-			if err != nil {
-				return err
-			}
+		e.editUser("alice", func(u *store.User) {
 			u.IsActive = false
-			return w.PutUser(u)
 		})
 		if e.valid(b.Token) {
 			t.Error("session of an inactive user is valid")
