@@ -19,18 +19,13 @@ import (
 // change the audit bucket.
 func editAuditFile(t *testing.T, e *testEnv, edit func(b *bbolt.Bucket) error) {
 	t.Helper()
-	reopen := e.closeStore()
-	db, err := bbolt.Open(e.path, 0o600, &bbolt.Options{Timeout: time.Second})
-	noErr(t, err)
-	noErr(t, db.Update(func(tx *bbolt.Tx) error {
+	editDB(t, e, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("audit"))
 		if b == nil {
 			return errors.New("no audit bucket")
 		}
 		return edit(b)
-	}))
-	noErr(t, db.Close())
-	reopen()
+	})
 }
 
 func auditKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
