@@ -37,7 +37,9 @@ set only when a user is created, unless --update-passwords. A password_file is
 read only if it is a regular file of at most 64 KiB inside the seeding file's
 directory (--allow-password-files-outside lifts that), owned by you or root
 and writable by no one else. Hashing runs on every
-core, outside the single transaction that writes the whole file.
+core, before the write, which is all or nothing: one transaction, or for
+more than 10,000 changes, stages on a copy of the database file beside it
+(as large as the database) that replaces the file in one rename.
 
 --dry-run prints the plan and changes nothing. --prune deletes users, groups and
 permissions that an earlier apply created and the file no longer declares

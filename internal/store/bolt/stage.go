@@ -255,7 +255,7 @@ func (s *boltStore) stillOurs() error {
 	}
 	own, ok := ownerOf(lfi)
 	if s.file == nil || !os.SameFile(lfi, s.file) || !ok || own.nlink > 1 {
-		return fmt.Errorf("%s: %w: the file was replaced, moved or linked to while this change was being written; nothing was written", s.path, store.ErrBusy)
+		return fmt.Errorf("%s: %w: the file was replaced, moved or linked to while this change was being written; nothing was written: run the command again", s.path, store.ErrBusy)
 	}
 	return nil
 }
