@@ -15,8 +15,9 @@
 # (bench/seedfile_test.go), in the orders of ORDERS (default: sorted, the
 # byte order of the names; numeric, user0 user1 … user10 …, as a generator
 # loop writes them; random, a fixed shuffle) and the formats of FORMATS
-# (default: json yaml). RUNS rounds (default 3); each round applies every
-# file once, interleaved, as a process on a fresh database, through
+# (default: json yaml). RUNS rounds (default 5); each round applies every
+# file once, interleaved (the orders run backwards in every other round, so
+# that no order always runs first), as a process on a fresh database, through
 # bench/peakmem.py (wall time; peak RSS, and the process's own memory
 # apart from mapped database pages). Then, for the sizes of DJANGO_SIZES
 # (default: the first size; empty: none), Django's bulk_create of the JSON rows on a
@@ -33,7 +34,7 @@ PY=${PYTHON:-/usr/bin/python3}
 SIZES=${SIZES:-100000}
 ORDERS=${ORDERS:-sorted numeric random}
 FORMATS=${FORMATS:-json yaml}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 read -r -a sizes <<<"$SIZES"
 DJANGO_SIZES=${DJANGO_SIZES-${sizes[0]}} # empty: no Django
 DJANGO_RUNS=${DJANGO_RUNS:-3}
@@ -58,7 +59,9 @@ for n in "${sizes[@]}"; do
   echo "## apply of $n pre-hashed users: $RUNS rounds of every order and format"
   for ((r = 1; r <= RUNS; r++)); do
     for format in $FORMATS; do
-      for order in $ORDERS; do
+      round_orders=$ORDERS
+      if ((r % 2 == 0)); then round_orders=$(printf '%s\n' $ORDERS | tac | tr '\n' ' '); fi
+      for order in $round_orders; do
         key=$n.$format.$order
         db=$work/db/auth.db
         rm -rf "$work/db"
