@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -279,5 +280,91 @@ func TestStagedWriteWithFewFreePagesIsCut(t *testing.T) {
 	defer st.Close()
 	if err := st.Update(context.Background(), func(w store.Writer) error { return w.PutUser(sizeUser("z", 1)) }); err != nil {
 		t.Fatalf("a write after the cut: %v", err)
+	}
+}
+
+// Without room for the compact copy, the staged write publishes its copy
+// as it is; a compaction that fails otherwise fails the write, which
+// leaves the database as it was. Neither leaves a file behind.
+func TestStagedCompactionFailure(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		err       error
+		published bool
+	}{
+		{"no room", errCannotStage, true},
+		{"damage", fmt.Errorf("compact: %w", store.ErrCorrupt), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			called := false
+			defer func(f func(context.Context, string) (string, error)) { compactCopy = f }(compactCopy)
+			compactCopy = func(ctx context.Context, src string) (string, error) {
+				called = true
+				name, err := compactFile(ctx, src)
+				if err == nil {
+					err = os.Remove(name)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return name, c.err
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "auth.db")
+			st, err := Open(path, store.OpenOptions{Create: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Update(context.Background(), func(w store.Writer) error { return w.PutUser(sizeUser("before", 1)) }); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			st, err = Open(path, store.OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = st.(store.Stager).UpdateStaged(context.Background(), func(stage func(func(store.Writer) error) error) error {
+				for lo := 0; lo < compactUsers; lo += compactUsers / compactStages {
+					if err := stage(func(w store.Writer) error {
+						for i := lo; i < lo+compactUsers/compactStages; i++ {
+							if err := w.PutUser(compactUser(i)); err != nil {
+								return err
+							}
+						}
+						return nil
+					}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if !called {
+				t.Fatal("the staged write was not compacted: the test's data set no longer needs compacting")
+			}
+			if c.published != (err == nil) {
+				t.Fatalf("staged write: %v; want published %v", err, c.published)
+			}
+			if !c.published && !errors.Is(err, store.ErrCorrupt) {
+				t.Errorf("staged write: %v; want ErrCorrupt", err)
+			}
+			users := 0
+			if err := st.View(context.Background(), func(r store.Reader) error {
+				return r.Users("", func(store.User) error { users++; return nil })
+			}); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if want := map[bool]int{true: compactUsers + 1, false: 1}[c.published]; users != want {
+				t.Errorf("%d users after the write, want %d", users, want)
+			}
+			if left := stageFilesIn(t, dir); len(left) != 0 {
+				t.Errorf("left behind: %v", left)
+			}
+			if c.published {
+				if l := layoutOf(t, path); l.free*compactFreeShare < int(l.hwm/4096) || l.size != l.hwm {
+					t.Errorf("published copy: %+v; want its free pages, cut to its last page", l)
+				}
+			}
+		})
 	}
 }

@@ -129,6 +129,9 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 	return s.publish(tmp, cdb, &published)
 }
 
+// compactCopy is compactFile; a variable for the tests.
+var compactCopy = compactFile
+
 // compactFreeShare is the share of a staged copy's pages that must be free
 // for tidyCopy to compact it: a compaction costs about as much as writing
 // the records again, and is worth it where it gives back that much.
@@ -156,7 +159,7 @@ func (s *boltStore) tidyCopy(ctx context.Context, tmp string, cdb *bbolt.DB) (st
 	}
 	pages, free := int(size/int64(pageSize)), st.FreePageN+st.PendingPageN
 	if free*compactFreeShare >= pages {
-		name, err := compactFile(ctx, tmp)
+		name, err := compactCopy(ctx, tmp)
 		if err == nil {
 			_ = os.Remove(tmp)
 			return name, nil
