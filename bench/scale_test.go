@@ -76,9 +76,11 @@ func (s scaleShape) checkCase() (user, perm string) {
 const scaleBatch = 50_000
 
 // buildScale writes the data set of shape s at path (which must not
-// exist) straight through the store, in batches of scaleBatch users, every
-// user with the same cheap pbkdf2 hash (a real one's length). No audit
-// records are written: this is the database's contents, not an apply.
+// exist) straight through the store, in stages of scaleBatch users that
+// the store publishes as one (store.UpdateStaged, as a large apply writes),
+// every user with the same cheap pbkdf2 hash (a real one's length). No
+// audit records are written: this is the database's contents, not an
+// apply.
 func buildScale(path string, s scaleShape) error {
 	hs, err := hasher.NewSet("pbkdf2_sha256", hasher.Params{PBKDF2Iterations: 1000})
 	if err != nil {
@@ -106,22 +108,10 @@ func buildScale(path string, s scaleShape) error {
 		}
 		return nil
 	})
-	for lo := 0; err == nil && lo < s.users; lo += scaleBatch {
-		err = st.Update(ctx, func(w store.Writer) error {
-			for u := lo; u < min(lo+scaleBatch, s.users); u++ {
-				name := scaleUserName(u)
-				err := w.PutUser(store.User{
-					Username:    name,
-					Email:       name + "@example.com",
-					FirstName:   "First" + strconv.Itoa(u),
-					LastName:    "Last" + strconv.Itoa(u),
-					Password:    enc,
-					IsActive:    true,
-					DateJoined:  joined,
-					Groups:      s.userGroups(u),
-					Permissions: s.userPerms(u),
-				})
-				if err != nil {
+	if err == nil {
+		err = store.UpdateStaged(ctx, st, func(stage func(func(store.Writer) error) error) error {
+			for lo := 0; lo < s.users; lo += scaleBatch {
+				if err := stage(scaleUsers(s, enc, lo)); err != nil {
 					return err
 				}
 			}
@@ -132,6 +122,30 @@ func buildScale(path string, s scaleShape) error {
 		err = cerr
 	}
 	return err
+}
+
+// scaleUsers is the stage that writes users lo to lo+scaleBatch-1.
+func scaleUsers(s scaleShape, enc string, lo int) func(store.Writer) error {
+	return func(w store.Writer) error {
+		for u := lo; u < min(lo+scaleBatch, s.users); u++ {
+			name := scaleUserName(u)
+			err := w.PutUser(store.User{
+				Username:    name,
+				Email:       name + "@example.com",
+				FirstName:   "First" + strconv.Itoa(u),
+				LastName:    "Last" + strconv.Itoa(u),
+				Password:    enc,
+				IsActive:    true,
+				DateJoined:  joined,
+				Groups:      s.userGroups(u),
+				Permissions: s.userPerms(u),
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // TestPrepareScale builds $AUTHCTL_BENCH_DIR/scale-<users>.db for

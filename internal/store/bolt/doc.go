@@ -82,27 +82,44 @@
 // # Staged writes
 //
 // UpdateStaged (store.Stager) builds a change too large for one
-// transaction's memory in several transactions on a copy of the database:
-// a file ".<name>.stage-<random>" in the same directory, with the
-// database's owner and mode, filled from a read transaction
-// and opened with NoSync. Each stage commits on the copy, which is reopened
-// after each stage so that the pages a stage read do not stay mapped.
-// Publishing syncs the copy, renames it over the database, syncs the
-// directory and makes the store use it; the store held the exclusive lock
-// on the old file throughout, and already holds it on the new one. An
-// error, a cancelled context or a panic removes the copy and leaves the
-// database as it was; so does finding, just before the rename, that the
-// path no longer names the file the store opened (ErrBusy). The copy needs
-// as much free space as the database. Where a rename would change more
-// than the contents (a symbolic link, other hard links, extended
-// attributes such as ACLs or a security label, an owner or mode the copy
-// cannot be given, a directory that takes no new file, no room for the
-// copy, or not Unix), the stages run in one ordinary transaction instead. A process killed during a staged write leaves its
-// ".<name>.stage-*" file behind; it is not the database and can be
-// deleted, and Open never deletes such files itself (they may be another
-// process's). An opener that opened the old file and waited for its lock
-// notices the rename once it has the lock and opens the path again, within
-// the same lock timeout.
+// transaction's memory in several transactions on a copy of the database: a
+// file ".<name>.stage-<random>" in the same directory, with the database's
+// owner and mode, filled from a read transaction and opened with NoSync.
+// Each stage commits on the copy, which is reopened after each stage so that
+// the pages a stage read do not stay mapped. Stages that each add to many
+// buckets leave free pages in the copy (each stage rewrites the pages it
+// adds to, and the last stage's old pages stay free): where at least an
+// eighth of the copy's pages are free, the copy is compacted before it is
+// published (compact.go): its buckets are written again, in key order and in
+// rounds of bounded memory, into a ".<name>.stage-<random>.compact-<random>"
+// file, with the same keys, values, nested buckets and sequences, pages
+// filled to 0.95 (the audit log's to 1.0), no free page and nothing past the
+// last page. The scale data set of bench/ (1,000,000 users written in 20
+// stages, 10,000 groups of about 200 members, so that every stage adds to
+// every group's index bucket) takes 488 bytes per user so, against 626
+// staged without compaction and 643 in 20 ordinary transactions; the
+// compaction makes that write take about 1.3 times the CPU time, and holds
+// no more than 4 MiB of pairs in memory at a time. Otherwise the copy is
+// published as it is, cut to the end of its last page (bbolt grows a file up
+// to 16 MiB ahead of its pages: an apply of 100,000 users took 563 bytes per
+// user with it, 395 without). Publishing syncs the copy, renames it over the
+// database, syncs the directory and makes the store use it; the store held
+// the exclusive lock on the old file throughout, and already holds it on the
+// new one. An error, a cancelled context or a panic removes the copy and
+// leaves the database as it was; so does finding, just before the rename,
+// that the path no longer names the file the store opened (ErrBusy). The
+// copy needs as much free space as the database, and its compaction as much
+// again for a moment (without the room, the copy is published uncompacted).
+// Where a rename would change more than the contents (a symbolic link, other
+// hard links, extended attributes such as ACLs or a security label, an owner
+// or mode the copy cannot be given, a directory that takes no new file, no
+// room for the copy, or not Unix), the stages run in one ordinary
+// transaction instead. A process killed during a staged write leaves its
+// ".<name>.stage-*" file behind; it is not the database and can be deleted,
+// and Open never deletes such files itself (they may be another process's).
+// An opener that opened the old file and waited for its lock notices the
+// rename once it has the lock and opens the path again, within the same lock
+// timeout.
 //
 // # Damage
 //

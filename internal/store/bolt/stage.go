@@ -36,7 +36,8 @@ const stageLockTimeout = time.Second
 
 // UpdateStaged implements store.Stager. The stages run on a copy of the
 // database in a temporary file beside it (".<name>.stage-*"), opened with
-// NoSync; publishing syncs the copy, renames it over the database, syncs
+// NoSync; publishing compacts the copy or cuts it to its last page
+// (tidyCopy), syncs it, renames it over the database, syncs
 // the directory and makes the store use the copy, which already holds the
 // exclusive lock on the new file. The store holds the exclusive lock on the
 // old file throughout, so no other process reads or writes meanwhile; an
@@ -118,7 +119,62 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	tidy := cdb
+	cdb = nil
+	if tmp, err = s.tidyCopy(ctx, tmp, tidy); err != nil {
+		return err
+	}
+	if cdb, err = s.openStageCopy(tmp); err != nil {
+		return err
+	}
 	return s.publish(tmp, cdb, &published)
+}
+
+// compactCopy is compactFile; a variable for the tests.
+var compactCopy = compactFile
+
+// compactFreeShare is the share of a staged copy's pages that must be free
+// for tidyCopy to compact it: a compaction costs about as much as writing
+// the records again, and is worth it where it gives back that much.
+const compactFreeShare = 8 // 1/8
+
+// tidyCopy closes cdb, the stage copy tmp, readies tmp for publishing and
+// returns the name of the file to publish. Where at least 1/compactFreeShare of
+// its pages are free (the pages its stages rewrote), it writes a compact
+// copy (compactFile) and removes tmp; otherwise, and when there is no room
+// for a compact copy, it publishes tmp, cut to the end of its last page
+// (bbolt grows a file ahead of its pages, by up to 16 MiB, and would do so
+// again only when that room is needed).
+func (s *boltStore) tidyCopy(ctx context.Context, tmp string, cdb *bbolt.DB) (string, error) {
+	var size int64
+	err := cdb.View(func(tx *bbolt.Tx) error {
+		size = tx.Size()
+		return nil
+	})
+	st, pageSize := cdb.Stats(), cdb.Info().PageSize
+	if cerr := cdb.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return tmp, fmt.Errorf("stage %s: close the copy: %w", s.path, err)
+	}
+	pages, free := int(size/int64(pageSize)), st.FreePageN+st.PendingPageN
+	if free*compactFreeShare >= pages {
+		name, err := compactCopy(ctx, tmp)
+		if err == nil {
+			_ = os.Remove(tmp)
+			return name, nil
+		}
+		if !errors.Is(err, errCannotStage) {
+			return tmp, fmt.Errorf("stage %s: %w", s.path, err)
+		}
+	}
+	if fi, err := os.Stat(tmp); err == nil && fi.Size() > size {
+		if err := os.Truncate(tmp, size); err != nil {
+			return tmp, fmt.Errorf("stage %s: %w", s.path, err)
+		}
+	}
+	return tmp, nil
 }
 
 // errCannotStage is newStageFile's answer when the database cannot be
