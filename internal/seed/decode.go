@@ -55,12 +55,7 @@ func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
 // time as a YAML tree only to find that key cost more memory than the
 // whole apply.
 func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
-	if opts.Name == "" {
-		opts.Name = "stdin"
-	}
+	opts = decodeDefaults(opts)
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
@@ -78,14 +73,31 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 		f, lines, assert, err = decodeYAML(data, decodeWorkers())
 	}
 	if err != nil {
-		var problems []error
-		for _, line := range strings.Split(err.Error(), "\n") {
-			problems = append(problems, fmt.Errorf("%s:%s", opts.Name, line))
-		}
-		return nil, nil, auth.Invalid(problems...)
+		return nil, nil, fileProblems(opts, err)
 	}
 	doc, err := toDocument(f, lines, opts)
 	return doc, assert, err
+}
+
+// decodeDefaults fills in what DecodeOptions leaves out.
+func decodeDefaults(opts DecodeOptions) DecodeOptions {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.Name == "" {
+		opts.Name = "stdin"
+	}
+	return opts
+}
+
+// fileProblems is the error of a file that cannot be read: err holds one
+// "LINE: message" a line; each gets the file's name in front.
+func fileProblems(opts DecodeOptions, err error) error {
+	var problems []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		problems = append(problems, fmt.Errorf("%s:%s", opts.Name, line))
+	}
+	return auth.Invalid(problems...)
 }
 
 // AssertKey is the top-level key of a seeding file's assertions (the
