@@ -156,3 +156,32 @@ func TestDecodeFileSmallIsReadWhole(t *testing.T) {
 		t.Fatalf("from a pipe: %v, %+v", err, doc)
 	}
 }
+
+// FuzzStreamedDecodeMatches: whenever a file's users are read in pieces,
+// the answer is DecodeWithAssert's of the whole file.
+func FuzzStreamedDecodeMatches(f *testing.F) {
+	smallChunks(f, 3, 2)
+	smallStream(f, 5)
+	for _, data := range parallelCorpus(f) {
+		f.Add(data)
+	}
+	f.Add([]byte(streamUsers(7, func(i int) string { return `{"username": "u` + string(rune('a'+i)) + `", "groups": ["g"]}` })))
+	f.Add([]byte("{\"users\": [\n{\"username\": \"a\"}, {\"username\": \"b\"}], \"groups\": [{\"name\": \"bad name\"}], \"assert\": [{\"user\": \"a\"}]}"))
+	opts := DecodeOptions{Name: "f.json", LookupEnv: env(map[string]string{"PW": "pw"})}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc2, a2, err2, ok := decodeStreamed(strings.NewReader(string(data)), opts, 2)
+		if !ok {
+			return
+		}
+		doc1, a1, err1 := DecodeWithAssert(data, opts)
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%q", err1, err2, data)
+		}
+		if !reflect.DeepEqual(doc1, doc2) {
+			t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%q", dump(doc1), dump(doc2), data)
+		}
+		if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
+			t.Fatalf("assertions differ\ninput:\n%q", data)
+		}
+	})
+}
