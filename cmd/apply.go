@@ -84,15 +84,10 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		return err
 	}
 	defer func() { err = listProblems(f, p, err) }()
-	data, name, dir, err := readInput(f, opts.File)
+	doc, assert, name, err := decodeSeedInput(f, opts.File, seed.DecodeOptions{LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
 	if err != nil {
 		return err
 	}
-	doc, assert, err := seed.DecodeWithAssert(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
-	if err != nil {
-		return err
-	}
-	data = nil // the document holds what apply needs
 	exps, err := seedAssertions(assert, name)
 	if err != nil {
 		return err

@@ -12,10 +12,12 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
 	"authctl/internal/output"
+	"authctl/internal/seed"
 )
 
 // What apply and import share: reading the input, running the apply
@@ -33,6 +35,34 @@ func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, 
 		return nil, "", "", cmdutil.FlagErrorf("%v", err)
 	}
 	return data, path, filepath.Dir(path), nil
+}
+
+// decodeSeedInput reads and decodes a seeding file argument ("-" meaning
+// standard input), filling in opts.Name and opts.Dir. A regular file is
+// decoded by seed.DecodeFile, which does not hold a large JSON file whole;
+// anything else is read whole first. It returns the input's name for
+// messages.
+func decodeSeedInput(f *cmdutil.Factory, path string, opts seed.DecodeOptions) (doc *auth.Document, assert *yaml.Node, name string, err error) {
+	if path != "-" {
+		if file, oerr := os.Open(path); oerr == nil {
+			defer file.Close()
+			if st, serr := file.Stat(); serr == nil && st.Mode().IsRegular() {
+				opts.Name, opts.Dir = path, filepath.Dir(path)
+				doc, assert, err = seed.DecodeFile(file, opts)
+				if err != nil && !errors.Is(err, auth.ErrInvalid) {
+					err = cmdutil.FlagErrorf("%v", err) // as readInput says it
+				}
+				return doc, assert, path, err
+			}
+		}
+	}
+	data, name, dir, err := readInput(f, path)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	opts.Name, opts.Dir = name, dir
+	doc, assert, err = seed.DecodeWithAssert(data, opts)
+	return doc, assert, name, err
 }
 
 // listProblems writes, with -o json, every problem of an invalid input to

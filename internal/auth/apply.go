@@ -66,8 +66,11 @@ type DocUser struct {
 	PasswordMissing string
 	DateJoined      *time.Time
 	LastLogin       *time.Time
-	Where           string
-	Path            string
+	// Where and Path say where the user was declared (see DocPermission);
+	// when Where is empty, Pos says it.
+	Where string
+	Path  string
+	Pos   DocPos
 }
 
 // ApplyOptions tunes Apply.

@@ -69,7 +69,7 @@ func (s *Service) writePlanBatches(ctx context.Context, ap *ApplyPlan, size int)
 			}
 			return ApplyResult{}, &BatchError{Done: i, Of: len(batches), Objects: written, Err: err}
 		}
-		written += len(b.perms) + len(b.groups) + len(b.users) + len(b.pruneUsers) + len(b.pruneGroups) + len(b.prunePerms)
+		written += len(b.perms) + len(b.groups) + len(b.writeOrder()) + len(b.pruneUsers) + len(b.pruneGroups) + len(b.prunePerms)
 	}
 	return ApplyResult{Changes: pl.changes()}, nil
 }
@@ -107,14 +107,17 @@ func planBatches(pl *plan, size int, all bool) []*plan {
 		func(c []permStep) *plan { return &plan{perms: c} })
 	batches = append(batches, chunks(pl.groups, func(st groupStep) bool { return changed(st.action) }, size,
 		func(c []groupStep) *plan { return &plan{groups: c} })...)
-	users := make([]userStep, 0, len(pl.users))
-	for _, i := range keyOrder(pl.users) {
+	// The users' batches share pl.users, each with its run of indexes.
+	order := keyOrder(pl.users)
+	kept := order[:0]
+	for _, i := range order {
 		if changed(pl.users[i].action) {
-			users = append(users, pl.users[i])
+			kept = append(kept, i)
 		}
 	}
-	batches = append(batches, chunks(users, func(userStep) bool { return true }, size,
-		func(c []userStep) *plan { return &plan{users: c} })...)
+	for i := 0; i < len(kept); i += size {
+		batches = append(batches, &plan{users: pl.users, userOrder: kept[i:min(i+size, len(kept)):min(i+size, len(kept))]})
+	}
 	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
 		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})
 	}
@@ -125,6 +128,15 @@ func planBatches(pl *plan, size int, all bool) []*plan {
 		batches[0].djangoKeys = pl.djangoKeys
 	}
 	return batches
+}
+
+// writeOrder is the indexes in pl.users of the users the plan writes, in
+// the order to write them.
+func (pl *plan) writeOrder() []int32 {
+	if pl.userOrder != nil {
+		return pl.userOrder
+	}
+	return keyOrder(pl.users)
 }
 
 // changed is how many objects the plan changes.

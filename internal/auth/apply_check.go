@@ -77,13 +77,20 @@ func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 		seenGroup[g.Name] = g.Where
 		checkPerms(g.Where, g.Path, "permissions", g.Permissions)
 	}
-	type declared struct{ where, raw string }
-	seenUser := map[string]declared{}
+	// The first declaration of each name, by its index: what a message
+	// says of it is made only for a name declared twice.
+	seenUser := make(map[string]int32, len(doc.Users))
+	addUser := func(u *DocUser, field string, err error) {
+		if err != nil {
+			problems = append(problems, located{u.at(field), err})
+		}
+	}
 	for i := range doc.Users {
 		u := &doc.Users[i]
-		raw := raw[i].Username
-		addAt(u.Where, u.Path, "username", ident.ValidateUsername(u.Username))
-		if prev, dup := seenUser[u.Username]; dup {
+		raw, declared := raw[i].Username, raw
+		addUser(u, "username", ident.ValidateUsername(u.Username))
+		if first, dup := seenUser[u.Username]; dup {
+			prev := struct{ where, raw string }{doc.Users[first].loc(), declared[first].Username}
 			name := fmt.Sprintf("%q", u.Username)
 			if raw != u.Username {
 				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
@@ -92,30 +99,35 @@ func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 			if prev.raw != raw {
 				also += fmt.Sprintf(" as %q", prev.raw)
 			}
-			addAt(u.Where, u.Path, "", fmt.Errorf("user %s is declared twice (also at %s)", name, also))
+			addUser(u, "", fmt.Errorf("user %s is declared twice (also at %s)", name, also))
 		} else {
-			seenUser[u.Username] = declared{u.Where, raw}
+			seenUser[u.Username] = int32(i)
 		}
 		if u.Email != nil {
-			addAt(u.Where, u.Path, "email", ident.ValidateEmail(*u.Email))
+			addUser(u, "email", ident.ValidateEmail(*u.Email))
 		}
 		if u.FirstName != nil {
-			addAt(u.Where, u.Path, "first_name", ident.ValidatePersonName("first name", *u.FirstName))
+			addUser(u, "first_name", ident.ValidatePersonName("first name", *u.FirstName))
 		}
 		if u.LastName != nil {
-			addAt(u.Where, u.Path, "last_name", ident.ValidatePersonName("last name", *u.LastName))
+			addUser(u, "last_name", ident.ValidatePersonName("last name", *u.LastName))
 		}
-		checkPerms(u.Where, u.Path, "user_permissions", u.Permissions)
+		if u.Permissions != nil {
+			for _, p := range *u.Permissions {
+				_, _, err := ident.ParsePerm(p)
+				addUser(u, "user_permissions", err)
+			}
+		}
 		if u.Groups != nil {
 			for _, g := range *u.Groups {
-				addAt(u.Where, u.Path, "groups", ident.ValidateGroupName(g))
+				addUser(u, "groups", ident.ValidateGroupName(g))
 			}
 		}
 		if u.Password != nil {
 			switch u.Password.kind {
 			case passwordHash:
 				if err := s.checkHash(u.Password.value); err != nil {
-					addAt(u.Where, u.Path, "password_hash", fmt.Errorf("password_hash: %w", err))
+					addUser(u, "password_hash", fmt.Errorf("password_hash: %w", err))
 				}
 			}
 			// Plain passwords are validated when planning, against the

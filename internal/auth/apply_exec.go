@@ -171,7 +171,7 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 		return err
 	}
 	now := s.clock()
-	for _, i := range keyOrder(pl.users) {
+	for _, i := range pl.writeOrder() {
 		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
 			return err
 		}
@@ -323,7 +323,14 @@ func refsStillExist(w store.Writer, pl *plan) error {
 			return err
 		}
 	}
-	for _, st := range pl.users {
+	for k := range pl.users {
+		st := &pl.users[k]
+		if pl.userOrder != nil {
+			if k >= len(pl.userOrder) {
+				break
+			}
+			st = &pl.users[pl.userOrder[k]] // a batch: its own users
+		}
 		if st.doc.Permissions != nil {
 			if err := all(*st.doc.Permissions, perm); err != nil {
 				return err
@@ -343,13 +350,13 @@ func refsStillExist(w store.Writer, pl *plan) error {
 // lists them (a B+tree filled in random order splits pages all over; in
 // key order it appends). The plan itself, and so the reported changes,
 // keep the document's order.
-func keyOrder(users []userStep) []int {
-	order := make([]int, len(users))
+func keyOrder(users []userStep) []int32 {
+	order := make([]int32, len(users))
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 	}
 	if !slices.IsSortedFunc(users, func(a, b userStep) int { return strings.Compare(a.doc.Username, b.doc.Username) }) {
-		slices.SortFunc(order, func(a, b int) int { return strings.Compare(users[a].doc.Username, users[b].doc.Username) })
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(users[a].doc.Username, users[b].doc.Username) })
 	}
 	return order
 }

@@ -15,6 +15,10 @@ type plan struct {
 	perms  []permStep
 	groups []groupStep
 	users  []userStep
+	// userOrder, when not nil, is which of users this plan writes, by
+	// index, in that order: a batch of a larger plan (planBatches) shares
+	// the whole plan's steps instead of copying its share of them.
+	userOrder []int32
 	// managed objects to delete (Prune)
 	pruneUsers, pruneGroups, prunePerms []string
 	// warnings of an import as stored, by object
@@ -86,7 +90,6 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		s: s, r: r, opts: opts, pl: &plan{},
 		docPerms:   make(map[string]bool, len(doc.Permissions)),
 		docGroups:  make(map[string]bool, len(doc.Groups)),
-		docUsers:   make(map[string]bool, len(doc.Users)),
 		keepPerms:  make(map[string]bool, len(doc.Permissions)),
 		keepGroups: make(map[string]bool, len(doc.Groups)),
 	}
@@ -115,6 +118,10 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 		return nil, p.problems, nil
 	}
 	if opts.Prune {
+		p.docUsers = make(map[string]bool, len(doc.Users))
+		for i := range doc.Users {
+			p.docUsers[doc.Users[i].Username] = true
+		}
 		if err := planPrune(r, p.pl, p.docUsers, p.keepGroups, p.keepPerms); err != nil {
 			return nil, nil, err
 		}
@@ -130,7 +137,8 @@ type planner struct {
 	opts     ApplyOptions
 	pl       *plan
 	problems []error
-	// declared in the document
+	// declared in the document (the users only for --prune: a map of a
+	// million names is not made for nothing)
 	docPerms, docGroups, docUsers map[string]bool
 	// declared or referred to: --prune must not delete a group that a
 	// declared user still names.
@@ -238,8 +246,7 @@ func (p *planner) users(users []DocUser) error {
 	p.pl.users = make([]userStep, 0, len(users))
 	for i := range users {
 		d := &users[i]
-		p.docUsers[d.Username] = true
-		if err := p.permRefs(at(d.Where, d.Path, "user_permissions"), "user "+d.Username, d.Permissions); err != nil {
+		if err := p.permRefs(d.at("user_permissions"), "user "+d.Username, d.Permissions); err != nil {
 			return err
 		}
 		if d.Groups != nil {
@@ -250,7 +257,7 @@ func (p *planner) users(users []DocUser) error {
 					return err
 				}
 				if !ok {
-					p.problem(at(d.Where, d.Path, "groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g))
+					p.problem(d.at("groups"), fmt.Errorf("user %s: group %q is neither declared nor in the database", d.Username, g))
 				}
 			}
 		}
@@ -260,10 +267,10 @@ func (p *planner) users(users []DocUser) error {
 		}
 		p.problems = append(p.problems, p.s.validatePlanned(d, attrs, step, p.opts)...)
 		if d.PasswordMissing != "" && (step.action == ActionCreate || p.opts.UpdatePasswords) {
-			p.problem(at(d.Where, d.Path, ""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing))
+			p.problem(d.at(""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing))
 		}
 		if p.opts.OnlyExisting && step.action == ActionCreate {
-			p.problem(at(d.Where, d.Path, ""), fmt.Errorf("user %q does not exist", d.Username))
+			p.problem(d.at(""), fmt.Errorf("user %q does not exist", d.Username))
 		}
 		p.pl.users = append(p.pl.users, step)
 	}
@@ -281,7 +288,7 @@ func (s *Service) validatePlanned(d *DocUser, attrs store.User, step userStep, o
 	}
 	var problems []error
 	for _, p := range validationProblems(s.validators.Validate(d.Password.value, userAttrs(attrs))) {
-		problems = append(problems, located{at(d.Where, d.Path, "password"), fmt.Errorf("password of %s: %w", d.Username, p)})
+		problems = append(problems, located{d.at("password"), fmt.Errorf("password of %s: %w", d.Username, p)})
 	}
 	return problems
 }

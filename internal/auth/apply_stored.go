@@ -137,23 +137,23 @@ func (s *Service) checkStored(doc *Document) ([]error, warnings) {
 	for i := range doc.Users {
 		u := &doc.Users[i]
 		if err := storableKey("username", u.Username); err != nil {
-			add(at(u.Where, u.Path, "username"), err)
+			add(u.at("username"), err)
 			continue
 		}
-		w := func(field string, err error) { warn.add("user", u.Username, at(u.Where, u.Path, field), err) }
+		w := func(field string, err error) { warn.add("user", u.Username, u.at(field), err) }
 		if err := ident.ValidateUsername(u.Username); err != nil {
 			w("username", kept("username", err))
 		} else if n := ident.NormalizeUsername(u.Username); n != u.Username {
 			w("username", fmt.Errorf("username kept as stored: Django's forms would store it as %q (NFKC)", n))
 		}
 		if prev, dup := seenUser[u.Username]; dup {
-			add(at(u.Where, u.Path, ""), fmt.Errorf("user %q is declared twice (also at %s)", u.Username, prev))
+			add(u.at(""), fmt.Errorf("user %q is declared twice (also at %s)", u.Username, prev))
 		} else {
-			seenUser[u.Username] = u.Where
+			seenUser[u.Username] = u.loc()
 		}
 		if u.Email != nil {
 			if err := storableText("email", *u.Email); err != nil {
-				add(at(u.Where, u.Path, "email"), err)
+				add(u.at("email"), err)
 			} else {
 				w("email", kept("email", ident.ValidateEmail(*u.Email)))
 			}
@@ -167,20 +167,20 @@ func (s *Service) checkStored(doc *Document) ([]error, warnings) {
 				continue
 			}
 			if err := storableText(field, *v); err != nil {
-				add(at(u.Where, u.Path, field), err)
+				add(u.at(field), err)
 				continue
 			}
 			w(field, kept(strings.ReplaceAll(field, "_", " "), ident.ValidatePersonName(field, *v)))
 		}
-		checkPerms(at(u.Where, u.Path, "user_permissions"), u.Permissions)
+		checkPerms(u.at("user_permissions"), u.Permissions)
 		if u.Groups != nil {
 			for _, g := range *u.Groups {
-				add(at(u.Where, u.Path, "groups"), storableKey("group name", g))
+				add(u.at("groups"), storableKey("group name", g))
 			}
 		}
 		if u.Password != nil && u.Password.kind == passwordHash {
 			if err := storableText("password", u.Password.value); err != nil {
-				add(at(u.Where, u.Path, "password"), err)
+				add(u.at("password"), err)
 			} else {
 				w("password", s.keptHash(u.Password.value))
 			}

@@ -55,12 +55,7 @@ func Decode(data []byte, opts DecodeOptions) (*auth.Document, error) {
 // time as a YAML tree only to find that key cost more memory than the
 // whole apply.
 func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
-	if opts.Name == "" {
-		opts.Name = "stdin"
-	}
+	opts = decodeDefaults(opts)
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
@@ -78,14 +73,31 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 		f, lines, assert, err = decodeYAML(data, decodeWorkers())
 	}
 	if err != nil {
-		var problems []error
-		for _, line := range strings.Split(err.Error(), "\n") {
-			problems = append(problems, fmt.Errorf("%s:%s", opts.Name, line))
-		}
-		return nil, nil, auth.Invalid(problems...)
+		return nil, nil, fileProblems(opts, err)
 	}
 	doc, err := toDocument(f, lines, opts)
 	return doc, assert, err
+}
+
+// decodeDefaults fills in what DecodeOptions leaves out.
+func decodeDefaults(opts DecodeOptions) DecodeOptions {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.Name == "" {
+		opts.Name = "stdin"
+	}
+	return opts
+}
+
+// fileProblems is the error of a file that cannot be read: err holds one
+// "LINE: message" a line; each gets the file's name in front.
+func fileProblems(opts DecodeOptions, err error) error {
+	var problems []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		problems = append(problems, fmt.Errorf("%s:%s", opts.Name, line))
+	}
+	return auth.Invalid(problems...)
 }
 
 // AssertKey is the top-level key of a seeding file's assertions (the
@@ -227,33 +239,50 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 	for i, g := range f.Groups {
 		doc.Groups[i] = auth.DocGroup{Name: g.Name, Permissions: g.Permissions, Where: where(lines.groups, i), Path: path("groups", i)}
 	}
-	for i, u := range f.Users {
-		at := where(lines.users, i)
-		d := auth.DocUser{
+	// Each user's position is kept as numbers (auth.DocPos), and the
+	// passwords in one slice: no strings or objects of their own for a
+	// million users.
+	passwords := make([]auth.Password, len(f.Users))
+	for i := range f.Users {
+		u := &f.Users[i]
+		d := &doc.Users[i]
+		*d = auth.DocUser{
 			Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 			IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser,
 			Groups: u.Groups, Permissions: u.UserPermissions,
-			DateJoined: u.DateJoined, LastLogin: u.LastLogin, Where: at, Path: path("users", i),
+			DateJoined: u.DateJoined, LastLogin: u.LastLogin,
 		}
-		pw, err := userPassword(u, opts)
+		ok := false
+		if i < len(lines.users) {
+			d.Pos, ok = auth.MakeDocPos(opts.Name, lines.users[i].line, lines.users[i].col, i, lines.json)
+		}
+		if !ok {
+			d.Where, d.Path = where(lines.users, i), path("users", i)
+		}
+		pw, hasPassword, err := userPassword(u, opts)
 		var missing *missingPasswordError
 		if errors.As(err, &missing) {
 			// Needed only if the password is used: the plan decides.
 			d.PasswordMissing, err = missing.Error(), nil
 		}
 		if err != nil {
-			if d.Path != "" {
-				at += ": " + d.Path
+			at, path := d.Loc()
+			if path != "" {
+				at += ": " + path
 			}
 			doc.Problems = append(doc.Problems, fmt.Errorf("%s: user %s: %w", at, u.Username, err))
 		}
-		d.Password = pw
-		doc.Users[i] = d
+		if hasPassword {
+			passwords[i] = pw
+			d.Password = &passwords[i]
+		}
 	}
 	return doc, nil
 }
 
-func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
+// userPassword is u's declared password; ok is false when it declares
+// none (an unusable password on creation).
+func userPassword(u *User, opts DecodeOptions) (pw auth.Password, ok bool, err error) {
 	given := 0
 	for _, s := range []string{u.PasswordEnv, u.PasswordFile, u.PasswordHash} {
 		if s != "" {
@@ -261,33 +290,30 @@ func userPassword(u User, opts DecodeOptions) (*auth.Password, error) {
 		}
 	}
 	if given > 1 {
-		return nil, errors.New("give at most one of password_env, password_file and password_hash")
+		return pw, false, errors.New("give at most one of password_env, password_file and password_hash")
 	}
 	switch {
 	case u.PasswordEnv != "":
 		v, ok := opts.LookupEnv(u.PasswordEnv)
 		if !ok {
-			return nil, &missingPasswordError{env: u.PasswordEnv}
+			return pw, false, &missingPasswordError{env: u.PasswordEnv}
 		}
-		p := auth.RawPassword(v)
-		return &p, nil
+		return auth.RawPassword(v), true, nil
 	case u.PasswordFile != "":
 		pol := secret.Policy{Dir: opts.Dir, AllowOutside: opts.AllowOutside}
 		path, err := pol.Resolve(u.PasswordFile)
 		if err != nil {
-			return nil, fmt.Errorf("password_file %s: %v", u.PasswordFile, err)
+			return pw, false, fmt.Errorf("password_file %s: %v", u.PasswordFile, err)
 		}
 		v, err := secret.ReadFile(path, secret.FileOptions{CRLF: opts.CRLF, Owned: true})
 		if err != nil {
-			return nil, fmt.Errorf("password_file %s: %v", path, err)
+			return pw, false, fmt.Errorf("password_file %s: %v", path, err)
 		}
-		p := auth.RawPassword(v)
-		return &p, nil
+		return auth.RawPassword(v), true, nil
 	case u.PasswordHash != "":
-		p := auth.HashedPassword(u.PasswordHash)
-		return &p, nil
+		return auth.HashedPassword(u.PasswordHash), true, nil
 	}
-	return nil, nil
+	return pw, false, nil
 }
 
 // missingPasswordError is a password_env naming a variable that is not

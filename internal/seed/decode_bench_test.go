@@ -14,7 +14,8 @@ func prehashedUsersFile(n int, yaml bool) []byte {
 	var b strings.Builder
 	b.Grow(n * 260)
 	hash := func(u int) string {
-		return fmt.Sprintf("pbkdf2_sha256$870000$%022d$%043d=", u*7919, u*104729)
+		// Canonical base64: the last digit before "=" carries no stray bits.
+		return fmt.Sprintf("pbkdf2_sha256$870000$%022d$%042d0=", u*7919, u*104729)
 	}
 	if yaml {
 		b.WriteString("permissions:\n")

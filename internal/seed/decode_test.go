@@ -137,9 +137,19 @@ func TestDecodeYAMLAndJSON(t *testing.T) {
 	want := func(name string, lines [6]int, json bool) *auth.Document {
 		at := func(i int) string { return fmt.Sprintf("%s:%d", name, lines[i]) }
 		path := func(string, int) string { return "" }
+		col := 0
 		if json { // a column, and the JSON path
 			at = func(i int) string { return fmt.Sprintf("%s:%d:5", name, lines[i]) }
 			path = func(s string, i int) string { return fmt.Sprintf("%s[%d]", s, i) }
+			col = 5
+		}
+		// A user's position is kept as numbers.
+		pos := func(i, item int) auth.DocPos {
+			p, ok := auth.MakeDocPos(name, lines[i], col, item, json)
+			if !ok {
+				t.Fatalf("MakeDocPos(%d, %d, %d) does not fit", lines[i], col, item)
+			}
+			return p
 		}
 		return &auth.Document{
 			Permissions: []auth.DocPermission{{Perm: "treats.eat_ice_cream", Name: "Can eat ice cream", Model: "treat", Where: at(0), Path: path("permissions", 0)}},
@@ -152,9 +162,9 @@ func TestDecodeYAMLAndJSON(t *testing.T) {
 					Username: "alice", Email: ptr("alice@example.com"), FirstName: ptr("Alice"), LastName: ptr("Liddell"),
 					IsActive: b(true), IsStaff: b(false), IsSuperuser: b(false),
 					Groups: list("awesome_users"), Permissions: list("treats.eat_ice_cream"),
-					Password: &alicePW, DateJoined: &joined, LastLogin: &login, Where: at(3), Path: path("users", 0),
+					Password: &alicePW, DateJoined: &joined, LastLogin: &login, Pos: pos(3, 0),
 				},
-				{Username: "bob", Password: &bobPW, Where: at(4), Path: path("users", 1)},
+				{Username: "bob", Password: &bobPW, Pos: pos(4, 1)},
 			},
 		}
 	}
@@ -355,8 +365,8 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 		doc.Users[1].Groups == nil || len(*doc.Users[1].Groups) != 2 || doc.Users[1].Permissions == nil {
 		t.Fatalf("merge key not applied:\n%s", dump(doc))
 	}
-	if doc.Users[1].Where != "y.yaml:6" {
-		t.Errorf("b is at %s, want y.yaml:6", doc.Users[1].Where)
+	if where, _ := doc.Users[1].Loc(); where != "y.yaml:6" {
+		t.Errorf("b is at %s, want y.yaml:6", where)
 	}
 	j := "\ufeff{\"users\": null, \"groups\": []}"
 	if d := decodeOK(t, "j.json", j, DecodeOptions{}); len(d.Users)+len(d.Groups) != 0 {

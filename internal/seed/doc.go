@@ -11,6 +11,8 @@
 //     decode_yaml_users.go); the result — users, positions, problems and
 //     their text — is the sequential reading's, which a chunk that does not
 //     decode cleanly falls back to (FuzzParallelDecodeMatches holds it).
+//     A large JSON file is not held whole: DecodeFile reads its users
+//     array in pieces, with the same result (decode_json_stream.go).
 //   - A seeding file never holds a plain password: a user's password comes
 //     from password_env, password_file or password_hash, or is unusable.
 //   - Export writes the apply format, so `export | apply -f -` reproduces

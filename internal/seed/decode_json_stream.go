@@ -1,0 +1,313 @@
+package seed
+
+import (
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"authctl/internal/auth"
+)
+
+// streamMinSize is the size from which DecodeFile reads a JSON file's
+// users in pieces instead of holding the whole file (a variable so that
+// tests can stream small files).
+var streamMinSize int64 = 4 << 20
+
+// streamBlock is how much of the file one read of the scan takes.
+var streamBlock = 1 << 20
+
+// DecodeFile is DecodeWithAssert of the file r (a seeding file opened
+// for reading), with the same result. A large JSON file whose users are
+// one array of objects over several lines is not held whole: one pass
+// reads it a block at a time, keeping the rest of the file (with the
+// users' lines left blank, so that every line and column keeps its
+// number) and where each chunk of users begins; the chunks are then read
+// again and decoded on every core. Anything that pass is not sure of — a
+// byte order mark, a key written with escapes, two users keys, an
+// element that does not decode cleanly — reads the file whole and decodes
+// it as DecodeWithAssert does, which reports every problem with its line.
+func DecodeFile(r *os.File, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
+	if st, err := r.Stat(); err == nil && st.Mode().IsRegular() && st.Size() >= streamMinSize {
+		if doc, assert, err, ok := decodeStreamed(r, opts, decodeWorkers()); ok {
+			return doc, assert, err
+		}
+	}
+	data, err := io.ReadAll(r) // ReadAt has not moved r's offset
+	if err != nil {
+		return nil, nil, err
+	}
+	return DecodeWithAssert(data, opts)
+}
+
+// decodeStreamed decodes r with its users read in pieces; ok is false when
+// the caller must read the file whole instead.
+func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.Document, assert *yaml.Node, err error, ok bool) {
+	rest, sc, ok := scanJSONUsers(r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	users, at, ok := streamJSONUsers(r, sc, workers)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	// The users decoded cleanly: whatever else is wrong with the file is
+	// found in the rest, at the same lines and columns.
+	opts = decodeDefaults(opts)
+	f, lines, assert, err := decodeJSON(rest, workers)
+	if err != nil {
+		return nil, nil, fileProblems(opts, err), true
+	}
+	if len(f.Users) != 0 || len(lines.users) != 0 {
+		return nil, nil, nil, false // cannot be: the rest's users array is empty
+	}
+	f.Users, lines.users = users, at
+	doc, err = toDocument(f, lines, opts)
+	return doc, assert, err, true
+}
+
+// usersChunk is a run of users elements in the file: its first element
+// begins at from, its last ends at to, and from is at first.
+type usersChunk struct {
+	from, to int64
+	n        int
+	first    pos
+}
+
+// streamScan is what scanJSONUsers found of the users array.
+type streamScan struct {
+	chunks []usersChunk
+	n      int
+}
+
+// scanJSONUsers reads r once, a block at a time. It returns the file with
+// the elements of its top-level users array replaced by blanks — only the
+// line breaks are kept, and the blanks of the array's last line, so that
+// everything after it has its line and column — and the chunks of
+// jsonUsersChunk elements. It checks what lies between the elements (one
+// comma, blanks) and that each element is an object; each element is
+// checked when it is decoded. ok is false for a file it cannot read that
+// way (see DecodeFile), or one whose users array has no line break (the
+// rest would be as large as the file).
+func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
+	const (
+		top        = iota // before the top-level '{'
+		inObject          // in the top-level object, outside the users array
+		inArray           // in the users array, between elements
+		inElement         // in an element of the users array
+		afterArray        // after the users array's ']'
+	)
+	var (
+		state      = top
+		off        int64 // offset of buf[0]
+		line       = 1
+		lineStart  int64 // offset of the first byte of line
+		depth      int   // of brackets: 1 in the top-level object
+		inString   bool
+		escaped    bool
+		keyStart   = -1   // in rest, where the current string begins
+		keyEscape  bool   // the current string has an escape
+		lastKey    []byte // the last string read in the top-level object
+		wantValue  bool   // a ':' after the key "users" was read: its value comes next
+		usersSeen  bool
+		elemDepth  int
+		needComma  bool // in the array: an element was read, a ',' or ']' must come
+		sawComma   bool
+		cur        usersChunk
+		lineBlanks int  // blanks owed to rest for the array's current line
+		arrayBreak bool // the array holds a line break
+	)
+	buf := make([]byte, streamBlock)
+	for {
+		n, rerr := r.ReadAt(buf, off)
+		for i, c := range buf[:n] {
+			at := off + int64(i)
+			if c == '\n' { // no position is taken of a line break itself
+				line, lineStart = line+1, at+1
+			}
+			switch state {
+			case top:
+				switch c {
+				case ' ', '\t', '\r', '\n':
+				case '{':
+					state, depth = inObject, 1
+				default:
+					return nil, sc, false // a BOM, YAML, not an object
+				}
+				rest = append(rest, c)
+			case inObject, afterArray:
+				rest = append(rest, c)
+				if inString {
+					switch {
+					case escaped:
+						escaped = false
+					case c == '\\':
+						escaped, keyEscape = true, true
+					case c == '"':
+						inString = false
+						if depth == 1 {
+							lastKey = append(lastKey[:0], rest[keyStart+1:len(rest)-1]...)
+							if keyEscape {
+								lastKey = append(lastKey[:0], '\\') // never "users"
+							}
+						}
+					}
+					break
+				}
+				switch c {
+				case '"':
+					inString, keyStart, keyEscape = true, len(rest)-1, false
+				case ':':
+					wantValue = depth == 1 && string(lastKey) == "users"
+					if wantValue {
+						if usersSeen {
+							return nil, sc, false // a second users key
+						}
+						usersSeen = true
+					}
+					continue
+				case '{', '[':
+					if wantValue {
+						if c != '[' {
+							return nil, sc, false
+						}
+						state, wantValue = inArray, false
+						continue
+					}
+					depth++
+				case '}', ']':
+					depth--
+				case ' ', '\t', '\r', '\n':
+					continue
+				}
+				if depth == 1 && c != '"' {
+					lastKey = lastKey[:0]
+				}
+				if wantValue {
+					return nil, sc, false // the users value is not an array
+				}
+			case inArray:
+				switch c {
+				case ' ', '\t', '\r':
+					lineBlanks++
+				case '\n':
+					rest = append(rest, '\n')
+					lineBlanks, arrayBreak = 0, true
+				case ',':
+					if !needComma || sawComma {
+						return nil, sc, false
+					}
+					sawComma = true
+					lineBlanks++
+				case '{':
+					if needComma && !sawComma {
+						return nil, sc, false
+					}
+					state, elemDepth = inElement, 1
+					needComma, sawComma = true, false
+					if cur.n == 0 {
+						cur = usersChunk{from: at, first: pos{line, int(at-lineStart) + 1}}
+					}
+					lineBlanks++
+				case ']':
+					if sawComma {
+						return nil, sc, false
+					}
+					if cur.n > 0 {
+						sc.chunks = append(sc.chunks, cur)
+					}
+					for range lineBlanks {
+						rest = append(rest, ' ')
+					}
+					rest = append(rest, ']')
+					state = afterArray
+				default:
+					return nil, sc, false // not an object: decoded whole, with its problems
+				}
+			case inElement:
+				// JSON strings hold no line break: one is a blank
+				// between the element's tokens.
+				if c == '\n' {
+					rest = append(rest, '\n')
+					lineBlanks, arrayBreak = 0, true
+				} else {
+					lineBlanks++
+				}
+				if inString {
+					switch {
+					case escaped:
+						escaped = false
+					case c == '\\':
+						escaped = true
+					case c == '"':
+						inString = false
+					}
+					break
+				}
+				switch c {
+				case '"':
+					inString = true
+				case '{', '[':
+					elemDepth++
+				case '}', ']':
+					elemDepth--
+					if elemDepth == 0 {
+						state = inArray
+						cur.to, cur.n = at+1, cur.n+1
+						sc.n++
+						if cur.n == jsonUsersChunk {
+							sc.chunks = append(sc.chunks, cur)
+							cur = usersChunk{}
+						}
+					}
+				}
+			}
+		}
+		off += int64(n)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, sc, false // read again whole, which reports the error
+		}
+	}
+	if state != afterArray || !arrayBreak {
+		return nil, sc, false
+	}
+	return rest, sc, true
+}
+
+// streamJSONUsers reads and decodes the chunks sc found, on workers
+// goroutines, as parallelJSONUsers decodes them from a file held whole,
+// with the same users and positions. ok is false unless every element
+// decodes cleanly and ends where the scan said.
+func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int) (users []User, at []pos, ok bool) {
+	if sc.n == 0 {
+		return nil, nil, true
+	}
+	users, at = make([]User, sc.n), make([]pos, sc.n)
+	starts := make([]int, len(sc.chunks))
+	for t := 1; t < len(sc.chunks); t++ {
+		starts[t] = starts[t-1] + sc.chunks[t-1].n
+	}
+	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
+		c := sc.chunks[t]
+		// The chunk's elements between '[' and ']', as jsonElements
+		// reads an array.
+		data := make([]byte, c.to-c.from+2)
+		data[0], data[len(data)-1] = '[', ']'
+		if n, _ := r.ReadAt(data[1:len(data)-1], c.from); n != len(data)-2 {
+			return false
+		}
+		bounds, end, ok := jsonElements(data, 0)
+		if !ok || end != len(data) || len(bounds) != 2*c.n {
+			return false
+		}
+		k := starts[t]
+		return decodeJSONUsersChunk(data, bounds, c.first, users[k:k+c.n], at[k:k+c.n])
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	return users, at, true
+}

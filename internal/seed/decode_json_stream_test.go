@@ -1,0 +1,187 @@
+package seed
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"authctl/internal/auth"
+)
+
+// DecodeFile reads a large JSON file's users in pieces (decodeStreamed)
+// instead of holding the file whole. These tests hold that its answer —
+// the Document with every position, the assertions, every problem and its
+// text — is DecodeWithAssert's of the same bytes, whether the file is
+// streamed or, for what the scan is not sure of, read whole; the scan's
+// blocks and the chunks are made a few bytes and users long, so that
+// elements, lines and problems fall across their boundaries.
+
+// smallStream streams every file, in reads of block bytes.
+func smallStream(tb testing.TB, block int) {
+	oldMin, oldBlock := streamMinSize, streamBlock
+	streamMinSize, streamBlock = 0, block
+	tb.Cleanup(func() { streamMinSize, streamBlock = oldMin, oldBlock })
+}
+
+// decodeFileOf writes data to a file and decodes it with DecodeFile.
+func decodeFileOf(t *testing.T, data string) (*auth.Document, *yaml.Node, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return DecodeFile(f, DecodeOptions{Name: "seed.json", LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
+}
+
+// streamed says whether data's users would be read in pieces.
+func streamed(t *testing.T, data string) bool {
+	t.Helper()
+	_, _, _, ok := decodeStreamed(strings.NewReader(data), DecodeOptions{Name: "seed.json"}, 2)
+	return ok
+}
+
+func sameAsStreamed(t *testing.T, data string) {
+	t.Helper()
+	doc1, a1, err1 := DecodeWithAssert([]byte(data), DecodeOptions{Name: "seed.json", LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
+	doc2, a2, err2 := decodeFileOf(t, data)
+	if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+		t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%s", err1, err2, data)
+	}
+	if !reflect.DeepEqual(doc1, doc2) {
+		t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%s", dump(doc1), dump(doc2), data)
+	}
+	if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
+		t.Fatalf("assertions differ\ninput:\n%s", data)
+	}
+}
+
+func streamUsers(n int, user func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("{\"groups\": [{\"name\": \"g\"}],\n \"users\": [\n")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString("  " + user(i))
+	}
+	b.WriteString("\n  ]}\n")
+	return b.String()
+}
+
+func TestDecodeFileStreamsUsers(t *testing.T) {
+	smallChunks(t, 3, 3)
+	plain := func(i int) string {
+		return `{"username": "user` + strings.Repeat("x", i%4) + string(rune('a'+i%26)) + `", "email": "u@example.com", "groups": ["g"], "password_hash": "pbkdf2_sha256$1000$salt$hash"}`
+	}
+	for _, block := range []int{1, 7, 64, 1 << 20} {
+		smallStream(t, block)
+		for _, tc := range []struct {
+			name   string
+			data   string
+			stream bool // read in pieces, not whole
+		}{
+			{"users", streamUsers(10, plain), true},
+			{"one user", streamUsers(1, plain), true},
+			{"a multiple of the chunk", streamUsers(9, plain), true},
+			{"empty array", "{\"users\": [\n]}", true},
+			{"indented elements", "{\"users\": [\n  {\n    \"username\": \"a\"\n  },\n  {\"username\":\n \"b\", \"password_env\": \"PW\"}\n]}\n", true},
+			{"keys after users on the last line", "{\"users\": [\n{\"username\": \"a\"}, {\"username\": \"b\"}], \"groups\": [{\"name\": \"bad name\", \"nope\": 1}], \"assert\": [{\"user\": \"a\"}]}", true},
+			{"unknown top-level key after", strings.Replace(streamUsers(5, plain), "]}\n", `], "extra": 1}`, 1), true},
+			{"syntax error after", strings.Replace(streamUsers(5, plain), "]}", "] x}", 1), true},
+			{"syntax error before", strings.Replace(streamUsers(5, plain), `"g"}]`, `"g"} x]`, 1), true},
+			{"more after the object", streamUsers(4, plain) + "{}", true},
+			{"truncated", streamUsers(4, plain)[:len(streamUsers(4, plain))-4], false},
+			{"unknown key in a user", streamUsers(8, func(i int) string {
+				if i == 4 {
+					return `{"username": "x", "nope": true}`
+				}
+				return plain(i)
+			}), false},
+			{"wrong type in the last user", streamUsers(7, func(i int) string {
+				if i == 6 {
+					return `{"username": 5}`
+				}
+				return plain(i)
+			}), false},
+			{"a password problem", streamUsers(5, func(i int) string {
+				if i == 2 {
+					return `{"username": "y", "password_env": "PW", "password_hash": "x"}`
+				}
+				return plain(i)
+			}), true},
+			{"syntax error in a user", strings.Replace(streamUsers(6, plain), `"user`, `"us"er`, 1), false},
+			{"missing comma", strings.Replace(streamUsers(6, plain), "},\n", "}\n", 1), false},
+			{"trailing comma", strings.Replace(streamUsers(6, plain), "\n  ]}", ",\n  ]}", 1), false},
+			{"not an object", "{\"users\": [\n\"a\"]}", false},
+			{"users not an array", "{\"users\": {\n}}", false},
+			{"two users keys", "{\"users\": [\n{\"username\": \"a\"}], \"users\": [\n{\"username\": \"b\"}]}", false},
+			{"escaped key", "{\"user\\u0073\": [\n{\"username\": \"a\"}]}", false},
+			{"one line", `{"users": [{"username": "a"}, {"username": "b"}]}`, false},
+			{"byte order mark", "\ufeff" + streamUsers(3, plain), false},
+			{"no users", "{\"groups\": [\n{\"name\": \"g\"}]}", false},
+			{"YAML", "users:\n  - username: a\n", false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := streamed(t, tc.data); got != tc.stream {
+					t.Errorf("streamed = %v, want %v", got, tc.stream)
+				}
+				sameAsStreamed(t, tc.data)
+			})
+		}
+	}
+}
+
+// A file smaller than streamMinSize, or read from a pipe, is read whole,
+// with the same answer.
+func TestDecodeFileSmallIsReadWhole(t *testing.T) {
+	data := streamUsers(3, func(i int) string { return `{"username": "u` + string(rune('a'+i)) + `"}` })
+	sameAsStreamed(t, data)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { w.WriteString(data); w.Close() }()
+	defer r.Close()
+	doc, _, err := DecodeFile(r, DecodeOptions{Name: "stdin"})
+	if err != nil || len(doc.Users) != 3 {
+		t.Fatalf("from a pipe: %v, %+v", err, doc)
+	}
+}
+
+// FuzzStreamedDecodeMatches: whenever a file's users are read in pieces,
+// the answer is DecodeWithAssert's of the whole file.
+func FuzzStreamedDecodeMatches(f *testing.F) {
+	smallChunks(f, 3, 2)
+	smallStream(f, 5)
+	for _, data := range parallelCorpus(f) {
+		f.Add(data)
+	}
+	f.Add([]byte(streamUsers(7, func(i int) string { return `{"username": "u` + string(rune('a'+i)) + `", "groups": ["g"]}` })))
+	f.Add([]byte("{\"users\": [\n{\"username\": \"a\"}, {\"username\": \"b\"}], \"groups\": [{\"name\": \"bad name\"}], \"assert\": [{\"user\": \"a\"}]}"))
+	opts := DecodeOptions{Name: "f.json", LookupEnv: env(map[string]string{"PW": "pw"})}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc2, a2, err2, ok := decodeStreamed(strings.NewReader(string(data)), opts, 2)
+		if !ok {
+			return
+		}
+		doc1, a1, err1 := DecodeWithAssert(data, opts)
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%q", err1, err2, data)
+		}
+		if !reflect.DeepEqual(doc1, doc2) {
+			t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%q", dump(doc1), dump(doc2), data)
+		}
+		if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
+			t.Fatalf("assertions differ\ninput:\n%q", data)
+		}
+	})
+}
