@@ -11,7 +11,6 @@ package cmd
 
 import (
 	"errors"
-	"os"
 
 	"github.com/spf13/pflag"
 
@@ -22,11 +21,7 @@ import (
 // defaults and the flags: a config file (named, or a default one that
 // exists) or an AUTHCTL_* variable of a setting.
 func needsViper(flags *pflag.FlagSet, getenv func(string) string, leaves []string) bool {
-	path, explicit := configPath(flags, getenv)
-	if explicit {
-		return true
-	}
-	if _, err := os.Stat(path); err == nil {
+	if _, explicit, found := configFile(flags, getenv); explicit || found {
 		return true
 	}
 	for _, key := range leaves {
