@@ -16,10 +16,12 @@
 #      (start-up and command tree only), "authctl check", and "authctl
 #      check" built without Viper (a copy of the tree whose cmd/config.go
 #      is replaced by a small loader; for comparison only);
-#      then (with hyperfine) check over the minimal reader as the median of
-#      per-round ratios, the minor page faults and peak RSS of each process,
-#      and (with valgrind) the instructions of check and the minimal reader,
-#      which the load of a shared machine does not move;
+#      then (bench/startup/interleave) check, version, the empty and the
+#      Viper-only program over the minimal reader as medians of
+#      per-iteration ratios of wall and CPU time and page faults, and
+#      (with valgrind) the
+#      instructions of check and the minimal reader, which the load of a
+#      shared machine does not move;
 #   3. package initialisation from GODEBUG=inittrace=1, averaged over
 #      INIT_RUNS runs of "authctl check": the total and the costliest
 #      packages, in microseconds of clock per process;
@@ -204,50 +206,30 @@ echo "RESULT cpu.minimalread $cmin ms"
 echo "RESULT cpu.authctl_check $ccheck ms"
 awk -v a="$ccheck" -v b="$cmin" 'BEGIN { printf "RATIO cpu.authctl_check %.2fx the minimal reader (CPU)\n", a / b }'
 
-# The ratio the issue sets a target for, measured as the median of
-# per-round ratios: in each of RATIO_ROUNDS rounds (default 15), hyperfine
-# runs RATIO_RUNS (default 30) minimal readers, then as many check
-# processes, and the round's ratio is the one median over the other. A
-# burst of other work on a shared machine then moves one round's ratio, not
-# the result.
-RATIO_ROUNDS=${RATIO_ROUNDS:-15}
-RATIO_RUNS=${RATIO_RUNS:-30}
-if command -v hyperfine >/dev/null; then
-  echo "## 2c. check / minimal reader: median of $RATIO_ROUNDS per-round ratios (hyperfine, $RATIO_RUNS runs of each a round)"
-  hmedian() { awk '/"times": \[/ { t = 1; next } t && /\]/ { t = 0 } t { gsub(/[ ,]/, ""); print $0 * 1000 }' "$1" | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-  : >"$work/ratios.txt"
-  for ((r = 0; r < RATIO_ROUNDS; r++)); do
-    hyperfine -N --style none --warmup 3 --runs "$RATIO_RUNS" --export-json "$work/rm.json" "$(q "$MINIMALREAD_BIN" "$AUTHCTL_BENCH_DB" users "$CHECK_USER")" >/dev/null 2>&1
-    hyperfine -N --style none --warmup 3 --runs "$RATIO_RUNS" --export-json "$work/rc.json" "$(q "$AUTHCTL_BIN" "${check[@]}")" >/dev/null 2>&1
-    echo "$(hmedian "$work/rm.json") $(hmedian "$work/rc.json")" >>"$work/ratios.txt"
-  done
-  awk '{ printf "round %2d: minimal %.2f ms, check %.2f ms, %.2fx\n", NR, $1, $2, $2 / $1 }' "$work/ratios.txt"
-  awk '{ print $2 / $1 }' "$work/ratios.txt" >"$work/r.txt"
-  echo "RATIO startup.round_median $(median "$work/r.txt" | awk '{ printf "%.2f", $1 }')x the minimal reader (median of $RATIO_ROUNDS per-round ratios)"
-fi
+# The ratio the issue sets a target for, as the median of per-iteration
+# ratios: bench/startup/interleave runs every program once an iteration, in
+# a random order, INTERLEAVE_RUNS iterations (default 400), and divides
+# each one's time by the minimal reader's of the same iteration; a burst of
+# other work on a shared machine then moves one iteration, not one
+# program's figures. It also gives each process's CPU time and minor page
+# faults (a fault costs several microseconds on a virtual machine, and the
+# count does not depend on the load).
+INTERLEAVE_RUNS=${INTERLEAVE_RUNS:-400}
+build "$root" "$work/interleave" ./bench/startup/interleave
+echo "## 2c. interleaved: the median of $INTERLEAVE_RUNS per-iteration ratios to the minimal reader (bench/startup/interleave)"
+# Commands are split at spaces: the paths must have none.
+"$work/interleave" -n "$INTERLEAVE_RUNS" \
+  "$MINIMALREAD_BIN $AUTHCTL_BENCH_DB users $CHECK_USER" \
+  "$work/empty" "$work/viper" "$AUTHCTL_BIN version" "$AUTHCTL_BIN ${check[*]}" |
+  awk '{ sub(/^RESULT interleave\.0 /, "RESULT interleave.minimalread "); sub(/interleave\.1 /, "interleave.empty_go "); sub(/interleave\.2 /, "interleave.empty_viper ")
+         sub(/interleave\.3 /, "interleave.authctl_version "); sub(/interleave\.4 /, "interleave.authctl_check "); print }'
 
-# Page faults and instructions do not depend on what else the machine runs:
-# a page fault costs several microseconds on a virtual machine, and check
-# takes about twice the minimal reader's.
-FAULT_RUNS=${FAULT_RUNS:-21}
-echo "## 2d. minor page faults and peak RSS per process (median of $FAULT_RUNS runs; /usr/bin/time)"
-faults() {
-  local key=$1
-  shift
-  for ((i = 0; i < FAULT_RUNS; i++)); do
-    /usr/bin/time -f 'FAULTS %R %M' "$@" 2>&1 >/dev/null | awk '$1 == "FAULTS" { print $2, $3 }'
-  done | sort -g | awk -v k="$key" '{ f[NR] = $1; m[NR] = $2 } END { i = int((NR + 1) / 2); printf "RESULT faults.%s %d faults %d KiB\n", k, f[i], m[i] }'
-}
-faults empty_go "$work/empty"
-faults empty_viper "$work/viper"
-faults minimalread "$MINIMALREAD_BIN" "$AUTHCTL_BENCH_DB" users "$CHECK_USER"
-faults authctl_version "$AUTHCTL_BIN" version
-faults authctl_check "$AUTHCTL_BIN" "${check[@]}"
+# Instructions do not depend on the load either.
 if command -v valgrind >/dev/null; then
   # One P, so that the count does not depend on which thread runs what.
   # A run that fails under valgrind (it sometimes trips over Go's signal
   # handling) is left out.
-  echo "## 2e. instructions per process (valgrind --tool=callgrind, GOMAXPROCS=1, median of the runs of 5 that succeed)"
+  echo "## 2d. instructions per process (valgrind --tool=callgrind, GOMAXPROCS=1, median of the runs of 5 that succeed)"
   instr() {
     local key=$1 out
     shift
