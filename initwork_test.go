@@ -5,7 +5,9 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -77,4 +79,81 @@ func inspectInit(e ast.Expr, report func(call string, pos token.Pos)) {
 		}
 		return true
 	})
+}
+
+// heavyInit lists the packages whose initialisation allocates more than
+// heavyInitBytes in every authctl process, and why each is linked. The
+// check path uses none of them; they are what Viper, Cobra, net/http and
+// x/text do when they initialise (bench/startup.sh reports their time).
+// Keep a new entry out of this list by importing the package only where
+// it is used, or make its work lazy (sync.OnceValue); add one only when
+// neither can be done, with the reason.
+var heavyInit = map[string]string{
+	"github.com/subosito/gotenv":          "Viper's dotenv codec: regexps compiled at init",
+	"go.yaml.in/yaml/v3":                  "Viper's YAML codec, seed: resolve tables and regexps",
+	"github.com/spf13/cast":               "Viper: a regexp at init",
+	"html/template":                       "imported by Viper's cast",
+	"unicode":                             "the standard library's tables",
+	"vendor/golang.org/x/net/http2/hpack": "net/http (Viper's afero, the etcd client)",
+	"net/http":                            "Viper's afero, the etcd client",
+	"compress/flate":                      "net/http, the common-password list",
+	"crypto/internal/fips140/rsa":         "crypto/tls (net/http)",
+	"crypto/tls":                          "net/http, the etcd client",
+	"golang.org/x/sys/cpu":                "x/crypto's argon2 and blake2b",
+	"golang.org/x/text/internal/language": "x/text/cases (ident, validate: Python's str.lower)",
+	"golang.org/x/text/cases":             "ident, validate: Python's str.lower",
+	"regexp/syntax":                       "the standard library's tables",
+	"authctl/internal/seed":               "the Django field table of the import decoder",
+}
+
+// heavyInitBytes is what one package's initialisation may allocate before
+// it must be in heavyInit.
+const heavyInitBytes = 2048
+
+// TestStartupInitWork runs the built authctl with GODEBUG=inittrace=1:
+// every package whose initialisation allocates more than heavyInitBytes in
+// every process must be in heavyInit (issue 12: nothing may add start-up
+// work to every command), and every entry of heavyInit must still be one,
+// so that the list says what start-up costs today.
+func TestStartupInitWork(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "authctl")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("authctl version: %v\n%s", err, stderr.String())
+	}
+	// init PKG @T ms, C ms clock, B bytes, N allocs
+	heavy := map[string]bool{}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 11 || f[0] != "init" || f[8] != "bytes," {
+			continue
+		}
+		n, err := strconv.Atoi(f[7])
+		if err != nil {
+			t.Fatalf("inittrace line %q: %v", line, err)
+		}
+		if n <= heavyInitBytes {
+			continue
+		}
+		heavy[f[1]] = true
+		if _, ok := heavyInit[f[1]]; !ok {
+			t.Errorf("package %s allocates %d bytes when it initialises, in every authctl process: import it only where it is used or make its work lazy", f[1], n)
+		}
+	}
+	if len(heavy) == 0 {
+		t.Fatalf("no inittrace lines in:\n%s", stderr.String())
+	}
+	for pkg := range heavyInit {
+		if !heavy[pkg] {
+			t.Errorf("package %s no longer allocates more than %d bytes at init: remove it from heavyInit", pkg, heavyInitBytes)
+		}
+	}
 }

@@ -51,7 +51,9 @@
 //     value of the users bucket.
 //
 // The programs under ./startup (an empty program, and the same importing
-// only Cobra or only Viper) are start-up baselines for startup.sh;
+// only Cobra or only Viper) are start-up baselines for startup.sh, and
+// ./startup/interleave times processes against a baseline in random
+// order, for the medians of per-iteration ratios startup.sh reports;
 // peakmem.py measures a process's peak memory for seed.sh.
 //
 // The binaries are built, and the databases seeded, only when a benchmark

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
@@ -25,6 +26,9 @@ var quotedKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 // loadConfig builds the configuration with Viper: flags the user set, then
 // AUTHCTL_* environment variables, then the config file, then defaults.
 // A fresh Viper per invocation keeps commands independent (no globals).
+// With no config file and no AUTHCTL_* setting there is nothing to merge,
+// and the defaults with the flags are built without Viper
+// (config_plain.go).
 func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
 	cfg, err := readConfig(flags, getenv)
 	if err != nil {
@@ -43,8 +47,21 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 }
 
 func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
-	v := viper.New()
 	def := config.DefaultsFor(getenv)
+	leaves := leafKeys("", reflect.TypeOf(def))
+	if !needsViper(flags, getenv, leaves) {
+		if cfg, ok := flagsOverDefaults(def, flags); ok {
+			return finishConfig(cfg, flags)
+		}
+	}
+	return readConfigViper(flags, getenv, def, leaves)
+}
+
+// readConfigViper merges the config file, AUTHCTL_* variables and flags
+// over the defaults def, whose leaf keys are leaves, with Viper.
+func readConfigViper(flags *pflag.FlagSet, getenv func(string) string, def config.Config, leaves []string) (*config.Config, error) {
+	viperLoads.Add(1)
+	v := viper.New()
 	setDefaults(v, "", reflect.ValueOf(def))
 	v.SetDefault("validators", def.Validators)
 
@@ -61,7 +78,6 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 			fileRead = true
 		}
 	}
-	leaves := leafKeys("", reflect.TypeOf(def))
 	// AUTHCTL_* variables, one per leaf key (hasher.algorithm →
 	// AUTHCTL_HASHER_ALGORITHM), read through getenv. Not Viper's
 	// AutomaticEnv: with it a variable named after a section shadows every
@@ -95,6 +111,11 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 			return nil, err
 		}
 	}
+	return finishConfig(cfg, flags)
+}
+
+// finishConfig checks the settings and notes whether -o was given.
+func finishConfig(cfg config.Config, flags *pflag.FlagSet) (*config.Config, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -103,6 +124,10 @@ func readConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Confi
 	}
 	return &cfg, nil
 }
+
+// viperLoads counts the configurations built with Viper, for the tests
+// that check which commands need it.
+var viperLoads atomic.Int64
 
 // setDefaults registers every leaf key of the Config struct with its
 // default, so that AutomaticEnv and Unmarshal know them.

@@ -28,19 +28,26 @@ var flagKeys = map[string]string{
 // default files that exists (config.DefaultConfigFiles), else the first
 // default file, which the caller then finds missing and skips.
 func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
+	path, explicit, _ := configFile(flags, getenv)
+	return path, explicit
+}
+
+// configFile is configPath, and whether a default file was found (always
+// false for an explicit one, which is not looked at).
+func configFile(flags *pflag.FlagSet, getenv func(string) string) (path string, explicit, found bool) {
 	if fl := flags.Lookup("config"); fl != nil && fl.Value.String() != "" {
-		return fl.Value.String(), true
+		return fl.Value.String(), true, false
 	}
 	if p := getenv("AUTHCTL_CONFIG"); p != "" {
-		return p, true
+		return p, true, false
 	}
 	files := config.DefaultConfigFiles(getenv)
 	for _, p := range files {
 		if _, err := os.Stat(p); err == nil {
-			return p, false
+			return p, false, true
 		}
 	}
-	return files[0], false
+	return files[0], false, false
 }
 
 // leafKeys lists the dotted keys of every leaf setting of the Config

@@ -91,6 +91,12 @@ Passwords are never taken from arguments: they are asked for at the terminal
 		Version:       f.Version,
 	}
 	root.SetVersionTemplate("authctl {{.Version}}\n")
+	if only != "" {
+		// Cobra would build its completion command (four shells, their
+		// help texts) for every run; a run of one named command never
+		// reaches it ("authctl completion ..." gets the whole tree).
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
 	pf := root.PersistentFlags()
 	pf.String("db", "", "database `PATH` or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: /var/lib/authctl/auth.db for root, else $XDG_DATA_HOME/authctl/auth.db)")
 	pf.String("config", "", "config `FILE` (default: $XDG_CONFIG_HOME/authctl/config.yaml if it exists, else for root /etc/authctl/config.yaml if it exists)")
