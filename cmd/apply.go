@@ -39,7 +39,8 @@ directory (--allow-password-files-outside lifts that), owned by you or root
 and writable by no one else. Hashing runs on every
 core, before the write, which is all or nothing: one transaction, or for
 more than 10,000 changes, stages on a copy of the database file beside it
-(as large as the database) that replaces the file in one rename.
+(as large as the database; compacted if the stages freed pages) that
+replaces the file in one rename.
 
 --dry-run prints the plan and changes nothing. --prune deletes users, groups and
 permissions that an earlier apply created and the file no longer declares
