@@ -112,6 +112,8 @@ cat "$out"/go-check.txt "$out"/go-hash.txt "$out"/django.txt "$out"/startup.txt 
     for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") runs[name] = runs[name] " " $i / 1e6   # ms
   }
   /^RESULT / { r[$2] = ($4 == "us") ? $3 / 1000 : $3 }                         # ms
+  /^RESULT interleave\./ { r[$2] = $4 }
+  /^RATIO interleave\./ { iw[$2] = $4; ic[$2] = $6 }                            # "2.04x"
   function ms(v) { return v == "" ? "n/a" : (v < 1 ? sprintf("%.3f ms", v) : v < 100 ? sprintf("%.2f ms", v) : sprintf("%.0f ms", v)) }
   function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "n/a" : sprintf("%.2f", a / b) }
   function row(what, a, b, rt, target) { printf "| %-66s | %11s | %11s | %9s | %-8s |\n", what, ms(a), ms(b), rt, target }
@@ -149,6 +151,12 @@ cat "$out"/go-check.txt "$out"/go-hash.txt "$out"/django.txt "$out"/startup.txt 
       row("check process (startup.sh run) / minimal", r["startup.authctl_check"], r["startup.minimalread"], ratio(r["startup.authctl_check"], r["startup.minimalread"]) "x", "<= 3x")
       row("check process built without Viper / minimal", r["startup.authctl_noviper_check"], r["startup.minimalread"], ratio(r["startup.authctl_noviper_check"], r["startup.minimalread"]) "x", "<= 3x")
       row("package init, total per process (inittrace)", r["init.total"], "", "", "")
+    }
+    if ("interleave.authctl_check" in iw) {
+      row("check / minimal, interleaved: median per-iteration ratio, wall", r["interleave.authctl_check"], r["interleave.minimalread"], iw["interleave.authctl_check"], "<= 3x")
+      row("check / minimal, interleaved: median per-iteration ratio, CPU", "", "", ic["interleave.authctl_check"], "")
+      row("version / minimal, interleaved (start-up alone), wall", r["interleave.authctl_version"], r["interleave.minimalread"], iw["interleave.authctl_version"], "")
+      row("empty program importing Viper / minimal, interleaved, wall", r["interleave.empty_viper"], r["interleave.minimalread"], iw["interleave.empty_viper"], "")
     }
     print ""
     print "ratio: in the two minimal-bbolt rows, authctl / minimal (lower is better); in the"
