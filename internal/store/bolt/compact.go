@@ -57,8 +57,10 @@ func fillOf(name []byte) float64 {
 }
 
 // compactFile writes the contents of the bbolt file src (which nothing may
-// hold open) into a new file beside it, as described above, and returns
-// the new file's name, not yet synced (publish syncs it). On an error it
+// hold open), the staged copy of the database db, into a new file beside
+// it, as described above, and returns the new file's name, synced: src
+// may be removed once it returns. The new file is named after db, not src,
+// so that its name is no longer than a stage file's. On an error it
 // removes what it made; a full disk or quota is errCannotStage, and src
 // can still be published as it is.
 //
@@ -67,25 +69,27 @@ func fillOf(name []byte) float64 {
 // read touched stay in the process's resident set for as long as src is
 // mapped (see UpdateStaged), and the values being copied are those pages
 // until the commit.
-func compactFile(ctx context.Context, src string) (name string, err error) {
-	dir, base := filepath.Split(src)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, base+".compact-*")
-	if err != nil {
-		return "", fmt.Errorf("compact %s: %w", src, err)
-	}
-	name = f.Name()
+func compactFile(ctx context.Context, src, db string) (name string, err error) {
 	defer func() {
 		if err == nil {
 			return
 		}
-		_ = os.Remove(name)
+		if name != "" {
+			_ = os.Remove(name)
+		}
 		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 			err = errCannotStage
 		}
 	}()
+	dir, base := filepath.Split(db)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".compact-*")
+	if err != nil {
+		return "", fmt.Errorf("compact %s: %w", db, err)
+	}
+	name = f.Name()
 	// The copy already has the database's mode and owner.
 	fi, err := os.Stat(src)
 	if err == nil {
@@ -98,13 +102,32 @@ func compactFile(ctx context.Context, src string) (name string, err error) {
 		err = cerr
 	}
 	if err != nil {
-		return name, fmt.Errorf("compact %s: %w", src, err)
+		return name, fmt.Errorf("compact %s: %w", db, err)
 	}
 	c := &compactor{ctx: ctx, src: src}
 	if err := c.run(name); err != nil {
-		return name, fmt.Errorf("compact %s: %w", src, err)
+		return name, fmt.Errorf("compact %s: %w", db, err)
+	}
+	// Synced before src goes: a file system that reports a full disk
+	// only when it writes back (delayed allocation, NFS, quotas) says so
+	// here, while src can still be published instead.
+	if err := syncPath(name); err != nil {
+		return name, fmt.Errorf("compact %s: %w", db, err)
 	}
 	return name, nil
+}
+
+// syncPath fsyncs the file name.
+func syncPath(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // compactor copies a bbolt file into another in rounds.

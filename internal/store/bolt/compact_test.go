@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,6 +123,7 @@ type layout struct {
 	usersLeaves       int
 	usersLeafInuse    int
 	groupsOverMinimum int // index buckets with more leaves than their entries need
+	pageSize          int // the file's page size
 }
 
 func layoutOf(t *testing.T, path string) layout {
@@ -137,6 +139,7 @@ func layoutOf(t *testing.T, path string) layout {
 	defer db.Close()
 	l := layout{size: fi.Size(), free: db.Stats().FreePageN + db.Stats().PendingPageN}
 	ps := db.Info().PageSize
+	l.pageSize = ps
 	err = db.View(func(tx *bbolt.Tx) error {
 		l.hwm = tx.Size()
 		us := tx.Bucket(bucketUsers).Stats()
@@ -177,8 +180,8 @@ func TestStagedWriteIsCompacted(t *testing.T) {
 	p, s := layoutOf(t, plain), layoutOf(t, staged)
 	t.Logf("plain:  %+v", p)
 	t.Logf("staged: %+v", s)
-	if p.free*compactFreeShare < int(p.hwm/4096) {
-		t.Fatalf("the plain writes left %d free pages of %d: the test's data set no longer needs compacting", p.free, p.hwm/4096)
+	if p.free*compactFreeShare < int(p.hwm/int64(p.pageSize)) {
+		t.Fatalf("the plain writes left %d free pages of %d: the test's data set no longer needs compacting", p.free, p.hwm/int64(p.pageSize))
 	}
 	// Only the pages of the compaction's own last commit (the old
 	// freelist and root) are free.
@@ -192,7 +195,7 @@ func TestStagedWriteIsCompacted(t *testing.T) {
 		t.Errorf("compacted file: %d bytes, %d group index leaves, %d user leaves; plain: %d, %d, %d",
 			s.size, s.groupLeaves, s.usersLeaves, p.size, p.groupLeaves, p.usersLeaves)
 	}
-	if fill := float64(s.usersLeafInuse) / float64(s.usersLeaves*4096); fill < 0.90 {
+	if fill := float64(s.usersLeafInuse) / float64(s.usersLeaves*s.pageSize); fill < 0.90 {
 		t.Errorf("compacted users leaves are %.2f full, want at least 0.90", fill)
 	}
 	if left := stageFilesIn(t, dir); len(left) != 0 {
@@ -215,13 +218,13 @@ func TestCompactInRounds(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
 	writeCompactShape(t, src, false)
-	one, err := compactFile(context.Background(), src)
+	one, err := compactFile(context.Background(), src, src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func(n int) { compactTxBytes = n }(compactTxBytes)
 	compactTxBytes = 5000
-	many, err := compactFile(context.Background(), src)
+	many, err := compactFile(context.Background(), src, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestCompactInRounds(t *testing.T) {
 	a, b := layoutOf(t, one), layoutOf(t, many)
 	// Each round's commit rewrites the last page of the buckets being
 	// filled: a few free pages, nothing more.
-	if b.groupLeaves != a.groupLeaves || b.usersLeaves != a.usersLeaves || b.hwm > a.hwm+int64(b.free+4)*4096 {
+	if b.groupLeaves != a.groupLeaves || b.usersLeaves != a.usersLeaves || b.hwm > a.hwm+int64(b.free+4)*int64(b.pageSize) {
 		t.Errorf("in rounds: %+v; in one: %+v", b, a)
 	}
 }
@@ -270,7 +273,7 @@ func TestStagedWriteWithFewFreePagesIsCut(t *testing.T) {
 	}
 	l := layoutOf(t, path)
 	t.Logf("%+v", l)
-	if l.size != l.hwm || l.free == 0 || l.free*compactFreeShare >= int(l.hwm/4096) {
+	if l.size != l.hwm || l.free == 0 || l.free*compactFreeShare >= int(l.hwm/int64(l.pageSize)) {
 		t.Errorf("%d bytes for %d in pages, %d free pages; want no slack, and a few free pages (not compacted)", l.size, l.hwm, l.free)
 	}
 	st, err = Open(path, store.OpenOptions{})
@@ -283,9 +286,10 @@ func TestStagedWriteWithFewFreePagesIsCut(t *testing.T) {
 	}
 }
 
-// Without room for the compact copy, the staged write publishes its copy
-// as it is; a compaction that fails otherwise fails the write, which
-// leaves the database as it was. Neither leaves a file behind.
+// A compaction that fails (no room for the compact copy, or anything else
+// but damage or an interruption) publishes the staged copy as it is: it
+// only saves space. One that finds the copy damaged fails the write, which
+// leaves the database as it was. None leaves a file behind.
 func TestStagedCompactionFailure(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -293,14 +297,15 @@ func TestStagedCompactionFailure(t *testing.T) {
 		published bool
 	}{
 		{"no room", errCannotStage, true},
+		{"another failure", errors.New("file name too long"), true},
 		{"damage", fmt.Errorf("compact: %w", store.ErrCorrupt), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			called := false
-			defer func(f func(context.Context, string) (string, error)) { compactCopy = f }(compactCopy)
-			compactCopy = func(ctx context.Context, src string) (string, error) {
+			defer func(f func(context.Context, string, string) (string, error)) { compactCopy = f }(compactCopy)
+			compactCopy = func(ctx context.Context, src, db string) (string, error) {
 				called = true
-				name, err := compactFile(ctx, src)
+				name, err := compactFile(ctx, src, db)
 				if err == nil {
 					err = os.Remove(name)
 				}
@@ -361,10 +366,25 @@ func TestStagedCompactionFailure(t *testing.T) {
 				t.Errorf("left behind: %v", left)
 			}
 			if c.published {
-				if l := layoutOf(t, path); l.free*compactFreeShare < int(l.hwm/4096) || l.size != l.hwm {
+				if l := layoutOf(t, path); l.free*compactFreeShare < int(l.hwm/int64(l.pageSize)) || l.size != l.hwm {
 					t.Errorf("published copy: %+v; want its free pages, cut to its last page", l)
 				}
 			}
 		})
+	}
+}
+
+// The compact file is named after the database, not after its staged
+// copy, so a database whose name leaves room for a stage file's suffix
+// leaves room for the compact file's too.
+func TestStagedWriteLongNameCompacted(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, strings.Repeat("n", 225)+".db")
+	writeCompactShape(t, path, true)
+	if l := layoutOf(t, path); l.free > 2 || l.size != l.hwm {
+		t.Errorf("%+v: want the file compacted", l)
+	}
+	if left := stageFilesIn(t, dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

@@ -141,8 +141,8 @@ const compactFreeShare = 8 // 1/8
 // tidyCopy closes cdb, the stage copy tmp, readies tmp for publishing and
 // returns the name of the file to publish. Where at least 1/compactFreeShare of
 // its pages are free (the pages its stages rewrote), it writes a compact
-// copy (compactFile) and removes tmp; otherwise, and when there is no room
-// for a compact copy, it publishes tmp, cut to the end of its last page
+// copy (compactFile) and removes tmp; otherwise, and when the compaction
+// fails for another reason than an interruption or damage, it publishes tmp, cut to the end of its last page
 // (bbolt grows a file ahead of its pages, by up to 16 MiB, and would do so
 // again only when that room is needed).
 func (s *boltStore) tidyCopy(ctx context.Context, tmp string, cdb *bbolt.DB) (string, error) {
@@ -160,12 +160,16 @@ func (s *boltStore) tidyCopy(ctx context.Context, tmp string, cdb *bbolt.DB) (st
 	}
 	pages, free := int(size/int64(pageSize)), st.FreePageN+st.PendingPageN
 	if free*compactFreeShare >= pages {
-		name, err := compactCopy(ctx, tmp)
+		name, err := compactCopy(ctx, tmp, s.path)
 		if err == nil {
 			_ = os.Remove(tmp)
 			return name, nil
 		}
-		if !errors.Is(err, errCannotStage) {
+		// Compaction only saves space: whatever stopped it but an
+		// interruption or a damaged copy leaves the copy to publish as
+		// it is (no room, no file handle, a name too long, an owner
+		// the new file could not be given).
+		if ctx.Err() != nil || errors.Is(err, store.ErrCorrupt) {
 			return tmp, fmt.Errorf("stage %s: %w", s.path, err)
 		}
 	}
