@@ -38,23 +38,25 @@ func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, 
 }
 
 // decodeSeedInput reads and decodes a seeding file argument ("-" meaning
-// standard input), filling in opts.Name and opts.Dir. A regular file is
-// decoded by seed.DecodeFile, which does not hold a large JSON file whole;
-// anything else is read whole first. It returns the input's name for
+// standard input), filling in opts.Name and opts.Dir. A named file is
+// decoded by seed.DecodeFile, which does not hold a large regular JSON
+// file whole; standard input is read whole first. It returns the input's name for
 // messages.
 func decodeSeedInput(f *cmdutil.Factory, path string, opts seed.DecodeOptions) (doc *auth.Document, assert *yaml.Node, name string, err error) {
 	if path != "-" {
-		if file, oerr := os.Open(path); oerr == nil {
-			defer file.Close()
-			if st, serr := file.Stat(); serr == nil && st.Mode().IsRegular() {
-				opts.Name, opts.Dir = path, filepath.Dir(path)
-				doc, assert, err = seed.DecodeFile(file, opts)
-				if err != nil && !errors.Is(err, auth.ErrInvalid) {
-					err = cmdutil.FlagErrorf("%v", err) // as readInput says it
-				}
-				return doc, assert, path, err
-			}
+		// Opened once: a named pipe opened a second time would wait for
+		// a writer that may never come.
+		file, oerr := os.Open(path)
+		if oerr != nil {
+			return nil, nil, "", cmdutil.FlagErrorf("%v", oerr)
 		}
+		defer file.Close()
+		opts.Name, opts.Dir = path, filepath.Dir(path)
+		doc, assert, err = seed.DecodeFile(file, opts)
+		if err != nil && !errors.Is(err, auth.ErrInvalid) {
+			err = cmdutil.FlagErrorf("%v", err) // as readInput says it
+		}
+		return doc, assert, path, err
 	}
 	data, name, dir, err := readInput(f, path)
 	if err != nil {

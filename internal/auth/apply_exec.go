@@ -349,7 +349,9 @@ func refsStillExist(w store.Writer, pl *plan) error {
 // the store's writes are sequential in its key order however the document
 // lists them (a B+tree filled in random order splits pages all over; in
 // key order it appends). The plan itself, and so the reported changes,
-// keep the document's order.
+// keep the document's order. The indexes are int32 (half the memory of
+// int at a million users): a document of 2^31 users would need hundreds of
+// GB of memory before it got here.
 func keyOrder(users []userStep) []int32 {
 	order := make([]int32, len(users))
 	for i := range order {

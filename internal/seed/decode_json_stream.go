@@ -1,7 +1,9 @@
 package seed
 
 import (
+	"hash/crc32"
 	"io"
+	"math"
 	"os"
 
 	"go.yaml.in/yaml/v3"
@@ -27,17 +29,39 @@ var streamBlock = 1 << 20
 // byte order mark, a key written with escapes, two users keys, an
 // element that does not decode cleanly — reads the file whole and decodes
 // it as DecodeWithAssert does, which reports every problem with its line.
+//
+// The file is read twice, so it is checked not to have changed in
+// between: each chunk read again must hold the bytes the first pass saw
+// (a checksum of each), and the file's size and times must be as before
+// the first pass; otherwise it is read whole. r is read from its start,
+// whatever its offset; anything but a regular file (a pipe) is read
+// whole from where it is.
 func DecodeFile(r *os.File, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
-	if st, err := r.Stat(); err == nil && st.Mode().IsRegular() && st.Size() >= streamMinSize {
-		if doc, assert, err, ok := decodeStreamed(r, opts, decodeWorkers()); ok {
+	st, err := r.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		return DecodeWithAssert(data, opts)
+	}
+	if st.Size() >= streamMinSize {
+		if doc, assert, err, ok := decodeStreamed(r, opts, decodeWorkers()); ok && unchanged(r, st) {
 			return doc, assert, err
 		}
 	}
-	data, err := io.ReadAll(r) // ReadAt has not moved r's offset
+	data, err := io.ReadAll(io.NewSectionReader(r, 0, math.MaxInt64-1))
 	if err != nil {
 		return nil, nil, err
 	}
 	return DecodeWithAssert(data, opts)
+}
+
+// unchanged reports whether the open file r still has the size and the
+// modification and change times of before, as fstat says.
+func unchanged(r *os.File, before os.FileInfo) bool {
+	now, err := r.Stat()
+	return err == nil && now.Size() == before.Size() && now.ModTime().Equal(before.ModTime()) && changeTime(now).Equal(changeTime(before))
 }
 
 // decodeStreamed decodes r with its users read in pieces; ok is false when
@@ -67,12 +91,19 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 }
 
 // usersChunk is a run of users elements in the file: its first element
-// begins at from, its last ends at to, and from is at first.
+// begins at from, its last ends at to, and from is at first. Its region,
+// [from, end), also holds what follows its last element up to the next
+// chunk or the array's ']', so that the regions of the chunks are the
+// whole array's contents; sum is their checksum (crc32c) as the scan read
+// them.
 type usersChunk struct {
-	from, to int64
-	n        int
-	first    pos
+	from, to, end int64
+	n             int
+	first         pos
+	sum           uint32
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // streamScan is what scanJSONUsers found of the users array.
 type streamScan struct {
@@ -116,7 +147,20 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 		cur        usersChunk
 		lineBlanks int  // blanks owed to rest for the array's current line
 		arrayBreak bool // the array holds a line break
+		// the region of the chunk being read: its checksum so far, and
+		// where its bytes not yet summed begin in buf (-1: no region)
+		sum     uint32
+		sumFrom = -1
 	)
+	// endRegion ends the region of the last chunk found at buf[i] (at).
+	endRegion := func(buf []byte, i int, at int64) {
+		if sumFrom < 0 || len(sc.chunks) == 0 {
+			return
+		}
+		last := &sc.chunks[len(sc.chunks)-1]
+		last.end, last.sum = at, crc32.Update(sum, castagnoli, buf[sumFrom:i])
+		sum, sumFrom = 0, -1
+	}
 	buf := make([]byte, streamBlock)
 	for {
 		n, rerr := r.ReadAt(buf, off)
@@ -206,7 +250,9 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 					state, elemDepth = inElement, 1
 					needComma, sawComma = true, false
 					if cur.n == 0 {
+						endRegion(buf, i, at)
 						cur = usersChunk{from: at, first: pos{line, int(at-lineStart) + 1}}
+						sum, sumFrom = 0, i
 					}
 					lineBlanks++
 				case ']':
@@ -216,6 +262,7 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 					if cur.n > 0 {
 						sc.chunks = append(sc.chunks, cur)
 					}
+					endRegion(buf, i, at)
 					for range lineBlanks {
 						rest = append(rest, ' ')
 					}
@@ -263,6 +310,9 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 				}
 			}
 		}
+		if sumFrom >= 0 {
+			sum, sumFrom = crc32.Update(sum, castagnoli, buf[sumFrom:n]), 0
+		}
 		off += int64(n)
 		if rerr == io.EOF {
 			break
@@ -292,13 +342,16 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int) (users []User, a
 	}
 	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
 		c := sc.chunks[t]
-		// The chunk's elements between '[' and ']', as jsonElements
-		// reads an array.
-		data := make([]byte, c.to-c.from+2)
-		data[0], data[len(data)-1] = '[', ']'
-		if n, _ := r.ReadAt(data[1:len(data)-1], c.from); n != len(data)-2 {
+		// The chunk's region, which must hold what the scan read (the
+		// file may have been rewritten since), then its elements between
+		// '[' and ']', as jsonElements reads an array.
+		data := make([]byte, c.end-c.from+2)
+		region := data[1 : len(data)-1]
+		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli) != c.sum {
 			return false
 		}
+		data = data[:c.to-c.from+2]
+		data[0], data[len(data)-1] = '[', ']'
 		bounds, end, ok := jsonElements(data, 0)
 		if !ok || end != len(data) || len(bounds) != 2*c.n {
 			return false

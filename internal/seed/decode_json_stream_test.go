@@ -185,3 +185,77 @@ func FuzzStreamedDecodeMatches(f *testing.F) {
 		}
 	})
 }
+
+// switchingReader serves a until its first pass has read to the end, then b:
+// a file rewritten in place between the scan and the reads of the chunks.
+type switchingReader struct {
+	a, b     string
+	switched bool
+}
+
+func (r *switchingReader) ReadAt(p []byte, off int64) (int, error) {
+	src := r.a
+	if r.switched {
+		src = r.b
+	}
+	n, err := strings.NewReader(src).ReadAt(p, off)
+	if err != nil {
+		r.switched = true
+	}
+	return n, err
+}
+
+// A file rewritten between the two passes, with users of the same length in
+// the same places, is not decoded from both: its chunks no longer hold what
+// the scan read, and the file is read whole again.
+func TestStreamedDecodeOfARewrittenFile(t *testing.T) {
+	smallChunks(t, 3, 2)
+	smallStream(t, 7)
+	// In a, ub is in bb and the others in aa; in b, ui is in bb instead.
+	user := func(inBB int) func(i int) string {
+		return func(i int) string {
+			g := "aa"
+			if i == inBB {
+				g = "bb"
+			}
+			return `{"username": "u` + string(rune('a'+i)) + `", "groups": ["` + g + `"]}`
+		}
+	}
+	a := strings.Replace(streamUsers(10, user(1)), `[{"name": "g"}]`, `[{"name": "aa"}, {"name": "bb"}]`, 1)
+	b := strings.Replace(streamUsers(10, user(8)), `[{"name": "g"}]`, `[{"name": "aa"}, {"name": "bb"}]`, 1)
+	if len(a) != len(b) || a == b {
+		t.Fatal("the two versions must differ in place")
+	}
+	if _, _, err, ok := decodeStreamed(&switchingReader{a: a, b: a}, DecodeOptions{Name: "seed.json"}, 2); !ok || err != nil {
+		t.Fatalf("an unchanged file: ok %v, %v; want it streamed", ok, err)
+	}
+	if doc, _, err, ok := decodeStreamed(&switchingReader{a: a, b: b}, DecodeOptions{Name: "seed.json"}, 2); ok {
+		t.Fatalf("a rewritten file was decoded from both versions: %v, %s", err, dump(doc))
+	}
+}
+
+// A file whose size or times changed while it was read is read whole again.
+func TestUnchanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(path, []byte(`{"users": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !unchanged(f, before) {
+		t.Fatal("an untouched file reads as changed")
+	}
+	if err := os.WriteFile(path, []byte(`{"users": [1]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if unchanged(f, before) {
+		t.Fatal("a rewritten file reads as unchanged")
+	}
+}
