@@ -91,10 +91,12 @@
 // adds to, and the last stage's old pages stay free): where at least an
 // eighth of the copy's pages are free, the copy is compacted before it is
 // published (compact.go): its buckets are written again, in key order and in
-// rounds of bounded memory, into a ".<name>.stage-<random>.compact-<random>"
-// file, with the same keys, values, nested buckets and sequences, pages
-// filled to 0.95 (the audit log's to 1.0), no free page and nothing past the
-// last page. The scale data set of bench/ (1,000,000 users written in 20
+// rounds of bounded memory, into a ".<name>.compact-<random>" file, synced
+// before the copy is removed, with the same keys, values, nested buckets
+// and sequences, pages filled to 0.95 (the audit log's to 1.0), no free
+// page but the two its last commit leaves, and nothing past the last page.
+// A compaction only saves space: one that fails for any reason but damage
+// or an interruption publishes the copy as it is. The scale data set of bench/ (1,000,000 users written in 20
 // stages, 10,000 groups of about 200 members, so that every stage adds to
 // every group's index bucket) takes 488 bytes per user so, against 626
 // staged without compaction and 643 in 20 ordinary transactions; the
