@@ -110,6 +110,7 @@ else
 fi
 
 if [[ $FRAGMENT == 1 ]]; then
+	: >"$tmp/frag.out"
 	"$PY" "$here/hashkernel/fragment.py" >"$tmp/frag.out" &
 	fragpid=$!
 	until grep -q ready "$tmp/frag.out"; do

@@ -6,12 +6,12 @@ it until killed.
 
   python3 bench/hashkernel/fragment.py [LEAVE_MIB [CAP_MIB]]
 
-1. It maps all of MemFree but LEAVE_MIB (default 3072) in 4 KiB pages,
+1. It maps all of MemFree but LEAVE_MIB (default 1024) in 4 KiB pages,
    writes it and frees every other page: half of it stays held, half is
    free in holes that the buddy allocator cannot merge.
 2. Then, every 20 ms, it takes whatever free 2 MiB blocks the kernel has
    (/proc/buddyinfo, every zone but DMA) with huge pages of its own, up to
-   CAP_MIB (default 3072) in all, so that each measured hash starts with
+   CAP_MIB (default 4096) in all, so that each measured hash starts with
    none: the blocks a finished hash returns, and those kcompactd makes.
 
 It holds about half of the free memory; other processes get the holes.
@@ -43,8 +43,8 @@ def free_blocks():
 
 
 def main():
-    leave = (int(sys.argv[1]) if len(sys.argv) > 1 else 3072) << 20
-    cap = (int(sys.argv[2]) if len(sys.argv) > 2 else 3072) << 20
+    leave = (int(sys.argv[1]) if len(sys.argv) > 1 else 1024) << 20
+    cap = (int(sys.argv[2]) if len(sys.argv) > 2 else 4096) << 20
     t = time.time()
     size = max(memfree() - leave, 0) // P * P
     held = []
@@ -65,8 +65,8 @@ def main():
           f"free 2 MiB blocks: {free_blocks()}", file=sys.stderr, flush=True)
     ready = False
     while True:
-        k = free_blocks()
-        if k > 0 and grabbed + k * HUGE <= cap:
+        k = min(free_blocks(), (cap - grabbed) // HUGE)
+        if k > 0:
             h = mmap.mmap(-1, k * HUGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
             h.madvise(mmap.MADV_HUGEPAGE)
             for off in range(0, len(h), HUGE):

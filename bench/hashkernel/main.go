@@ -2,9 +2,10 @@
 // the hash's own figures: wall time, and the user and kernel CPU time and
 // minor page faults the process spent between just before and just after
 // it (getrusage), so that the process's start-up and exit do not count.
-// bench/argon2_faults.sh runs it built with and without the hasher's
-// prefault (-tags authctl_noprefault), for the issue 12 target "argon2 in
-// a fresh process: kernel time <= 10% of the hash's wall time".
+// bench/argon2_faults.sh runs it as shipped and built with each forced
+// prefault choice (-tags authctl_prefault_huge, authctl_prefault_small,
+// authctl_noprefault), for the issue 12 target "argon2 in a fresh process:
+// kernel time <= 10% of the hash's wall time".
 //
 //	go run ./bench/hashkernel argon2   # or scrypt, pbkdf2_sha256, ...
 //
