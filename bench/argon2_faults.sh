@@ -27,8 +27,9 @@
 #             only) and authctl_noprefault.
 # With FRAGMENT=1 the hashonly rounds run a second time ("frag:" rows) on
 # purpose-fragmented memory: bench/hashkernel/fragment.py holds about half
-# of the free memory so that no free 2 MiB block is left (a few minutes to
-# set up; it needs THP, and it is stopped at the end). free2m in the table
+# of the free memory so that no free 2 MiB block is left, and takes back
+# the blocks each hash frees, up to 0.5 GB a round (a few minutes to set
+# up; it needs THP, and it is stopped at the end). free2m in the table
 # is the median count of free 2 MiB blocks just before each hash.
 # Lines "RESULT <key> <value> <unit>" go to stdout for run.sh.
 #
@@ -58,11 +59,15 @@ kernels=(hashkernel hashkernel-huge hashkernel-small hashkernel-noprefault)
 : >"$tmp/samples"
 : >"$tmp/hashonly"
 
-# hashonly PREFIX: one round of the hash alone, inside a fresh process
-# (bench/hashkernel): getrusage just before and after it, so that exec,
-# runtime start and exit do not count.
+# hashonly PREFIX ROUND: one round of the hash alone, inside a fresh
+# process (bench/hashkernel): getrusage just before and after it, so that
+# exec, runtime start and exit do not count. Each round starts with the
+# next build, so that none always follows the same one (a process gets
+# the memory the one before it freed).
 hashonly() {
-	for v in "${kernels[@]}"; do
+	local n=${#kernels[@]}
+	for ((j = 0; j < n; j++)); do
+		local v=${kernels[$((($2 + j) % n))]}
 		for a in argon2 scrypt; do
 			echo "$1$a/$v $("$tmp/$v" "$a")" >>"$tmp/hashonly"
 		done
@@ -103,22 +108,23 @@ for ((i = 0; i < ROUNDS; i++)); do
 		run "scrypt/$v" "$tmp/$v" password hash --hasher scrypt --password-stdin
 	done
 	run "django/check_password" "$PY" "$tmp/dj.py" "$hash"
-	hashonly ""
+	hashonly "" "$i"
 done
 else
-	for ((i = 0; i < ROUNDS; i++)); do hashonly ""; done
+	for ((i = 0; i < ROUNDS; i++)); do hashonly "" "$i"; done
 fi
 
 if [[ $FRAGMENT == 1 ]]; then
 	: >"$tmp/frag.out"
-	"$PY" "$here/hashkernel/fragment.py" >"$tmp/frag.out" &
+	# Each round frees about 0.5 GB that fragment.py must take back.
+	"$PY" "$here/hashkernel/fragment.py" 1024 $((1024 + ROUNDS * 512)) >"$tmp/frag.out" &
 	fragpid=$!
 	until grep -q ready "$tmp/frag.out"; do
 		kill -0 "$fragpid" || { echo "fragment.py failed" >&2; exit 1; }
 		sleep 1
 	done
 	echo "# $(cat "$tmp/frag.out")"
-	for ((i = 0; i < ROUNDS; i++)); do hashonly "frag:"; done
+	for ((i = 0; i < ROUNDS; i++)); do hashonly "frag:" "$i"; done
 	kill "$fragpid"
 	wait "$fragpid" 2>/dev/null || true
 	fragpid=

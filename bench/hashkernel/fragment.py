@@ -14,7 +14,10 @@ it until killed.
    CAP_MIB (default 4096) in all, so that each measured hash starts with
    none: the blocks a finished hash returns, and those kcompactd makes.
 
-It holds about half of the free memory; other processes get the holes.
+It holds about half of the free memory, and up to CAP_MIB more; other
+processes get the holes. (Blocks cannot be given back as holes: freeing
+every other 4 KiB page of a huge page frees nothing until the kernel
+splits it, which it defers until memory is short.)
 """
 import mmap
 import sys

@@ -27,7 +27,7 @@ import (
 // the faults as before.
 //
 // On Linux, populate also decides which part of the buffer gets
-// transparent huge pages (prefault_linux.go): huge pages halve argon2's
+// transparent huge pages (prefault_plan.go): huge pages halve argon2's
 // own CPU time, but where the kernel would have to compact memory to make
 // them, it spends more time there than the faults it saves.
 //
