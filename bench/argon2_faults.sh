@@ -33,8 +33,15 @@
 # is the median count of free 2 MiB blocks just before each hash.
 # Lines "RESULT <key> <value> <unit>" go to stdout for run.sh.
 #
+# GAP=s (default 0) sleeps s seconds before each hashonly process: under a
+# hypervisor with free page reporting (virtio-balloon), memory left free
+# for about two seconds goes back to the host, and a process that starts
+# after such a pause (as a login does) pays for the host taking it back in;
+# back to back, each process reuses what the one before it freed.
+#
 # Environment: PYTHON (default /usr/bin/python3, which must have Django and
-# argon2-cffi), ROUNDS, FRAGMENT, HASHONLY=1 (the hashonly rounds only).
+# argon2-cffi), ROUNDS, FRAGMENT, HASHONLY=1 (the hashonly rounds only),
+# GAP.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +50,7 @@ PY=${PYTHON:-/usr/bin/python3}
 ROUNDS=${ROUNDS:-9}
 FRAGMENT=${FRAGMENT:-0}
 HASHONLY=${HASHONLY:-0}
+GAP=${GAP:-0}
 
 tmp=$(mktemp -d)
 fragpid=
@@ -70,6 +78,7 @@ hashonly() {
 	local v a
 	for v in $(printf '%s\n' "${kernels[@]}" | shuf); do
 		for a in argon2 scrypt; do
+			sleep "$GAP"
 			echo "$1$a/$v $("$tmp/$v" "$a")" >>"$tmp/hashonly"
 		done
 	done
