@@ -24,19 +24,7 @@ import (
 //   - defer, never: the fault never waits; it falls back to a 4 KiB page
 //     ("defer" wakes kcompactd to compact in the background).
 //
-// Under a hypervisor that takes free memory back (virtio-balloon free page
-// reporting, as on Firecracker and QEMU hosts that enable it), a free
-// block of 2 MiB or more is handed back to the host about two seconds
-// after it is freed, and the host unmaps it. A huge page is such a block,
-// so its first write costs the host a fault and a zeroing, which the
-// guest sees as kernel time: 110-170 ms for 100 MiB on the project's
-// host, against 5 ms for blocks freed under two seconds before, and
-// 27-35 ms for 4 KiB pages either way (4 KiB pages come from fragments
-// smaller than the reporting size, which stay with the guest). Where
-// reporting is on, prefault uses 4 KiB pages only: argon2 itself then
-// takes about twice the CPU time, and the hash about the same wall time.
-//
-// Otherwise prefault marks as huge only what cannot stall: the whole buffer when
+// So prefault marks as huge only what cannot stall: the whole buffer when
 // the defrag mode never compacts on a fault, otherwise as many 2 MiB
 // blocks as the kernel's free lists hold right now (/proc/buddyinfo),
 // less a reserve for other processes, and 4 KiB pages for the rest. When
@@ -44,6 +32,14 @@ import (
 // memory compacts on a fault, so the rest is marked MADV_NOHUGEPAGE. The
 // pages are then populated in one madvise(MADV_POPULATE_WRITE) call
 // instead of one fault each.
+//
+// Under a hypervisor that takes free memory back (virtio-balloon free page
+// reporting: a 2 MiB block left free for about two seconds goes back to
+// the host), a huge page's first write costs the host a fault too: 110-170
+// ms of kernel time for the buffer, against 27-35 ms for 4 KiB pages. Huge
+// pages are kept there all the same: argon2 on 4 KiB pages takes about
+// 0.2 s more CPU time, so the hash is slower by wall time whichever way
+// the kernel's share comes out.
 
 // hugePageSize is the size of a transparent huge page on the platforms
 // where this matters (x86-64, and arm64 with 4 KiB base pages).
@@ -58,12 +54,6 @@ var (
 	thpEnabledFile = "/sys/kernel/mm/transparent_hugepage/enabled"
 	thpDefragFile  = "/sys/kernel/mm/transparent_hugepage/defrag"
 	buddyInfoFile  = "/proc/buddyinfo"
-	// Free page reporting: the kernel's parameter (present where it is
-	// built in) and the virtio devices, one of which must be a balloon
-	// (device 0x0005) that negotiated VIRTIO_BALLOON_F_REPORTING (feature
-	// bit 5) and has a driver.
-	pageReportingFile = "/sys/module/page_reporting/parameters/page_reporting_order"
-	virtioDevicesDir  = "/sys/bus/virtio/devices"
 )
 
 // pagePlan says how to prepare a buffer of hash memory.
@@ -126,41 +116,11 @@ func freeHugeBlocks(text []byte) int {
 	return total
 }
 
-// freePageReporting reports whether free memory is being handed back to a
-// hypervisor through a virtio balloon.
-func freePageReporting() bool {
-	if _, err := os.Stat(pageReportingFile); err != nil {
-		return false
-	}
-	devices, err := os.ReadDir(virtioDevicesDir)
-	if err != nil {
-		return false
-	}
-	for _, d := range devices {
-		dir := virtioDevicesDir + "/" + d.Name()
-		id, err1 := os.ReadFile(dir + "/device")
-		features, err2 := os.ReadFile(dir + "/features")
-		if err1 != nil || err2 != nil || strings.TrimSpace(string(id)) != "0x0005" {
-			continue
-		}
-		if _, err := os.Stat(dir + "/driver"); err == nil && len(features) > 5 && features[5] == '1' {
-			return true
-		}
-	}
-	return false
-}
-
 // choosePlan decides the plan for need 2 MiB blocks of memory given the
-// THP settings, the free 2 MiB blocks (-1: unknown) and whether free
-// memory is reported to a hypervisor.
-func choosePlan(enabled, defrag string, free, need int, reporting bool) pagePlan {
+// THP settings and the free 2 MiB blocks (-1: unknown).
+func choosePlan(enabled, defrag string, free, need int) pagePlan {
 	if enabled != "always" && enabled != "madvise" {
 		return pagePlan{} // no THP: MADV_HUGEPAGE would do nothing
-	}
-	if reporting {
-		// Huge pages come from memory the host has taken back; with THP
-		// always on, unmarked memory would get them too.
-		return pagePlan{noHuge: enabled == "always"}
 	}
 	if defrag == "defer" || defrag == "never" {
 		return pagePlan{huge: need} // a fault never waits for compaction
@@ -182,14 +142,13 @@ func currentPlan(n int) pagePlan {
 		return pagePlan{}
 	}
 	enabled, defrag := thpMode(thpEnabledFile), thpMode(thpDefragFile)
-	free, reporting := -1, false
+	free := -1
 	if enabled == "always" || enabled == "madvise" {
-		reporting = freePageReporting()
-		if !reporting && defrag != "defer" && defrag != "never" {
+		if defrag != "defer" && defrag != "never" {
 			if b, err := os.ReadFile(buddyInfoFile); err == nil {
 				free = freeHugeBlocks(b)
 			}
 		}
 	}
-	return choosePlan(enabled, defrag, free, need, reporting)
+	return choosePlan(enabled, defrag, free, need)
 }

@@ -86,90 +86,9 @@ func TestChoosePlan(t *testing.T) {
 		{"always", "always", 0, pagePlan{noHuge: true}},
 		{"always", "always", 1000, pagePlan{huge: need}},
 	} {
-		if got := choosePlan(c.enabled, c.defrag, c.free, need, false); got != c.want {
+		if got := choosePlan(c.enabled, c.defrag, c.free, need); got != c.want {
 			t.Errorf("choosePlan(%q, %q, free %d) = %+v, want %+v", c.enabled, c.defrag, c.free, got, c.want)
 		}
-	}
-}
-
-// TestChoosePlanUnderFreePageReporting: where free memory goes back to the
-// hypervisor, huge pages are never asked for, whatever is free.
-func TestChoosePlanUnderFreePageReporting(t *testing.T) {
-	for _, c := range []struct {
-		enabled, defrag string
-		want            pagePlan
-	}{
-		{"madvise", "madvise", pagePlan{}},
-		{"madvise", "defer", pagePlan{}},
-		{"always", "defer", pagePlan{noHuge: true}},
-		{"always", "always", pagePlan{noHuge: true}},
-		{"never", "always", pagePlan{}},
-	} {
-		if got := choosePlan(c.enabled, c.defrag, 1000, 50, true); got != c.want {
-			t.Errorf("choosePlan(%q, %q, reporting) = %+v, want %+v", c.enabled, c.defrag, got, c.want)
-		}
-	}
-}
-
-// fakeVirtio makes a fake /sys/bus/virtio/devices with one device.
-func fakeVirtio(t *testing.T, id, features string, driver bool) string {
-	t.Helper()
-	dir := t.TempDir()
-	dev := filepath.Join(dir, "virtio0")
-	// A block device beside it, which never counts.
-	other := filepath.Join(dir, "virtio1")
-	for _, d := range []string{dev, other, filepath.Join(other, "driver")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files := map[string]string{
-		filepath.Join(dev, "device"):     id + "\n",
-		filepath.Join(dev, "features"):   features + "\n",
-		filepath.Join(other, "device"):   "0x0002\n",
-		filepath.Join(other, "features"): "0000011111\n",
-	}
-	for path, text := range files {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if driver {
-		if err := os.Mkdir(filepath.Join(dev, "driver"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-func TestFreePageReporting(t *testing.T) {
-	saved := []string{pageReportingFile, virtioDevicesDir}
-	t.Cleanup(func() { pageReportingFile, virtioDevicesDir = saved[0], saved[1] })
-	param := filepath.Join(t.TempDir(), "page_reporting_order")
-	if err := os.WriteFile(param, []byte("9\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The project's Firecracker guest: bits 1, 2 and 5 negotiated.
-	const reporting, hinting = "0110010100000000000000000000000010", "0111000000000000000000000000000010"
-	for _, c := range []struct {
-		name, param, id, features string
-		driver, want              bool
-	}{
-		{"balloon reporting", param, "0x0005", reporting, true, true},
-		{"balloon without the feature", param, "0x0005", hinting, true, false},
-		{"balloon without a driver", param, "0x0005", reporting, false, false},
-		{"no balloon", param, "0x0001", reporting, true, false},
-		{"kernel without page reporting", filepath.Join(t.TempDir(), "missing"), "0x0005", reporting, true, false},
-		{"short features", param, "0x0005", "0110", true, false},
-	} {
-		pageReportingFile, virtioDevicesDir = c.param, fakeVirtio(t, c.id, c.features, c.driver)
-		if got := freePageReporting(); got != c.want {
-			t.Errorf("%s: freePageReporting() = %v, want %v", c.name, got, c.want)
-		}
-	}
-	virtioDevicesDir = filepath.Join(t.TempDir(), "none")
-	if freePageReporting() {
-		t.Error("no virtio bus: reporting")
 	}
 }
 
@@ -188,12 +107,8 @@ func TestCurrentPlanReadsSettings(t *testing.T) {
 		}
 		return path
 	}
-	saved := []string{thpEnabledFile, thpDefragFile, buddyInfoFile, pageReportingFile, virtioDevicesDir}
-	t.Cleanup(func() {
-		thpEnabledFile, thpDefragFile, buddyInfoFile = saved[0], saved[1], saved[2]
-		pageReportingFile, virtioDevicesDir = saved[3], saved[4]
-	})
-	pageReportingFile = filepath.Join(dir, "no-page-reporting")
+	saved := []string{thpEnabledFile, thpDefragFile, buddyInfoFile}
+	t.Cleanup(func() { thpEnabledFile, thpDefragFile, buddyInfoFile = saved[0], saved[1], saved[2] })
 
 	// 10 free 2 MiB blocks: 2 of order 9, 4 of order 10.
 	fragmented := write("buddy-fragmented", "Node 0, zone   Normal 9000 800 70 6 5 4 3 2 1 2 4\n")
@@ -220,19 +135,6 @@ func TestCurrentPlanReadsSettings(t *testing.T) {
 		if got := currentPlan(n); got != c.want {
 			t.Errorf("enabled %q, defrag %q, %s: plan %+v, want %+v", c.enabled, c.defrag, filepath.Base(c.buddy), got, c.want)
 		}
-	}
-	// A balloon that reports free pages: small pages, even with plenty free.
-	pageReportingFile = write("page_reporting_order", "9\n")
-	virtioDevicesDir = fakeVirtio(t, "0x0005", "0110010100", true)
-	thpEnabledFile = write("enabled", "always [madvise] never")
-	thpDefragFile = write("defrag", "always defer defer+madvise madvise [never]")
-	buddyInfoFile = plenty
-	if got := currentPlan(n); got != (pagePlan{}) {
-		t.Errorf("free page reporting: plan %+v, want small pages", got)
-	}
-	thpEnabledFile = write("enabled", "[always] madvise never")
-	if got := currentPlan(n); got != (pagePlan{noHuge: true}) {
-		t.Errorf("free page reporting, THP always: plan %+v, want small pages, no huge", got)
 	}
 	// No THP in the kernel at all: no files.
 	thpEnabledFile, thpDefragFile = filepath.Join(dir, "none1"), filepath.Join(dir, "none2")
