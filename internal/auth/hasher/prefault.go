@@ -14,23 +14,29 @@ import (
 // kernel time per 100 MiB hash — more than the hash itself.
 //
 // prefault avoids that without touching x/crypto: it allocates a buffer of
-// the same size, asks for transparent huge pages on it (Linux, where THP is
-// in "madvise" mode by default), writes one byte per page, drops it and runs
-// the garbage collector, so the pages go back to the Go heap's free list,
-// faulted in. The next allocation of that size (x/crypto's) is served from
-// them, lowest address first, and takes no faults. The runtime returns free
-// heap memory to the kernel only through its background scavenger, paced
-// at about 1% of one CPU, which releases nothing in the microseconds
-// between the two allocations (debug.FreeOSMemory would; nothing here calls
-// it). bench/argon2_faults.sh measures the effect. The reuse is likely, not
-// guaranteed: in about one fresh process in twenty-five on a loaded machine
-// the allocation lands elsewhere and takes the faults as before.
+// the same size, has the kernel populate it (populate, per platform), drops
+// it and runs the garbage collector, so the pages go back to the Go heap's
+// free list, faulted in. The next allocation of that size (x/crypto's) is
+// served from them, lowest address first, and takes no faults. The runtime
+// returns free heap memory to the kernel only through its background
+// scavenger, paced at about 1% of one CPU, which releases nothing in the
+// microseconds between the two allocations (debug.FreeOSMemory would;
+// nothing here calls it). bench/argon2_faults.sh measures the effect. The
+// reuse is likely, not guaranteed: in about one fresh process in
+// twenty-five on a loaded machine the allocation lands elsewhere and takes
+// the faults as before.
+//
+// On Linux, populate also decides which part of the buffer gets
+// transparent huge pages (prefault_plan.go): huge pages halve argon2's
+// own CPU time, but where the kernel would have to compact memory to make
+// them, it spends more time there than the faults it saves.
 //
 // It is done once per process and size: later hashes reuse the memory of
 // earlier ones through the heap as usual.
 var warm struct {
 	sync.Mutex
 	bytes int
+	plan  pagePlan // the last buffer's, for tests
 }
 
 // pageSize is the step for touching memory: the smallest page size of the
@@ -50,14 +56,18 @@ func prefault(n int) {
 		return
 	}
 	b := make([]byte, n)
-	adviseHugePages(b)
-	for i := 0; i < len(b); i += pageSize {
-		b[i] = 1
-	}
+	warm.plan = populate(b)
 	runtime.KeepAlive(b)
 	b = nil
 	runtime.GC() // frees b; its pages stay with the process
 	warm.bytes = n
+}
+
+// touch writes one byte in every page of b, faulting it in.
+func touch(b []byte) {
+	for i := 0; i < len(b); i += pageSize {
+		b[i] = 1
+	}
 }
 
 // argon2Bytes is what x/crypto allocates for an argon2 hash: memory KiB

@@ -1,0 +1,5 @@
+//go:build authctl_prefault_huge
+
+package hasher
+
+const forcedPlan = "huge"

@@ -1,0 +1,144 @@
+package hasher
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestThpMode(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ text, want string }{
+		{"always [madvise] never\n", "madvise"},
+		{"[always] madvise never\n", "always"},
+		{"always defer [defer+madvise] madvise never\n", "defer+madvise"},
+		{"always madvise never\n", ""}, // no selection
+		{"", ""},
+	} {
+		path := filepath.Join(dir, "setting")
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := thpMode(path); got != c.want {
+			t.Errorf("thpMode(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+	if got := thpMode(filepath.Join(dir, "missing")); got != "" {
+		t.Errorf("missing file: %q, want \"\"", got)
+	}
+}
+
+// buddyinfo is /proc/buddyinfo of a 2-node machine: orders 0-10.
+const buddyinfo = `Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 
+Node 0, zone    DMA32      1      3      2      2      1      2      0      3      3      1      5 
+Node 0, zone   Normal    157   2738   9567   7927   3252   2120    900    300    166     92    863 
+Node 1, zone   Normal      4      4      4      4      4      4      4      4      4      0      1 
+`
+
+func TestFreeHugeBlocks(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int
+	}{
+		// DMA is left out; order 9 counts once, order 10 twice.
+		{buddyinfo, (1 + 5*2) + (92 + 863*2) + (0 + 1*2)},
+		{"Node 0, zone   Normal 1 2 3 4 5 6 7 8 9 0 0\n", 0},
+		{"Node 0, zone   Normal 1 2 3\n", 0}, // fewer orders than 9
+		{"", -1},
+		{"garbage\n", -1},
+		{"Node 0, zone   Normal 1 2 x 4 5 6 7 8 9 1 1\n", -1},
+		{"Node 0, zone   Normal 1 2 3 4 5 6 7 8 9 -1 1\n", -1},
+	} {
+		if got := freeHugeBlocks([]byte(c.text)); got != c.want {
+			t.Errorf("freeHugeBlocks(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+}
+
+func TestChoosePlan(t *testing.T) {
+	const need = 50 // argon2 at Django's 100 MiB
+	for _, c := range []struct {
+		enabled, defrag string
+		free            int
+		want            pagePlan
+	}{
+		// No THP: nothing to mark.
+		{"never", "madvise", 1000, pagePlan{}},
+		{"", "", 1000, pagePlan{}},
+		// Faults that never compact: all huge, whatever is free.
+		{"madvise", "defer", 0, pagePlan{huge: need}},
+		{"madvise", "never", -1, pagePlan{huge: need}},
+		{"always", "defer", 0, pagePlan{huge: need}},
+		// Faults that compact: huge only for what is free, less the reserve.
+		{"madvise", "madvise", 1000, pagePlan{huge: need}},
+		{"madvise", "madvise", need + hugeReserve, pagePlan{huge: need}},
+		{"madvise", "madvise", 20, pagePlan{huge: 20 - hugeReserve}},
+		{"madvise", "madvise", 2, pagePlan{}},
+		{"madvise", "madvise", -1, pagePlan{}},
+		{"madvise", "always", 20, pagePlan{huge: 20 - hugeReserve}},
+		{"madvise", "defer+madvise", 20, pagePlan{huge: 20 - hugeReserve}},
+		{"madvise", "something new", 20, pagePlan{huge: 20 - hugeReserve}},
+		{"always", "madvise", 0, pagePlan{}},
+		{"always", "defer+madvise", 0, pagePlan{}},
+		// THP always on and compacting everywhere: the rest must refuse
+		// huge pages, or its plain faults would compact too.
+		{"always", "always", 20, pagePlan{huge: 20 - hugeReserve, noHuge: true}},
+		{"always", "always", 0, pagePlan{noHuge: true}},
+		{"always", "always", 1000, pagePlan{huge: need}},
+	} {
+		if got := choosePlan(c.enabled, c.defrag, c.free, need); got != c.want {
+			t.Errorf("choosePlan(%q, %q, free %d) = %+v, want %+v", c.enabled, c.defrag, c.free, got, c.want)
+		}
+	}
+}
+
+// TestCurrentPlanReadsSettings points the plan at fake sysfs and procfs
+// files: the defrag mode decides whether the free lists are read at all.
+func TestCurrentPlanReadsSettings(t *testing.T) {
+	if forcedPlan != "" {
+		t.Skip("built with a forced plan")
+	}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	saved := []string{thpEnabledFile, thpDefragFile, buddyInfoFile}
+	t.Cleanup(func() { thpEnabledFile, thpDefragFile, buddyInfoFile = saved[0], saved[1], saved[2] })
+
+	// 10 free 2 MiB blocks: 2 of order 9, 4 of order 10.
+	fragmented := write("buddy-fragmented", "Node 0, zone   Normal 9000 800 70 6 5 4 3 2 1 2 4\n")
+	plenty := write("buddy-plenty", buddyinfo)
+	const n = 100 << 20 // 50 blocks
+	for _, c := range []struct {
+		enabled, defrag, buddy string
+		want                   pagePlan
+	}{
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", plenty, pagePlan{huge: 50}},
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", fragmented, pagePlan{huge: 10 - hugeReserve}},
+		{"always [madvise] never", "[always] defer defer+madvise madvise never", fragmented, pagePlan{huge: 10 - hugeReserve}},
+		{"always [madvise] never", "always defer [defer+madvise] madvise never", fragmented, pagePlan{huge: 10 - hugeReserve}},
+		{"always [madvise] never", "always [defer] defer+madvise madvise never", fragmented, pagePlan{huge: 50}},
+		{"always [madvise] never", "always defer defer+madvise madvise [never]", fragmented, pagePlan{huge: 50}},
+		{"[always] madvise never", "[always] defer defer+madvise madvise never", fragmented, pagePlan{huge: 10 - hugeReserve, noHuge: true}},
+		{"always madvise [never]", "[always] defer defer+madvise madvise never", plenty, pagePlan{}},
+		// Unreadable free lists: assume nothing is free.
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", filepath.Join(dir, "missing"), pagePlan{}},
+	} {
+		thpEnabledFile = write("enabled", c.enabled)
+		thpDefragFile = write("defrag", c.defrag)
+		buddyInfoFile = c.buddy
+		if got := currentPlan(n); got != c.want {
+			t.Errorf("enabled %q, defrag %q, %s: plan %+v, want %+v", c.enabled, c.defrag, filepath.Base(c.buddy), got, c.want)
+		}
+	}
+	// No THP in the kernel at all: no files.
+	thpEnabledFile, thpDefragFile = filepath.Join(dir, "none1"), filepath.Join(dir, "none2")
+	if got := currentPlan(n); got != (pagePlan{}) {
+		t.Errorf("no THP files: plan %+v, want none", got)
+	}
+}
