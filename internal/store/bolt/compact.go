@@ -111,23 +111,10 @@ func compactFile(ctx context.Context, src, db string) (name string, err error) {
 	// Synced before src goes: a file system that reports a full disk
 	// only when it writes back (delayed allocation, NFS, quotas) says so
 	// here, while src can still be published instead.
-	if err := syncPath(name); err != nil {
+	if err := syncFile(name); err != nil {
 		return name, fmt.Errorf("compact %s: %w", db, err)
 	}
 	return name, nil
-}
-
-// syncPath fsyncs the file name.
-func syncPath(name string) error {
-	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // compactor copies a bbolt file into another in rounds.
