@@ -85,7 +85,9 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		return err
 	}
 	defer func() { err = listProblems(f, p, err) }()
-	doc, assert, name, err := decodeSeedInput(f, opts.File, seed.DecodeOptions{LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF})
+	decoding := &decodePhase{}
+	defer decoding.end()
+	doc, assert, name, err := decodeSeedInput(f, opts.File, seed.DecodeOptions{LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF, BeforeYAML: decoding.collectSooner})
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 	if exps != nil {
 		vet = assertPlanned(f, p, exps)
 	}
-	res, err := runApply(cmd, f, doc, aopts, vet)
+	res, err := runApply(cmd, f, doc, aopts, vet, decoding)
 	bar.finish()
 	if err != nil {
 		return err

@@ -96,7 +96,10 @@ func listProblems(f *cmdutil.Factory, p printing, err error) error {
 //
 // vet, when not nil, runs on the plan before anything is hashed or written
 // (the assertions of a seeding file): an error from it ends the apply.
-func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions, vet planVetter) (auth.ApplyResult, error) {
+// decoding, when not nil, is the collector's pace of the decode, ended
+// once the plan is made.
+func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions, vet planVetter, decoding *decodePhase) (auth.ApplyResult, error) {
+	defer decoding.end()
 	access := cmdutil.ReadWrite
 	if opts.DryRun {
 		access = cmdutil.Preview
@@ -108,6 +111,7 @@ func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts a
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	ap, err := svc.PlanApply(ctx, doc, opts)
+	decoding.end()
 	if err != nil {
 		return auth.ApplyResult{}, err
 	}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 )
@@ -41,4 +42,47 @@ func boundWriteHeap() (restore func()) {
 	live := int64(ms.HeapAlloc)
 	debug.SetMemoryLimit(live + max(writeHeadroom, live))
 	return func() { debug.SetMemoryLimit(prev) }
+}
+
+// decodeGCPercent is the collector's pace (GOGC) while apply decodes a
+// YAML file and plans: the heap may grow by half of what is live, not by
+// all of it, before a collection. What decoding YAML allocates is mostly
+// garbage (the parser's node trees), and on a virtual machine, where each
+// page the heap first touches costs a fault of several microseconds, the
+// extra collections cost less than the pages they save: 100,000 users
+// peaked at 134-142 MiB instead of 173-184 in the same CPU time. A JSON
+// file's decode allocates mostly the document itself, which more
+// collections would only mark again (1,000,000 users, measured once: 18.7 s
+// against 16.5 s, and no lower peak, which is the write's): it keeps the
+// default pace.
+const decodeGCPercent = 50
+
+// decodePhase is the collector's pace for apply's decode and plan; end
+// restores it, once. The zero value is a phase that changed nothing.
+type decodePhase struct {
+	prev int
+	set  bool
+}
+
+// collectSooner sets the collector's pace to decodeGCPercent until end is
+// called (runApply calls it once the plan is made: hashing and the write
+// have their own bounds). A pace set by the user (GOGC), or already set by
+// this phase, is kept.
+func (d *decodePhase) collectSooner() {
+	if d.set {
+		return
+	}
+	if _, ok := os.LookupEnv("GOGC"); ok {
+		return
+	}
+	d.prev, d.set = debug.SetGCPercent(decodeGCPercent), true
+}
+
+// end restores the pace collectSooner found; a nil phase does nothing.
+func (d *decodePhase) end() {
+	if d == nil || !d.set {
+		return
+	}
+	debug.SetGCPercent(d.prev)
+	d.set = false
 }

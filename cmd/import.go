@@ -112,7 +112,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 		Origin:          "import " + opts.Format,
 		BatchSize:       opts.BatchSize,
 	}
-	res, err := runApply(cmd, f, doc, aopts, nil)
+	res, err := runApply(cmd, f, doc, aopts, nil, nil)
 	bar.finish()
 	if err != nil {
 		return err

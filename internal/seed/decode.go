@@ -33,6 +33,10 @@ type DecodeOptions struct {
 	AllowOutside bool
 	// LookupEnv reads password_env variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// BeforeYAML, when not nil, is called once the file is known to be
+	// YAML, before it is decoded: decoding YAML makes mostly garbage (the
+	// parser's node trees), for which a caller may pace its collector.
+	BeforeYAML func()
 }
 
 // Decode parses a seeding file, YAML or JSON (a JSON document is read as
@@ -70,6 +74,9 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 	if trimmed[0] == '{' {
 		f, lines, assert, err = decodeJSON(data, decodeWorkers())
 	} else {
+		if opts.BeforeYAML != nil {
+			opts.BeforeYAML()
+		}
 		f, lines, assert, err = decodeYAML(data, decodeWorkers())
 	}
 	if err != nil {

@@ -373,3 +373,24 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 		t.Errorf("got %s", dump(d))
 	}
 }
+
+// BeforeYAML is called once for a YAML file, before it is decoded, and
+// never for JSON.
+func TestBeforeYAML(t *testing.T) {
+	for _, c := range []struct {
+		data  string
+		calls int
+	}{
+		{"users:\n  - username: alice\n", 1},
+		{`{"users": [{"username": "alice"}]}`, 0},
+		{"\ufeff  {\"users\": []}", 0},
+	} {
+		calls := 0
+		if _, _, err := DecodeWithAssert([]byte(c.data), DecodeOptions{Name: "f", BeforeYAML: func() { calls++ }}); err != nil {
+			t.Fatalf("%q: %v", c.data, err)
+		}
+		if calls != c.calls {
+			t.Errorf("%q: BeforeYAML called %d times, want %d", c.data, calls, c.calls)
+		}
+	}
+}
