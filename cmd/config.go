@@ -132,22 +132,7 @@ var viperLoads atomic.Int64
 // setDefaults registers every leaf key of the Config struct with its
 // default, so that AutomaticEnv and Unmarshal know them.
 func setDefaults(v *viper.Viper, prefix string, rv reflect.Value) {
-	rt := rv.Type()
-	for i := 0; i < rt.NumField(); i++ {
-		key := rt.Field(i).Tag.Get("mapstructure")
-		if key == "" || key == "-" || key == "validators" {
-			continue
-		}
-		if prefix != "" {
-			key = prefix + "." + key
-		}
-		fv := rv.Field(i)
-		if fv.Kind() == reflect.Struct && fv.Type().PkgPath() != "time" {
-			setDefaults(v, key, fv)
-			continue
-		}
-		v.SetDefault(key, fv.Interface())
-	}
+	eachLeaf(prefix, rv, func(key string, fv reflect.Value) { v.SetDefault(key, fv.Interface()) })
 }
 
 // checkKeys rejects unknown keys in the config file, naming them, so that a

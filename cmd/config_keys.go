@@ -54,6 +54,14 @@ func configFile(flags *pflag.FlagSet, getenv func(string) string) (path string, 
 // struct type, validators excepted (a list of structs, set in files only).
 func leafKeys(prefix string, rt reflect.Type) []string {
 	var keys []string
+	eachLeaf(prefix, reflect.Zero(rt), func(key string, _ reflect.Value) { keys = append(keys, key) })
+	return keys
+}
+
+// eachLeaf calls fn with the dotted key and the value of every leaf
+// setting of the Config struct value rv, validators excepted.
+func eachLeaf(prefix string, rv reflect.Value, fn func(key string, v reflect.Value)) {
+	rt := rv.Type()
 	for i := 0; i < rt.NumField(); i++ {
 		key := rt.Field(i).Tag.Get("mapstructure")
 		if key == "" || key == "-" || key == "validators" {
@@ -62,13 +70,12 @@ func leafKeys(prefix string, rt reflect.Type) []string {
 		if prefix != "" {
 			key = prefix + "." + key
 		}
-		if ft := rt.Field(i).Type; ft.Kind() == reflect.Struct && ft.PkgPath() != "time" {
-			keys = append(keys, leafKeys(key, ft)...)
-			continue
+		if fv := rv.Field(i); fv.Kind() == reflect.Struct && fv.Type().PkgPath() != "time" {
+			eachLeaf(key, fv, fn)
+		} else {
+			fn(key, fv)
 		}
-		keys = append(keys, key)
 	}
-	return keys
 }
 
 // envName is the environment variable for a key: session.age →
