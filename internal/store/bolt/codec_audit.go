@@ -165,17 +165,14 @@ func (r *byteReader) uvarint() uint64 {
 	return v
 }
 
+// varint is the zig-zag signed varint of binary.PutVarint, as reader's.
 func (r *byteReader) varint() int64 {
-	if r.err != nil {
-		return 0
+	ux := r.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail(errAuditShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	return x
 }
 
 func (r *byteReader) next(n uint64) []byte {
