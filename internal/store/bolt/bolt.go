@@ -546,6 +546,16 @@ func (s *boltStore) View(ctx context.Context, fn func(store.Reader) error) error
 }
 
 func (s *boltStore) Update(ctx context.Context, fn func(store.Writer) error) error {
+	if err := s.lockWrites(ctx); err != nil {
+		return err
+	}
+	defer s.writeMu.Unlock()
+	return s.updateHeld(fn)
+}
+
+// lockWrites takes writeMu for a write, which the caller unlocks, after
+// checking that ctx allows it and the store is open for writing.
+func (s *boltStore) lockWrites(ctx context.Context) error {
 	if err := s.begin(ctx); err != nil {
 		return err
 	}
@@ -553,8 +563,7 @@ func (s *boltStore) Update(ctx context.Context, fn func(store.Writer) error) err
 		return store.ErrReadOnly
 	}
 	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	return s.updateHeld(fn)
+	return nil
 }
 
 // updateHeld is Update for a caller that holds writeMu.

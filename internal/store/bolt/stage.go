@@ -50,13 +50,9 @@ const stageLockTimeout = time.Second
 // cannot take a new file or the copy, the stages run in one ordinary
 // transaction instead (store.UpdateInOne).
 func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(store.Writer) error) error) error) (err error) {
-	if err := s.begin(ctx); err != nil {
+	if err := s.lockWrites(ctx); err != nil {
 		return err
 	}
-	if s.readOnly {
-		return store.ErrReadOnly
-	}
-	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if s.closed.Load() {
 		return store.ErrClosed
