@@ -57,12 +57,7 @@ func UpdateInOne(ctx context.Context, st Store, fn func(stage func(func(Writer) 
 	return st.Update(ctx, func(w Writer) error {
 		var s Stages
 		err := fn(func(f func(Writer) error) error {
-			return s.Run(func() error {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				return f(w)
-			})
+			return s.Run(ctx, func() error { return f(w) })
 		})
 		return s.End(err)
 	})
@@ -76,14 +71,19 @@ type Stages struct {
 	err  error
 }
 
-// Run runs one stage, unless fn already returned (ErrStageDone) or an
-// earlier stage failed (its error).
-func (s *Stages) Run(stage func() error) error {
+// Run runs one stage, unless fn already returned (ErrStageDone), an
+// earlier stage failed (its error) or ctx is done (its error, which ends
+// the change as a failed stage does).
+func (s *Stages) Run(ctx context.Context, stage func() error) error {
 	switch {
 	case s.done:
 		return ErrStageDone
 	case s.err != nil:
 		return s.err
+	}
+	if err := ctx.Err(); err != nil {
+		s.err = err
+		return err
 	}
 	if err := stage(); err != nil {
 		s.err = err

@@ -208,12 +208,19 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 // refused), a racing creator's database is never replaced, and nothing is
 // created through a symbolic link planted at path. New directories get
 // mode 0700; an existing one is left alone.
+// createBeside creates a new file ".<base>.<kind>-<random>" in the
+// directory of path: the name of a file that becomes the database by a
+// rename or link, or is removed.
+func createBeside(path, kind string) (*os.File, error) {
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"."+kind+"-*")
+}
+
 func createNew(path string, bopts *bbolt.Options) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create database directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
+	f, err := createBeside(path, "new")
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}

@@ -67,11 +67,6 @@ func encodeAuditRecord(rec *store.AuditRecord) []byte {
 	return appendAuditDigests(make([]byte, 0, n), rec, &prev, &hash)
 }
 
-func appendAuditRecord(b []byte, rec *store.AuditRecord) []byte {
-	prev, hash := parseDigest(rec.Prev), parseDigest(rec.Hash)
-	return appendAuditDigests(b, rec, &prev, &hash)
-}
-
 func appendAuditDigests(b []byte, rec *store.AuditRecord, prev, hash *digest) []byte {
 	b = append(b, auditCodecVersion)
 	b = binary.AppendUvarint(b, rec.Seq)

@@ -101,7 +101,7 @@ func TestAuditCodecReadsAsJSON(t *testing.T) {
 		if err := decodeRecord(js, &fromJSON); err != nil {
 			t.Fatal(err)
 		}
-		if err := decodeRecord(appendAuditRecord(nil, &rec), &fromBinary); err != nil {
+		if err := decodeRecord(encodeAuditRecord(&rec), &fromBinary); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(fromBinary, fromJSON) {
@@ -165,7 +165,7 @@ func TestDecodeAuditAllocations(t *testing.T) {
 func TestDecodeAuditDamage(t *testing.T) {
 	rec := store.AuditRecord{Seq: 7, Time: time.Unix(1767323045, 678901000).UTC(), Action: "a", Target: "b",
 		Prev: hex64, Hash: "text"}
-	v := appendAuditRecord(nil, &rec)
+	v := encodeAuditRecord(&rec)
 	for i := 1; i < len(v); i++ {
 		var got store.AuditRecord
 		if err := decodeRecord(v[:i], &got); err == nil {
@@ -173,7 +173,7 @@ func TestDecodeAuditDamage(t *testing.T) {
 		}
 	}
 	bad := map[string][]byte{
-		"trailing byte": append(appendAuditRecord(nil, &rec), 0),
+		"trailing byte": append(encodeAuditRecord(&rec), 0),
 		"digest tag 3":  {auditCodecVersion, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0},
 		"1e9 ns":        {auditCodecVersion, 0, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	}

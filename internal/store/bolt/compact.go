@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"syscall"
 
 	"go.etcd.io/bbolt"
 
@@ -45,7 +43,7 @@ const compactPairBytes = 80
 // for one more user record of a typical size, or seven index entries, on
 // each page (bench/'s scale data set at 1,000,000 users: 488 bytes per
 // user, against 513 at 0.9 and 466 at 1.0).
-var fillCompact = 0.95
+const fillCompact = 0.95
 
 // fillOf is the fill factor, in a compacted file, of the top-level bucket
 // name and of the buckets nested in it.
@@ -61,8 +59,8 @@ func fillOf(name []byte) float64 {
 // it, as described above, and returns the new file's name, synced: src
 // may be removed once it returns. The new file is named after db, not src,
 // so that its name is no longer than a stage file's. On an error it
-// removes what it made; a full disk or quota is errCannotStage, and src
-// can still be published as it is.
+// removes what it made, and src can still be published as it is (unless
+// the error is ErrCorrupt or ctx's).
 //
 // src is read in rounds of about compactTxBytes, each in its own open of src,
 // which ends with the commit of what it copied: the pages of src that a
@@ -77,15 +75,8 @@ func compactFile(ctx context.Context, src, db string) (name string, err error) {
 		if name != "" {
 			_ = os.Remove(name)
 		}
-		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
-			err = errCannotStage
-		}
 	}()
-	dir, base := filepath.Split(db)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".compact-*")
+	f, err := createBeside(db, "compact")
 	if err != nil {
 		return "", fmt.Errorf("compact %s: %w", db, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -296,7 +297,7 @@ func TestStagedCompactionFailure(t *testing.T) {
 		err       error
 		published bool
 	}{
-		{"no room", errCannotStage, true},
+		{"no room", fmt.Errorf("compact: %w", syscall.ENOSPC), true},
 		{"another failure", errors.New("file name too long"), true},
 		{"damage", fmt.Errorf("compact: %w", store.ErrCorrupt), false},
 	} {

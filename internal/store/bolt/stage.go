@@ -87,10 +87,7 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 
 	var stages store.Stages
 	ferr := fn(func(f func(store.Writer) error) error {
-		return stages.Run(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		return stages.Run(ctx, func() error {
 			if err := c.updateHeld(f); err != nil {
 				return err
 			}
@@ -203,11 +200,7 @@ func (s *boltStore) newStageFile() (name string, err error) {
 		// ACLs, a security label: the copy would not carry them.
 		return "", errCannotStage
 	}
-	dir, base := filepath.Split(s.path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".stage-*")
+	f, err := createBeside(s.path, "stage")
 	if errors.Is(err, fs.ErrPermission) {
 		// The directory takes no new file (the database itself is
 		// writable, or the store would not be open for writing).
@@ -267,10 +260,7 @@ func (s *boltStore) openStageCopy(tmp string) (*bbolt.DB, error) {
 // *published once the rename is done, after which the copy is the database
 // and must not be removed.
 func (s *boltStore) publish(tmp string, cdb *bbolt.DB, published *bool) error {
-	cdb.NoSync = false
-	if err := cdb.Sync(); err != nil {
-		return fmt.Errorf("stage %s: sync the copy: %w", s.path, err)
-	}
+	cdb.NoSync = false // the store's later writes sync as usual
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("stage %s: sync the copy: %w", s.path, err)
 	}

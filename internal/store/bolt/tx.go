@@ -220,8 +220,7 @@ func (t *txn) replaced(username string) (membership, error) {
 		}
 		return r.m, nil
 	}
-	old, err := t.User(username)
-	t.lastRead.valid = false
+	old, err := get[store.User](t, bucketUsers, "user", username)
 	switch {
 	case err == nil:
 		return membershipOf(&old), nil
@@ -456,7 +455,7 @@ func (t *txn) PutUser(u store.User) (err error) {
 func (t *txn) DeleteUser(username string) error {
 	defer func() { t.lastRead.valid = false }()
 	if t.s.version >= 2 {
-		old, err := t.User(username)
+		old, err := get[store.User](t, bucketUsers, "user", username)
 		if err != nil {
 			return err
 		}
