@@ -93,6 +93,9 @@ func testClosed(t *testing.T, newOpener NewOpener) {
 		if err := s.Update(ctx, func(store.Writer) error { called = true; return nil }); !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s: Update after Close: got %v, want store.ErrClosed", what, err)
 		}
+		if err := store.UpdateStaged(ctx, s, func(func(func(store.Writer) error) error) error { called = true; return nil }); !errors.Is(err, store.ErrClosed) {
+			t.Errorf("%s: UpdateStaged after Close: got %v, want store.ErrClosed", what, err)
+		}
 		if err := s.Close(); !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s: second Close: got %v, want store.ErrClosed", what, err)
 		}
