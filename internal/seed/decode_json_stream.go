@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -103,7 +104,9 @@ type usersChunk struct {
 	sum           uint32
 }
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC32C table, made at first use: every command links
+// this package, and only a large apply needs it.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // streamScan is what scanJSONUsers found of the users array.
 type streamScan struct {
@@ -158,7 +161,7 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 			return
 		}
 		last := &sc.chunks[len(sc.chunks)-1]
-		last.end, last.sum = at, crc32.Update(sum, castagnoli, buf[sumFrom:i])
+		last.end, last.sum = at, crc32.Update(sum, castagnoli(), buf[sumFrom:i])
 		sum, sumFrom = 0, -1
 	}
 	buf := make([]byte, streamBlock)
@@ -311,7 +314,7 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 			}
 		}
 		if sumFrom >= 0 {
-			sum, sumFrom = crc32.Update(sum, castagnoli, buf[sumFrom:n]), 0
+			sum, sumFrom = crc32.Update(sum, castagnoli(), buf[sumFrom:n]), 0
 		}
 		off += int64(n)
 		if rerr == io.EOF {
@@ -347,7 +350,7 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int) (users []User, a
 		// '[' and ']', as jsonElements reads an array.
 		data := make([]byte, c.end-c.from+2)
 		region := data[1 : len(data)-1]
-		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli) != c.sum {
+		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli()) != c.sum {
 			return false
 		}
 		data = data[:c.to-c.from+2]
