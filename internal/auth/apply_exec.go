@@ -167,11 +167,12 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	// The references were checked when planning; a group or permission
 	// deleted since (while passwords were hashed) must not be granted or
 	// joined now, which would leave a dangling name behind.
-	if err := refsStillExist(w, pl); err != nil {
+	order := pl.writeOrder()
+	if err := refsStillExist(w, pl, order); err != nil {
 		return err
 	}
 	now := s.clock()
-	for _, i := range pl.writeOrder() {
+	for _, i := range order {
 		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
 			return err
 		}
@@ -302,8 +303,9 @@ func wrapChanged(err error) error {
 
 // refsStillExist checks, inside the write transaction and after the plan's
 // own permissions and groups are written, that every group and permission
-// the plan grants or joins exists.
-func refsStillExist(w store.Writer, pl *plan) error {
+// the plan grants or joins exists: its groups', and those of its users at
+// the indexes order (pl.writeOrder()).
+func refsStillExist(w store.Writer, pl *plan, order []int32) error {
 	perm := cachedLookup(func(p string) (bool, error) { return found(w.Permission(p)) })
 	group := cachedLookup(func(g string) (bool, error) { return found(w.Group(g)) })
 	all := func(names []string, exists func(string) (bool, error)) error {
@@ -323,14 +325,8 @@ func refsStillExist(w store.Writer, pl *plan) error {
 			return err
 		}
 	}
-	for k := range pl.users {
-		st := &pl.users[k]
-		if pl.userOrder != nil {
-			if k >= len(pl.userOrder) {
-				break
-			}
-			st = &pl.users[pl.userOrder[k]] // a batch: its own users
-		}
+	for _, i := range order {
+		st := &pl.users[i]
 		if st.doc.Permissions != nil {
 			if err := all(*st.doc.Permissions, perm); err != nil {
 				return err
