@@ -87,17 +87,16 @@ func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 	}
 	for i := range doc.Users {
 		u := &doc.Users[i]
-		raw, declared := raw[i].Username, raw
+		given := raw[i].Username
 		addUser(u, "username", ident.ValidateUsername(u.Username))
 		if first, dup := seenUser[u.Username]; dup {
-			prev := struct{ where, raw string }{doc.Users[first].loc(), declared[first].Username}
 			name := fmt.Sprintf("%q", u.Username)
-			if raw != u.Username {
-				name = fmt.Sprintf("%q (%q after normalisation)", raw, u.Username)
+			if given != u.Username {
+				name = fmt.Sprintf("%q (%q after normalisation)", given, u.Username)
 			}
-			also := prev.where
-			if prev.raw != raw {
-				also += fmt.Sprintf(" as %q", prev.raw)
+			also := doc.Users[first].loc()
+			if prev := raw[first].Username; prev != given {
+				also += fmt.Sprintf(" as %q", prev)
 			}
 			addUser(u, "", fmt.Errorf("user %s is declared twice (also at %s)", name, also))
 		} else {
