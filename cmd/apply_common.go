@@ -97,9 +97,8 @@ func listProblems(f *cmdutil.Factory, p printing, err error) error {
 // vet, when not nil, runs on the plan before anything is hashed or written
 // (the assertions of a seeding file): an error from it ends the apply.
 // decoding, when not nil, is the collector's pace of the decode, ended
-// once the plan is made.
+// once the plan is made (the caller ends it too, for an error before).
 func runApply(cmd *cobra.Command, f *cmdutil.Factory, doc *auth.Document, opts auth.ApplyOptions, vet planVetter, decoding *decodePhase) (auth.ApplyResult, error) {
-	defer decoding.end()
 	access := cmdutil.ReadWrite
 	if opts.DryRun {
 		access = cmdutil.Preview
