@@ -292,11 +292,7 @@ func xmlText(s string) string {
 // assertPlan checks exps against the plan of the seeding file opts.Plan
 // (apply's, as a dry run: a missing database reads as empty).
 func assertPlan(cmd *cobra.Command, f *cmdutil.Factory, opts *testOptions, exps []auth.Expectation) (auth.AssertReport, error) {
-	data, name, dir, err := readInput(f, opts.Plan)
-	if err != nil {
-		return auth.AssertReport{}, err
-	}
-	doc, err := seed.Decode(data, seed.DecodeOptions{Name: name, Dir: dir, LookupEnv: f.Lookup})
+	doc, _, _, err := decodeSeedInput(f, opts.Plan, seed.DecodeOptions{LookupEnv: f.Lookup})
 	if err != nil {
 		return auth.AssertReport{}, err
 	}
