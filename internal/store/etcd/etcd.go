@@ -244,6 +244,9 @@ func describe(endpoints []string, prefix string, set Settings, useTLS bool, err 
 		case msgAuthFailed:
 			return fmt.Errorf("%s: %w: authentication failed for etcd user %q: check etcd.user and the password in AUTHCTL_ETCD_PASSWORD or etcd.password_file", where, ErrRefused, set.Username)
 		case msgUserEmpty:
+			if set.Username != "" && set.Password == "" {
+				return fmt.Errorf("%s: %w: the cluster has authentication on and etcd user %q has no password: set AUTHCTL_ETCD_PASSWORD or etcd.password_file (a user without a password is not used: with a client certificate, its CommonName is the user)", where, ErrRefused, set.Username)
+			}
 			return fmt.Errorf("%s: %w: the cluster has authentication on and no etcd user was given: set etcd.user (AUTHCTL_ETCD_USER) or a client certificate (etcd.cert, etcd.key)", where, ErrRefused)
 		case msgPermissionDenied:
 			return fmt.Errorf("%s: %w: permission denied on %s: grant this host's etcd role access to that prefix", where, ErrRefused, prefix)
