@@ -1,12 +1,8 @@
 package etcd
 
 // A small etcd v3 client on net/http: unary gRPC calls (HTTP/2 POSTs of
-// length-prefixed protocol buffers, the status in the trailers) to the
-// three methods authctl uses, KV.Range, KV.Txn and Auth.Authenticate. It
-// speaks gRPC itself rather than going through etcd's JSON gateway because
-// the gateway does not authenticate by client certificate (etcd refuses a
-// gateway request whose certificate has a CommonName once authentication is
-// on), and a certificate's CN is how docs/scale-out.md has hosts log in.
+// length-prefixed protocol buffers, the status in the trailers). Why, and
+// what it keeps from etcd's client: the package doc's Client section.
 
 import (
 	"context"

@@ -3,8 +3,9 @@
 //
 // # Client
 //
-// The package talks to etcd through its own small client (client.go,
-// wire.go) rather than go.etcd.io/etcd/client/v3: unary gRPC calls to the
+// The package talks to etcd through its own small client (client.go and
+// call.go: the calls; transport.go, proxy.go: the connections; wire.go:
+// the messages) rather than go.etcd.io/etcd/client/v3: unary gRPC calls to the
 // three methods it needs (KV.Range, KV.Txn, Auth.Authenticate), sent as
 // HTTP/2 POSTs with net/http (h2c without TLS, h2 with TLS), their
 // protocol buffers encoded by hand. The binary so links neither gRPC nor
@@ -32,7 +33,7 @@
 // one would send the password and token elsewhere). An answer's message is
 // bounded (maxResponse) and its status checked before it is read. HTTP/2
 // pings find a dead pooled connection within seconds (pingAfter,
-// pingTimeout). With Settings.Username the client logs in
+// pingTimeout). With Settings.Username and Password the client logs in
 // (Auth.Authenticate) before its first call and sends the token with each;
 // when the cluster no longer knows the token (a restart, its TTL) it logs in
 // again once and repeats the call. A cluster with authentication off gets
