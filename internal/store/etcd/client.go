@@ -58,7 +58,6 @@ func hasStatus(err error, msg string) bool {
 type client struct {
 	endpoints []string
 	scheme    string // http (h2c) or https
-	tr        *http.Transport
 	hc        *http.Client
 	// maxResponse bounds the message of one answer (maxResponse).
 	maxResponse int64
@@ -86,7 +85,7 @@ func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
 		// password (Authenticate) and the token to wherever it points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	c := &client{endpoints: endpoints, scheme: scheme, tr: tr, hc: hc, maxResponse: maxResponse(set), dialTimeout: set.DialTimeout}
+	c := &client{endpoints: endpoints, scheme: scheme, hc: hc, maxResponse: maxResponse(set), dialTimeout: set.DialTimeout}
 	// Like etcd's client, log in only with both a user and a password: a
 	// user alone (with a client certificate) sends no credentials.
 	if set.Username != "" && set.Password != "" {
@@ -95,7 +94,7 @@ func newClient(endpoints []string, set Settings, tc *tls.Config) *client {
 	return c
 }
 
-func (c *client) close() { c.tr.CloseIdleConnections() }
+func (c *client) close() { c.hc.CloseIdleConnections() }
 
 // tlsConfig is the client side of TLS for Settings, as etcd's own
 // client builds it: the servers verified with CACert (else the system's

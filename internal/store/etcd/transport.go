@@ -34,7 +34,8 @@ func newTransport(set Settings, tc *tls.Config) (tr *http.Transport, scheme stri
 		return tr, "http"
 	}
 	protos.SetHTTP2(true)
-	tr.TLSClientConfig = tc
+	// The handshake is dialTLS's: with DialTLSContext set, net/http
+	// ignores TLSClientConfig.
 	tr.DialTLSContext = dialTLS(dial, tc, set.DialTimeout)
 	return tr, "https"
 }
