@@ -17,7 +17,9 @@ import (
 // answerError is an answer from an endpoint that is not gRPC: an HTTP
 // error page, a redirect, a response without a gRPC status. Something
 // other than etcd listens there, so a read moves on to the next endpoint;
-// a write does not, since the request did reach a server.
+// a write does not, since the request did reach a server. A proxy that
+// refuses the tunnel is one too, met while connecting: a write moves on
+// then, as from any endpoint it could not reach.
 type answerError struct {
 	ep, what string
 }

@@ -74,7 +74,8 @@ func connect(ctx context.Context, conn net.Conn, addr string, pu *url.URL, timeo
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("proxy %s refused a tunnel to %s: %s", pu.Redacted(), addr, resp.Status)
+		// An answer, not silence: said as it is, not as "no answer".
+		return &answerError{"proxy " + pu.Redacted(), fmt.Sprintf("refused a tunnel to %s (%s): check the credentials in HTTPS_PROXY, or name the members in NO_PROXY", addr, resp.Status)}
 	}
 	if br.Buffered() > 0 {
 		return fmt.Errorf("proxy %s sent data before the tunnel was used", pu.Redacted())

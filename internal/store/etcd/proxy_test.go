@@ -93,7 +93,8 @@ func TestProxy(t *testing.T) {
 	etcd.SetProxy(func(string) (*url.URL, error) { return url.Parse("http://u:wrong@" + p.addr) })
 	start := time.Now()
 	_, err = etcd.Open(addr, store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond})
-	if !errors.Is(err, etcd.ErrUnreachable) || time.Since(start) > 5*time.Second {
+	if !errors.Is(err, etcd.ErrUnreachable) || !strings.Contains(err.Error(), "refused a tunnel") || strings.Contains(err.Error(), "wrong") ||
+		time.Since(start) > 5*time.Second {
 		t.Errorf("refusing proxy: %v after %s", err, time.Since(start))
 	}
 }
