@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -152,12 +151,16 @@ func TestNotEtcd(t *testing.T) {
 		w.Write(hdr[:])
 		endless(w, r)
 	})
+	nostatus := fakeMember(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/grpc")
+	})
 	h1 := httptest.NewServer(http.NotFoundHandler())
 	defer h1.Close()
 	http1 := h1.Listener.Addr().String()
 	set := etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 30 * time.Second}
 	for ep, want := range map[string]string{
 		http1:               http1 + " answered in HTTP/1.1, not gRPC",
+		nostatus:            nostatus + " answered without a gRPC status",
 		web:                 web + " answered HTTP 404 Not Found (text/html), not gRPC",
 		html200:             html200 + " answered text/html, not gRPC",
 		web + "," + html200: html200 + " answered text/html, not gRPC",
@@ -191,14 +194,9 @@ func TestNotEtcd(t *testing.T) {
 // A proxy in the way: the diagnosis names it rather than dialling the
 // member directly.
 func TestProxyDiagnosis(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := l.Addr().String()
-	l.Close()
+	dead := closedPort(t)
 	defer etcd.SetProxy(func(string) (*url.URL, error) { return url.Parse("http://" + dead) })()
-	_, err = etcd.Open(address(), store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 300 * time.Millisecond})
+	_, err := etcd.Open(address(), store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 300 * time.Millisecond})
 	if !errors.Is(err, etcd.ErrUnreachable) || !strings.Contains(err.Error(), "through the proxy http://"+dead+" (HTTPS_PROXY)") ||
 		strings.Contains(err.Error(), "accepts connections") {
 		t.Errorf("dead proxy: %v", err)

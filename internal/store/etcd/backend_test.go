@@ -203,16 +203,11 @@ func TestConcurrentHosts(t *testing.T) {
 // A cluster that does not answer is one line naming the endpoints, the
 // cause and what to check.
 func TestUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	free := l.Addr().String()
-	l.Close()
+	free := closedPort(t)
 	// Nothing accepts connections: given up after the dial timeout, not
 	// the request timeout.
 	start := time.Now()
-	_, err = etcd.Open("//"+free+"/x/", store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 20 * time.Second})
+	_, err := etcd.Open("//"+free+"/x/", store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 20 * time.Second})
 	if !errors.Is(err, etcd.ErrUnreachable) || !strings.Contains(err.Error(), free) ||
 		!strings.Contains(err.Error(), "check that etcd runs") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("closed port: %v", err)
@@ -222,7 +217,7 @@ func TestUnreachable(t *testing.T) {
 	}
 
 	// A port that accepts connections but never speaks gRPC.
-	l, err = net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package etcd_test
 
 import (
-	"net"
 	"testing"
 
 	"authctl/internal/store"
@@ -12,12 +11,7 @@ import (
 // An endpoint that refuses connections is skipped, wherever it is in the
 // list.
 func TestFailover(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := l.Addr().String()
-	l.Close()
+	dead := closedPort(t)
 	p := etcdtest.Prefix()
 	for _, eps := range []string{dead + "," + endpoint, endpoint + "," + dead} {
 		s, err := etcd.Open("//"+eps+p, store.OpenOptions{Create: true}, etcdtest.Settings())
