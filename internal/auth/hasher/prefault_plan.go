@@ -117,8 +117,9 @@ func freeHugeBlocks(text []byte) int {
 }
 
 // choosePlan decides the plan for need 2 MiB blocks of memory given the
-// THP settings and the free 2 MiB blocks (-1: unknown).
-func choosePlan(enabled, defrag string, free, need int) pagePlan {
+// THP settings and, called only where the plan depends on them, the free
+// 2 MiB blocks (-1: unknown).
+func choosePlan(enabled, defrag string, free func() int, need int) pagePlan {
 	if enabled != "always" && enabled != "madvise" {
 		return pagePlan{} // no THP: MADV_HUGEPAGE would do nothing
 	}
@@ -127,7 +128,7 @@ func choosePlan(enabled, defrag string, free, need int) pagePlan {
 	}
 	// always, madvise, defer+madvise, or a mode this code does not know:
 	// a marked fault may compact, so mark only what is free.
-	huge := min(max(free-hugeReserve, 0), need)
+	huge := min(max(free()-hugeReserve, 0), need)
 	return pagePlan{huge: huge, noHuge: huge < need && enabled == "always" && defrag == "always"}
 }
 
@@ -141,14 +142,12 @@ func currentPlan(n int) pagePlan {
 	case "small":
 		return pagePlan{}
 	}
-	enabled, defrag := thpMode(thpEnabledFile), thpMode(thpDefragFile)
-	free := -1
-	if enabled == "always" || enabled == "madvise" {
-		if defrag != "defer" && defrag != "never" {
-			if b, err := os.ReadFile(buddyInfoFile); err == nil {
-				free = freeHugeBlocks(b)
-			}
+	free := func() int {
+		b, err := os.ReadFile(buddyInfoFile)
+		if err != nil {
+			return -1
 		}
+		return freeHugeBlocks(b)
 	}
-	return choosePlan(enabled, defrag, free, need)
+	return choosePlan(thpMode(thpEnabledFile), thpMode(thpDefragFile), free, need)
 }

@@ -86,7 +86,7 @@ func TestChoosePlan(t *testing.T) {
 		{"always", "always", 0, pagePlan{noHuge: true}},
 		{"always", "always", 1000, pagePlan{huge: need}},
 	} {
-		if got := choosePlan(c.enabled, c.defrag, c.free, need); got != c.want {
+		if got := choosePlan(c.enabled, c.defrag, func() int { return c.free }, need); got != c.want {
 			t.Errorf("choosePlan(%q, %q, free %d) = %+v, want %+v", c.enabled, c.defrag, c.free, got, c.want)
 		}
 	}
