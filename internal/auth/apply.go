@@ -17,6 +17,9 @@ type Document struct {
 	Permissions []DocPermission
 	Groups      []DocGroup
 	Users       []DocUser
+	// UserTable, when set, holds more users compactly: a large seeding
+	// file's. The document's users are UserTable's, then Users.
+	UserTable *UserTable
 	// Problems are those found while reading the document that did not stop
 	// it from being read (an unset password_env, a malformed line of a
 	// password list). Apply reports them together with its own checks, so
@@ -212,17 +215,16 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 	// need the database.
 	problems := append([]error{}, doc.Problems...)
 	var warn warnings
+	users := doc.userTable()
 	if opts.AsStored {
 		var docProblems []error
-		docProblems, warn = s.checkStored(doc)
+		docProblems, warn = s.checkStored(doc, users)
 		problems = append(problems, docProblems...)
 	} else {
-		// Names are compared and stored normalised; doc keeps what the
-		// file said, for the messages.
-		norm := *doc
-		norm.Users = normalizedUsers(doc.Users)
-		problems = append(problems, s.checkDocument(&norm, doc.Users)...)
-		doc = &norm
+		// Names are compared and stored normalised; the table keeps what
+		// the file said, for the messages.
+		users = users.normalized()
+		problems = append(problems, s.checkDocument(doc, users)...)
 	}
 	var pl *plan
 	if err := s.view(ctx, func(r store.Reader) error {
@@ -230,7 +232,7 @@ func (s *Service) PlanApply(ctx context.Context, doc *Document, opts ApplyOption
 			refProblems []error
 			err         error
 		)
-		pl, refProblems, err = s.makePlan(r, doc, opts)
+		pl, refProblems, err = s.makePlan(r, doc, users, opts)
 		problems = append(problems, refProblems...)
 		return err
 	}); err != nil {

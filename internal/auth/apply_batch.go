@@ -108,7 +108,7 @@ func planBatches(pl *plan, size int, all bool) []*plan {
 	batches = append(batches, chunks(pl.groups, func(st groupStep) bool { return changed(st.action) }, size,
 		func(c []groupStep) *plan { return &plan{groups: c} })...)
 	// The users' batches share pl.users, each with its run of indexes.
-	order := keyOrder(pl.users)
+	order := keyOrder(pl.users, pl.table)
 	kept := order[:0]
 	for _, i := range order {
 		if changed(pl.users[i].action) {
@@ -116,7 +116,7 @@ func planBatches(pl *plan, size int, all bool) []*plan {
 		}
 	}
 	for i := 0; i < len(kept); i += size {
-		batches = append(batches, &plan{users: pl.users, userOrder: kept[i:min(i+size, len(kept)):min(i+size, len(kept))]})
+		batches = append(batches, &plan{users: pl.users, table: pl.table, userOrder: kept[i:min(i+size, len(kept)):min(i+size, len(kept))]})
 	}
 	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
 		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})
@@ -136,7 +136,7 @@ func (pl *plan) writeOrder() []int32 {
 	if pl.userOrder != nil {
 		return pl.userOrder
 	}
-	return keyOrder(pl.users)
+	return keyOrder(pl.users, pl.table)
 }
 
 // changed is how many objects the plan changes.

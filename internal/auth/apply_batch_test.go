@@ -11,13 +11,14 @@ import (
 // unless all are asked for.
 func TestPlanBatchesShareUserSteps(t *testing.T) {
 	names := []string{"d", "a", "e", "b", "c", "f", "g"}
-	pl := &plan{}
+	pl := &plan{table: &UserTable{}}
 	for i, n := range names {
 		action := ActionCreate
 		if i == 2 {
 			action = ActionUnchanged // "e"
 		}
-		pl.users = append(pl.users, userStep{doc: &DocUser{Username: n}, action: action})
+		pl.table.Add(&DocUser{Username: n})
+		pl.users = append(pl.users, userStep{user: int32(i), action: action})
 	}
 	for _, all := range []bool{false, true} {
 		batches := planBatches(pl, 3, all)
@@ -31,7 +32,7 @@ func TestPlanBatchesShareUserSteps(t *testing.T) {
 				t.Errorf("all=%v: a batch of %d users, want at most 3", all, len(order))
 			}
 			for _, i := range order {
-				got = append(got, b.users[i].doc.Username)
+				got = append(got, b.table.username(int(b.users[i].user)))
 			}
 		}
 		want := []string{"a", "b", "c", "d", "f", "g"}
@@ -45,7 +46,7 @@ func TestPlanBatchesShareUserSteps(t *testing.T) {
 	// The whole plan writes every user, in key order.
 	var whole []string
 	for _, i := range pl.writeOrder() {
-		whole = append(whole, pl.users[i].doc.Username)
+		whole = append(whole, pl.table.username(int(pl.users[i].user)))
 	}
 	if want := []string{"a", "b", "c", "d", "e", "f", "g"}; !slices.Equal(whole, want) {
 		t.Errorf("the whole plan writes %v, want %v", whole, want)

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"fmt"
-	"slices"
 
 	"authctl/internal/auth/ident"
 )
@@ -10,36 +9,11 @@ import (
 // The checks of a document that need no database (a Django import as
 // stored has its own, in apply_stored.go).
 
-// normalizedUsers returns users as apply compares and stores them:
-// usernames NFKC-normalised, e-mail domains lower-cased. users is left as
-// it is; the result is users itself when nothing changes (the usual case),
-// else a copy with the changed values.
-func normalizedUsers(users []DocUser) []DocUser {
-	out := users
-	for i := range users {
-		u := &users[i]
-		name, email := ident.NormalizeUsername(u.Username), u.Email
-		if email != nil {
-			if e := ident.NormalizeEmail(*email); e != *email {
-				email = &e
-			}
-		}
-		if name == u.Username && email == u.Email {
-			continue
-		}
-		if &out[0] == &users[0] {
-			out = slices.Clone(users)
-		}
-		out[i].Username, out[i].Email = name, email
-	}
-	return out
-}
-
 // checkDocument checks everything that needs no database: names, formats,
 // duplicates and password validators, of doc with its users normalised
-// (normalizedUsers); raw are the users as declared, for the messages. It
-// returns every problem found.
-func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
+// (UserTable.normalized), which keep the usernames as declared for the
+// messages. It returns every problem found.
+func (s *Service) checkDocument(doc *Document, users *UserTable) []error {
 	var problems []error
 	// The location is made only for a problem: most fields have none.
 	addAt := func(where, path, field string, err error) {
@@ -79,23 +53,27 @@ func (s *Service) checkDocument(doc *Document, raw []DocUser) []error {
 	}
 	// The first declaration of each name, by its index: what a message
 	// says of it is made only for a name declared twice.
-	seenUser := make(map[string]int32, len(doc.Users))
+	seenUser := make(map[string]int32, users.Len())
 	addUser := func(u *DocUser, field string, err error) {
 		if err != nil {
 			problems = append(problems, located{u.at(field), err})
 		}
 	}
-	for i := range doc.Users {
-		u := &doc.Users[i]
-		given := raw[i].Username
+	var v, firstView userView
+	for i := range users.Len() {
+		u := users.load(i, &v)
+		given := u.Username
+		if v.given != nil {
+			given = *v.given
+		}
 		addUser(u, "username", ident.ValidateUsername(u.Username))
 		if first, dup := seenUser[u.Username]; dup {
 			name := fmt.Sprintf("%q", u.Username)
 			if given != u.Username {
 				name = fmt.Sprintf("%q (%q after normalisation)", given, u.Username)
 			}
-			also := doc.Users[first].loc()
-			if prev := raw[first].Username; prev != given {
+			also := users.load(int(first), &firstView).loc()
+			if prev := users.givenName(int(first), &firstView); prev != given {
 				also += fmt.Sprintf(" as %q", prev)
 			}
 			addUser(u, "", fmt.Errorf("user %s is declared twice (also at %s)", name, also))

@@ -46,13 +46,14 @@ func (s *Service) hashPlan(ctx context.Context, pl *plan, opts ApplyOptions) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var v userView
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(jobs) || ctx.Err() != nil {
 					return
 				}
 				st := &pl.users[jobs[k]]
-				raw := st.doc.Password.value
+				raw := pl.table.load(int(st.user), &v).Password.value
 				if st.verify {
 					if ok, _ := s.hashers.Check(raw, st.before); ok {
 						st.verify = false
@@ -172,8 +173,10 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 		return err
 	}
 	now := s.clock()
+	var v userView
 	for _, i := range order {
-		if err := s.writeUser(w, &pl.users[i], opts, now, record); err != nil {
+		st := &pl.users[i]
+		if err := s.writeUser(w, st, pl.table.load(int(st.user), &v), opts, now, record); err != nil {
 			return err
 		}
 	}
@@ -183,8 +186,8 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	return tail.flushHead()
 }
 
-func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now time.Time, record func(kind, name string, action ChangeAction, fields []string) error) error {
-	cur, err := w.User(st.doc.Username)
+func (s *Service) writeUser(w store.Writer, st *userStep, d *DocUser, opts ApplyOptions, now time.Time, record func(kind, name string, action ChangeAction, fields []string) error) error {
+	cur, err := w.User(d.Username)
 	ok := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -197,13 +200,13 @@ func (s *Service) writeUser(w store.Writer, st *userStep, opts ApplyOptions, now
 	}
 	rec := cur
 	if !ok {
-		rec = docUserRecord(*st.doc)
+		rec = docUserRecord(*d)
 		rec.Managed = opts.Manage
-		if st.doc.DateJoined == nil {
+		if d.DateJoined == nil {
 			rec.DateJoined = now
 		}
 	} else {
-		applyDocFields(&rec, *st.doc)
+		applyDocFields(&rec, *d)
 	}
 	if st.password != "" || st.setEmpty {
 		rec.Password = st.password
@@ -325,15 +328,16 @@ func refsStillExist(w store.Writer, pl *plan, order []int32) error {
 			return err
 		}
 	}
+	var v userView
 	for _, i := range order {
-		st := &pl.users[i]
-		if st.doc.Permissions != nil {
-			if err := all(*st.doc.Permissions, perm); err != nil {
+		d := pl.table.load(int(pl.users[i].user), &v)
+		if d.Permissions != nil {
+			if err := all(*d.Permissions, perm); err != nil {
 				return err
 			}
 		}
-		if st.doc.Groups != nil {
-			if err := all(*st.doc.Groups, group); err != nil {
+		if d.Groups != nil {
+			if err := all(*d.Groups, group); err != nil {
 				return err
 			}
 		}
@@ -348,13 +352,14 @@ func refsStillExist(w store.Writer, pl *plan, order []int32) error {
 // keep the document's order. The indexes are int32 (half the memory of
 // int at a million users): a document of 2^31 users would need hundreds of
 // GB of memory before it got here.
-func keyOrder(users []userStep) []int32 {
+func keyOrder(users []userStep, table *UserTable) []int32 {
 	order := make([]int32, len(users))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	if !slices.IsSortedFunc(users, func(a, b userStep) int { return strings.Compare(a.doc.Username, b.doc.Username) }) {
-		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(users[a].doc.Username, users[b].doc.Username) })
+	name := func(i int32) string { return table.username(int(users[i].user)) }
+	if !slices.IsSortedFunc(order, func(a, b int32) int { return strings.Compare(name(a), name(b)) }) {
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(name(a), name(b)) })
 	}
 	return order
 }

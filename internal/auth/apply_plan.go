@@ -15,6 +15,8 @@ type plan struct {
 	perms  []permStep
 	groups []groupStep
 	users  []userStep
+	// table holds the users that users' steps name by index.
+	table *UserTable
 	// userOrder, when not nil, is which of users this plan writes, by
 	// index, in that order: a batch of a larger plan (planBatches) shares
 	// the whole plan's steps instead of copying its share of them.
@@ -41,7 +43,8 @@ type groupStep struct {
 }
 
 type userStep struct {
-	doc    *DocUser
+	// user is the step's user's index in the plan's table.
+	user   int32
 	action ChangeAction
 	fields []string
 	// before is the stored password when planned, so that the write can
@@ -66,7 +69,8 @@ func (p *plan) changes() []Change {
 		out = append(out, Change{Kind: "group", Name: s.rec.Name, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("group", s.rec.Name)]})
 	}
 	for _, s := range p.users {
-		out = append(out, Change{Kind: "user", Name: s.doc.Username, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("user", s.doc.Username)]})
+		name := p.table.username(int(s.user))
+		out = append(out, Change{Kind: "user", Name: name, Action: s.action, Fields: s.fields, Warnings: p.warnings[warnKey("user", name)]})
 	}
 	for _, n := range p.pruneUsers {
 		out = append(out, Change{Kind: "user", Name: n, Action: ActionDelete})
@@ -85,9 +89,9 @@ func (p *plan) changes() []Change {
 // --prune deletes. It returns the problems found (every missing reference,
 // with its location) apart from the error that stopped it (a store
 // failure); with problems, the plan is not to be written.
-func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*plan, []error, error) {
+func (s *Service) makePlan(r store.Reader, doc *Document, users *UserTable, opts ApplyOptions) (*plan, []error, error) {
 	p := &planner{
-		s: s, r: r, opts: opts, pl: &plan{},
+		s: s, r: r, opts: opts, pl: &plan{table: users},
 		docPerms:   make(map[string]bool, len(doc.Permissions)),
 		docGroups:  make(map[string]bool, len(doc.Groups)),
 		keepPerms:  make(map[string]bool, len(doc.Permissions)),
@@ -111,16 +115,16 @@ func (s *Service) makePlan(r store.Reader, doc *Document, opts ApplyOptions) (*p
 	if err := p.groups(doc.Groups); err != nil {
 		return nil, nil, err
 	}
-	if err := p.users(doc.Users); err != nil {
+	if err := p.users(users); err != nil {
 		return nil, nil, err
 	}
 	if len(p.problems) > 0 {
 		return nil, p.problems, nil
 	}
 	if opts.Prune {
-		p.docUsers = make(map[string]bool, len(doc.Users))
-		for i := range doc.Users {
-			p.docUsers[doc.Users[i].Username] = true
+		p.docUsers = make(map[string]bool, users.Len())
+		for i := range users.Len() {
+			p.docUsers[users.username(i)] = true
 		}
 		if err := planPrune(r, p.pl, p.docUsers, p.keepGroups, p.keepPerms); err != nil {
 			return nil, nil, err
@@ -242,10 +246,11 @@ func (p *planner) groups(groups []DocGroup) error {
 }
 
 // users plans the declared users, after the groups and permissions.
-func (p *planner) users(users []DocUser) error {
-	p.pl.users = make([]userStep, 0, len(users))
-	for i := range users {
-		d := &users[i]
+func (p *planner) users(users *UserTable) error {
+	p.pl.users = make([]userStep, 0, users.Len())
+	var v userView
+	for i := range users.Len() {
+		d := users.load(i, &v)
 		if err := p.permRefs(d.at("user_permissions"), "user "+d.Username, d.Permissions); err != nil {
 			return err
 		}
@@ -265,6 +270,7 @@ func (p *planner) users(users []DocUser) error {
 		if err != nil {
 			return err
 		}
+		step.user = int32(i)
 		p.problems = append(p.problems, p.s.validatePlanned(d, attrs, step, p.opts)...)
 		if d.PasswordMissing != "" && (step.action == ActionCreate || p.opts.UpdatePasswords) {
 			p.problem(d.at(""), fmt.Errorf("user %s: %s", d.Username, d.PasswordMissing))
@@ -296,7 +302,7 @@ func (s *Service) validatePlanned(d *DocUser, attrs store.User, step userStep, o
 // planUser decides what to do with one declared user, and returns the user
 // as the document would leave it (for the validators).
 func (s *Service) planUser(r store.Reader, d *DocUser, opts ApplyOptions) (userStep, store.User, error) {
-	step := userStep{doc: d}
+	var step userStep
 	cur, err := r.User(d.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		step.action = ActionCreate

@@ -87,7 +87,7 @@ func kept(what string, err error) error {
 // checkStored checks a document to import as stored: it returns the
 // problems (what cannot be stored) and, by object, the warnings (what is
 // kept although authctl would not create it).
-func (s *Service) checkStored(doc *Document) ([]error, warnings) {
+func (s *Service) checkStored(doc *Document, users *UserTable) ([]error, warnings) {
 	var problems []error
 	warn := warnings{}
 	add := func(where string, err error) {
@@ -134,8 +134,9 @@ func (s *Service) checkStored(doc *Document) ([]error, warnings) {
 		checkPerms(at(g.Where, g.Path, "permissions"), g.Permissions)
 	}
 	seenUser := map[string]string{}
-	for i := range doc.Users {
-		u := &doc.Users[i]
+	var v userView
+	for i := range users.Len() {
+		u := users.load(i, &v)
 		if err := storableKey("username", u.Username); err != nil {
 			add(u.at("username"), err)
 			continue

@@ -50,19 +50,21 @@ func newOverlay(r store.Reader, pl *plan, opts ApplyOptions) (*overlay, error) {
 			o.groups[rec.Name] = &rec
 		}
 	}
+	var v userView
 	for _, st := range pl.users {
 		if st.action == ActionUnchanged {
 			continue
 		}
-		rec, err := r.User(st.doc.Username)
+		d := pl.table.load(int(st.user), &v)
+		rec, err := r.User(d.Username)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			rec = docUserRecord(*st.doc)
+			rec = docUserRecord(*d)
 			rec.Managed = opts.Manage
 		case err != nil:
 			return nil, err
 		default:
-			applyDocFields(&rec, *st.doc)
+			applyDocFields(&rec, *d)
 		}
 		o.users[rec.Username] = &rec
 	}

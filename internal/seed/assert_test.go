@@ -23,7 +23,7 @@ func TestDecodeWithAssert(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			doc, node, err := DecodeWithAssert([]byte(c.data), DecodeOptions{Name: c.name})
-			if err != nil || len(doc.Users) != 1 {
+			if err != nil || len(doc.AllUsers()) != 1 {
 				t.Fatalf("decode: %v", err)
 			}
 			if node == nil || node.Kind != yaml.SequenceNode || len(node.Content) != 1 {

@@ -220,15 +220,6 @@ func unknownKey(kind, key string) string {
 
 // toDocument resolves password sources and locations.
 func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document, error) {
-	where := func(ls []pos, i int) string {
-		switch {
-		case i >= len(ls) || ls[i].line <= 0:
-			return fmt.Sprintf("%s: item %d", opts.Name, i+1)
-		case ls[i].col > 0:
-			return fmt.Sprintf("%s:%d:%d", opts.Name, ls[i].line, ls[i].col)
-		}
-		return fmt.Sprintf("%s:%d", opts.Name, ls[i].line)
-	}
 	path := func(section string, i int) string {
 		if !lines.json {
 			return ""
@@ -238,33 +229,56 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 	doc := &auth.Document{
 		Permissions: make([]auth.DocPermission, len(f.Permissions)),
 		Groups:      make([]auth.DocGroup, len(f.Groups)),
-		Users:       make([]auth.DocUser, len(f.Users)),
 	}
 	for i, p := range f.Permissions {
-		doc.Permissions[i] = auth.DocPermission{Perm: p.Permission, Name: p.Name, Model: p.Model, Where: where(lines.perms, i), Path: path("permissions", i)}
+		doc.Permissions[i] = auth.DocPermission{Perm: p.Permission, Name: p.Name, Model: p.Model, Where: itemWhere(opts.Name, lines.perms, i, i), Path: path("permissions", i)}
 	}
 	for i, g := range f.Groups {
-		doc.Groups[i] = auth.DocGroup{Name: g.Name, Permissions: g.Permissions, Where: where(lines.groups, i), Path: path("groups", i)}
+		doc.Groups[i] = auth.DocGroup{Name: g.Name, Permissions: g.Permissions, Where: itemWhere(opts.Name, lines.groups, i, i), Path: path("groups", i)}
 	}
-	// Each user's position is kept as numbers (auth.DocPos), and the
-	// passwords in one slice: no strings or objects of their own for a
-	// million users.
-	passwords := make([]auth.Password, len(f.Users))
-	for i := range f.Users {
-		u := &f.Users[i]
-		d := &doc.Users[i]
-		*d = auth.DocUser{
+	doc.UserTable, doc.Problems = userTable(f.Users, lines.users, 0, lines.json, opts)
+	f.Users = nil
+	return doc, nil
+}
+
+// itemWhere is where the item of index i was declared, at[k] its
+// position (when known), as messages say it.
+func itemWhere(name string, at []pos, k, i int) string {
+	switch {
+	case k >= len(at) || at[k].line <= 0:
+		return fmt.Sprintf("%s: item %d", name, i+1)
+	case at[k].col > 0:
+		return fmt.Sprintf("%s:%d:%d", name, at[k].line, at[k].col)
+	}
+	return fmt.Sprintf("%s:%d", name, at[k].line)
+}
+
+// userTable resolves the password sources and positions of users, the
+// file's users from index base on (at their positions), into a compact
+// table, and returns the problems found on the way. Each user is cleared
+// once it is in the table, so that what it points to can be collected
+// while the rest are converted.
+func userTable(users []User, at []pos, base int, json bool, opts DecodeOptions) (*auth.UserTable, []error) {
+	t := auth.NewUserTable()
+	var problems []error
+	for k := range users {
+		u, i := &users[k], base+k
+		d := auth.DocUser{
 			Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 			IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser,
 			Groups: u.Groups, Permissions: u.UserPermissions,
 			DateJoined: u.DateJoined, LastLogin: u.LastLogin,
 		}
+		// A position is kept as numbers (auth.DocPos), not as text.
 		ok := false
-		if i < len(lines.users) {
-			d.Pos, ok = auth.MakeDocPos(opts.Name, lines.users[i].line, lines.users[i].col, i, lines.json)
+		if k < len(at) {
+			d.Pos, ok = auth.MakeDocPos(opts.Name, at[k].line, at[k].col, i, json)
 		}
 		if !ok {
-			d.Where, d.Path = where(lines.users, i), path("users", i)
+			d.Where = itemWhere(opts.Name, at, k, i)
+			if json {
+				d.Path = "users[" + strconv.Itoa(i) + "]"
+			}
 		}
 		pw, hasPassword, err := userPassword(u, opts)
 		var missing *missingPasswordError
@@ -273,18 +287,19 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 			d.PasswordMissing, err = missing.Error(), nil
 		}
 		if err != nil {
-			at, path := d.Loc()
+			where, path := d.Loc()
 			if path != "" {
-				at += ": " + path
+				where += ": " + path
 			}
-			doc.Problems = append(doc.Problems, fmt.Errorf("%s: user %s: %w", at, u.Username, err))
+			problems = append(problems, fmt.Errorf("%s: user %s: %w", where, u.Username, err))
 		}
 		if hasPassword {
-			passwords[i] = pw
-			d.Password = &passwords[i]
+			d.Password = &pw
 		}
+		t.Add(&d)
+		*u = User{}
 	}
-	return doc, nil
+	return t, problems
 }
 
 // userPassword is u's declared password; ok is false when it declares

@@ -72,13 +72,13 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 	if !ok {
 		return nil, nil, nil, false
 	}
-	users, at, ok := streamJSONUsers(r, sc, workers)
+	opts = decodeDefaults(opts)
+	users, problems, ok := streamJSONUsers(r, sc, workers, opts)
 	if !ok {
 		return nil, nil, nil, false
 	}
 	// The users decoded cleanly: whatever else is wrong with the file is
 	// found in the rest, at the same lines and columns.
-	opts = decodeDefaults(opts)
 	f, lines, assert, err := decodeJSON(rest, workers)
 	if err != nil {
 		return nil, nil, fileProblems(opts, err), true
@@ -86,9 +86,12 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 	if len(f.Users) != 0 || len(lines.users) != 0 {
 		return nil, nil, nil, false // cannot be: the rest's users array is empty
 	}
-	f.Users, lines.users = users, at
 	doc, err = toDocument(f, lines, opts)
-	return doc, assert, err, true
+	if err != nil {
+		return nil, nil, err, true
+	}
+	doc.UserTable, doc.Problems = users, append(problems, doc.Problems...)
+	return doc, assert, nil, true
 }
 
 // usersChunk is a run of users elements in the file: its first element
@@ -332,17 +335,22 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 
 // streamJSONUsers reads and decodes the chunks sc found, on workers
 // goroutines, as parallelJSONUsers decodes them from a file held whole,
-// with the same users and positions. ok is false unless every element
-// decodes cleanly and ends where the scan said.
-func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int) (users []User, at []pos, ok bool) {
+// with the same users and positions. Each chunk's users go into a compact
+// table as soon as they are decoded (userTable), so that the decoded
+// users of the whole file are never held at once. It returns the users'
+// table and the problems of their password sources; ok is false unless
+// every element decodes cleanly and ends where the scan said.
+func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptions) (users *auth.UserTable, problems []error, ok bool) {
+	users = auth.NewUserTable()
 	if sc.n == 0 {
-		return nil, nil, true
+		return users, nil, true
 	}
-	users, at = make([]User, sc.n), make([]pos, sc.n)
 	starts := make([]int, len(sc.chunks))
 	for t := 1; t < len(sc.chunks); t++ {
 		starts[t] = starts[t-1] + sc.chunks[t-1].n
 	}
+	tables := make([]*auth.UserTable, len(sc.chunks))
+	chunkProblems := make([][]error, len(sc.chunks))
 	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
 		c := sc.chunks[t]
 		// The chunk's region, which must hold what the scan read (the
@@ -359,11 +367,20 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int) (users []User, a
 		if !ok || end != len(data) || len(bounds) != 2*c.n {
 			return false
 		}
-		k := starts[t]
-		return decodeJSONUsersChunk(data, bounds, c.first, users[k:k+c.n], at[k:k+c.n])
+		chunk, at := make([]User, c.n), make([]pos, c.n)
+		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
+			return false
+		}
+		tables[t], chunkProblems[t] = userTable(chunk, at, starts[t], true, opts)
+		return true
 	})
 	if !ok {
 		return nil, nil, false
 	}
-	return users, at, true
+	for t := range tables {
+		users.AddTable(tables[t])
+		problems = append(problems, chunkProblems[t]...)
+		tables[t] = nil // free as we go
+	}
+	return users, problems, true
 }

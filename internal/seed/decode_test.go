@@ -34,7 +34,7 @@ func decodeOK(t *testing.T, name, src string, opts DecodeOptions) *auth.Document
 	if err != nil {
 		t.Fatalf("Decode(%s): %v", name, err)
 	}
-	return doc
+	return flat(doc)
 }
 
 // decodeErr decodes src and returns its problems, one string each; it

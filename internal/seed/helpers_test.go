@@ -153,3 +153,14 @@ func richDoc(t *testing.T) *auth.Document {
 	}
 	return doc
 }
+
+// flat returns doc with all its users in Users (none in a table), for
+// comparing documents and looking at their users.
+func flat(doc *auth.Document) *auth.Document {
+	if doc == nil {
+		return nil
+	}
+	out := *doc
+	out.Users, out.UserTable = doc.AllUsers(), nil
+	return &out
+}

@@ -1,0 +1,268 @@
+package auth
+
+import (
+	"encoding/binary"
+	"slices"
+	"time"
+	"unsafe"
+
+	"authctl/internal/auth/ident"
+)
+
+// UserTable holds a document's users compactly: each user is encoded into
+// a large byte buffer (an arena) shared with its neighbours, and the table
+// keeps only where each user starts. A million users are then a few
+// hundred buffers the collector need not look into, instead of tens of
+// millions of small objects it marks on every cycle: the users of a large
+// apply stay live from the decode to the last write.
+//
+// The strings a user is loaded with point into the arenas, which are never
+// written again once a user is encoded in them: a loaded string stays valid
+// as long as anything holds it. What load puts in a userView (its slices
+// and pointers) is valid only until the next load into the same view.
+type UserTable struct {
+	users  []userEntry
+	arenas [][]byte
+	// files are the distinct DocPos.File values, which every user of a
+	// file shares.
+	files []string
+	// scratch is where a user is encoded before it is copied to an arena.
+	scratch []byte
+}
+
+// userEntry is where a user's encoding starts.
+type userEntry struct{ arena, off uint32 }
+
+// arenaSize is the size of a new arena: large enough that the arenas of a
+// million users are a few thousand objects, small enough that the last
+// one's unused end does not matter.
+const arenaSize = 256 << 10
+
+// NewUserTable returns a table of users.
+func NewUserTable(users ...DocUser) *UserTable {
+	t := &UserTable{}
+	for i := range users {
+		t.Add(&users[i])
+	}
+	return t
+}
+
+// Len is how many users t holds.
+func (t *UserTable) Len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.users)
+}
+
+// Add appends a copy of d.
+func (t *UserTable) Add(d *DocUser) {
+	t.users = append(t.users, t.encode(d))
+}
+
+// AddTable appends o's users to t, copying their encodings into t's
+// arenas back to back (a table decoded in chunks would otherwise keep each
+// chunk's part-filled arena); o must not be used afterwards.
+func (t *UserTable) AddTable(o *UserTable) {
+	if o.Len() == 0 {
+		return
+	}
+	same := true
+	for i, f := range o.files {
+		if t.fileIndex(f) != i {
+			same = false
+		}
+	}
+	if !same {
+		// A file index is part of each user's encoding: users naming
+		// their files differently are encoded again (rare: the chunks of
+		// one document name the same one file).
+		var v userView
+		for i := range o.users {
+			t.Add(o.load(i, &v))
+		}
+	} else {
+		for i, e := range o.users {
+			a := o.arenas[e.arena]
+			// A user ends where the next begins, or at its arena's end
+			// (too far is harmless: a user's decoding reads only its own).
+			end := len(a)
+			if i+1 < len(o.users) && o.users[i+1].arena == e.arena && o.users[i+1].off > e.off {
+				end = int(o.users[i+1].off)
+			}
+			b := a[e.off:end]
+			arena, off := t.reserve(len(b))
+			t.arenas[arena] = append(t.arenas[arena], b...)
+			t.users = append(t.users, userEntry{arena: arena, off: off})
+		}
+	}
+	o.users, o.arenas, o.files = nil, nil, nil
+}
+
+// User returns a copy of user i, owning its pointers.
+func (t *UserTable) User(i int) DocUser {
+	var v userView
+	d := *t.load(i, &v)
+	own := func(p *string) *string {
+		if p == nil {
+			return nil
+		}
+		s := *p
+		return &s
+	}
+	ownBool := func(p *bool) *bool {
+		if p == nil {
+			return nil
+		}
+		b := *p
+		return &b
+	}
+	ownList := func(p *[]string) *[]string {
+		if p == nil {
+			return nil
+		}
+		l := append([]string{}, *p...)
+		return &l
+	}
+	ownTime := func(p *time.Time) *time.Time {
+		if p == nil {
+			return nil
+		}
+		tm := *p
+		return &tm
+	}
+	d.Email, d.FirstName, d.LastName = own(d.Email), own(d.FirstName), own(d.LastName)
+	d.IsActive, d.IsStaff, d.IsSuperuser = ownBool(d.IsActive), ownBool(d.IsStaff), ownBool(d.IsSuperuser)
+	d.Groups, d.Permissions = ownList(d.Groups), ownList(d.Permissions)
+	d.DateJoined, d.LastLogin = ownTime(d.DateJoined), ownTime(d.LastLogin)
+	if d.Password != nil {
+		pw := *d.Password
+		d.Password = &pw
+	}
+	return d
+}
+
+// username is user i's username, without loading the rest.
+func (t *UserTable) username(i int) string {
+	b := t.bytes(i)
+	n, k := binary.Uvarint(b)
+	return t.str(b[k : k+int(n)])
+}
+
+// givenName is user i's username as the document gave it, before
+// normalisation (normalize).
+func (t *UserTable) givenName(i int, v *userView) string {
+	d := t.load(i, v)
+	if v.given != nil {
+		return *v.given
+	}
+	return d.Username
+}
+
+func (t *UserTable) bytes(i int) []byte {
+	e := t.users[i]
+	return t.arenas[e.arena][e.off:]
+}
+
+// str is b as a string sharing its memory: b is in an arena, which is
+// never written again.
+func (t *UserTable) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func (t *UserTable) fileIndex(f string) int {
+	for i, g := range t.files {
+		if g == f {
+			return i
+		}
+	}
+	t.files = append(t.files, f)
+	return len(t.files) - 1
+}
+
+// reserve returns space for n bytes in the last arena, starting a new one
+// when it has not that much room left.
+func (t *UserTable) reserve(n int) (arena, off uint32) {
+	last := len(t.arenas) - 1
+	if last < 0 || cap(t.arenas[last])-len(t.arenas[last]) < n {
+		t.arenas = append(t.arenas, make([]byte, 0, max(arenaSize, n)))
+		last++
+	}
+	return uint32(last), uint32(len(t.arenas[last]))
+}
+
+// userTable is doc's users in one table: doc.UserTable's, then doc.Users.
+func (doc *Document) userTable() *UserTable {
+	if len(doc.Users) == 0 {
+		if doc.UserTable == nil {
+			return &UserTable{}
+		}
+		return doc.UserTable
+	}
+	t := doc.UserTable.share()
+	for i := range doc.Users {
+		t.Add(&doc.Users[i])
+	}
+	return t
+}
+
+// share returns a table of t's users that may be changed without changing
+// t: it has its own list of users, and adds new ones to arenas of its own.
+func (t *UserTable) share() *UserTable {
+	if t == nil {
+		return &UserTable{}
+	}
+	s := &UserTable{users: slices.Clone(t.users), files: slices.Clone(t.files), arenas: make([][]byte, len(t.arenas))}
+	for i, a := range t.arenas {
+		s.arenas[i] = a[:len(a):len(a)]
+	}
+	return s
+}
+
+// normalized returns t's users as apply compares and stores them:
+// usernames NFKC-normalised, e-mail domains lower-cased, each changed
+// username keeping the one given for messages (givenName). It returns t
+// itself when nothing changes (the usual case), else a table sharing t's
+// arenas, t left as it is.
+func (t *UserTable) normalized() *UserTable {
+	out := t
+	var v userView
+	for i := range t.users {
+		d := t.load(i, &v)
+		name, email := ident.NormalizeUsername(d.Username), d.Email
+		if email != nil {
+			if e := ident.NormalizeEmail(*email); e != *email {
+				email = &e
+			}
+		}
+		if name == d.Username && email == d.Email {
+			continue
+		}
+		if out == t {
+			out = t.share()
+		}
+		given := d.Username
+		if v.given != nil {
+			given = *v.given
+		}
+		n := *d
+		n.Username, n.Email = name, email
+		out.users[i] = out.encodeGiven(&n, &given)
+	}
+	return out
+}
+
+// AllUsers returns copies of doc's users, its table's then Users, each
+// owning what it points to: for callers that look at a few users, not for
+// a large document.
+func (doc *Document) AllUsers() []DocUser {
+	t := doc.userTable()
+	out := make([]DocUser, t.Len())
+	for i := range out {
+		out[i] = t.User(i)
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func tableSample() []DocUser {
+	s := func(v string) *string { return &v }
+	b := func(v bool) *bool { return &v }
+	l := func(v ...string) *[]string { return &v }
+	tm := func(v time.Time) *time.Time { return &v }
+	raw, hash := RawPassword("pässword"), HashedPassword("pbkdf2_sha256$1$salt$abc=")
+	empty := HashedPassword("")
+	return []DocUser{
+		{Username: "alice", Email: s("a@example.com"), FirstName: s("Alice"), LastName: s(""),
+			IsActive: b(false), IsStaff: b(true), IsSuperuser: b(false),
+			Groups: l("ops", "dev"), Permissions: &[]string{}, Password: &raw,
+			DateJoined: tm(time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)),
+			LastLogin:  tm(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)),
+			Pos:        DocPos{File: "seed.json", Line: 12, Col: 3, Item: 7, JSON: true}},
+		{Username: ""},
+		{Username: "bob", Password: &hash, PasswordMissing: "", Where: "dump.json: item 3", Path: "users[2]"},
+		{Username: "carol", Password: &empty, PasswordMissing: "password_env X is not set",
+			Groups: l(""), Pos: DocPos{File: "other.yaml", Line: 1}},
+		{Username: strings.Repeat("x", arenaSize+10), Email: s(strings.Repeat("e", 300))},
+		{Username: "dave", DateJoined: tm(time.Date(1500, 6, 1, 0, 0, 0, 1, time.UTC)),
+			LastLogin: tm(time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC))},
+	}
+}
+
+// Every field a user declares comes back from the table as it went in,
+// whether it was absent, empty or set.
+func TestUserTableKeepsEveryField(t *testing.T) {
+	users := tableSample()
+	tab := NewUserTable(users...)
+	if tab.Len() != len(users) {
+		t.Fatalf("Len = %d, want %d", tab.Len(), len(users))
+	}
+	for i, want := range users {
+		if got := tab.User(i); !reflect.DeepEqual(got, want) {
+			t.Errorf("user %d:\n got %+v\nwant %+v", i, got, want)
+		}
+		if got := tab.username(i); got != want.Username {
+			t.Errorf("username(%d) = %q, want %q", i, got, want.Username)
+		}
+	}
+}
+
+// A time declared in another zone is kept as the same instant, in UTC.
+func TestUserTableTimesInUTC(t *testing.T) {
+	zone := time.FixedZone("X", 5*3600)
+	at := time.Date(2024, 5, 6, 7, 8, 9, 10, zone)
+	tab := NewUserTable(DocUser{Username: "u", LastLogin: &at})
+	got := tab.User(0).LastLogin
+	if !got.Equal(at) || got.Location() != time.UTC {
+		t.Errorf("LastLogin = %v, want %v in UTC", got, at)
+	}
+}
+
+// Loading a user into a view does not disturb strings handed out by an
+// earlier load: they share the arenas, which are never written again.
+func TestUserTableLoadedStringsStay(t *testing.T) {
+	users := tableSample()
+	tab := NewUserTable(users...)
+	var v userView
+	first := tab.load(0, &v)
+	name, email, group := first.Username, *first.Email, (*first.Groups)[0]
+	for i := range tab.Len() {
+		tab.load(i, &v)
+	}
+	for range 5000 {
+		tab.Add(&users[0])
+	}
+	if name != "alice" || email != "a@example.com" || group != "ops" {
+		t.Errorf("after more loads and adds: %q %q %q", name, email, group)
+	}
+}
+
+// AddTable appends another table's users, renumbering their files; the
+// tables' arenas are not shared for writing.
+func TestUserTableAddTable(t *testing.T) {
+	users := tableSample()
+	a := NewUserTable(users[3:]...) // names other.yaml first
+	b := NewUserTable(users[:3]...) // names seed.json first
+	a.AddTable(b)
+	want := append(append([]DocUser{}, users[3:]...), users[:3]...)
+	for i := range want {
+		if got := a.User(i); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("user %d:\n got %+v\nwant %+v", i, got, want[i])
+		}
+	}
+	a.Add(&users[1])
+	if got := a.User(a.Len() - 1); got.Username != "" {
+		t.Errorf("added after AddTable: %+v", got)
+	}
+}
+
+// normalized leaves the table it is given alone, and keeps each changed
+// username as it was given, for messages.
+func TestUserTableNormalized(t *testing.T) {
+	email := "Bob@EXAMPLE.com"
+	tab := NewUserTable(DocUser{Username: "plain"}, DocUser{Username: "ｆｕｌｌ", Email: &email})
+	if tab.normalized() == tab {
+		t.Fatal("normalized returned the table itself although a name changes")
+	}
+	n := tab.normalized()
+	if got := n.User(1); got.Username != "full" || *got.Email != "Bob@example.com" {
+		t.Errorf("normalized user = %q <%s>", got.Username, *got.Email)
+	}
+	var v userView
+	if got := n.givenName(1, &v); got != "ｆｕｌｌ" {
+		t.Errorf("given name = %q", got)
+	}
+	if got := tab.User(1).Username; got != "ｆｕｌｌ" {
+		t.Errorf("the original table changed: %q", got)
+	}
+	if again := n.normalized(); again != n {
+		t.Error("normalising twice changed the table again")
+	}
+	plain := NewUserTable(DocUser{Username: "plain"})
+	if plain.normalized() != plain {
+		t.Error("a table with nothing to normalise was copied")
+	}
+}
+
+// A document's users are its table's, then its list's.
+func TestDocumentUserTable(t *testing.T) {
+	doc := &Document{UserTable: NewUserTable(DocUser{Username: "t1"}), Users: []DocUser{{Username: "l1"}}}
+	got := doc.userTable()
+	if got.Len() != 2 || got.username(0) != "t1" || got.username(1) != "l1" {
+		t.Errorf("users: %d, %q %q", got.Len(), got.username(0), got.username(1))
+	}
+	if doc.UserTable.Len() != 1 {
+		t.Error("the document's table changed")
+	}
+}
