@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,37 @@ func TestDocumentUserTable(t *testing.T) {
 	}
 	if doc.UserTable.Len() != 1 {
 		t.Error("the document's table changed")
+	}
+}
+
+// keyOrder orders users by their names' bytes, as strings.Compare does,
+// where it compares 16-byte prefixes first: names sharing a prefix, one a
+// prefix of another, a NUL byte, multi-byte characters.
+func TestKeyOrderByBytes(t *testing.T) {
+	names := []string{
+		"user1234567890123b", "user1234567890123a", "user1234567890123", "user123456789012",
+		"ab", "ab\x00", "ab\x00c", "a", "", "zoë", "zoe", "Zoe", "\xff", "user1", "user10", "user2",
+		strings.Repeat("x", 40) + "b", strings.Repeat("x", 40) + "a", strings.Repeat("x", 16),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 20 {
+		if round > 0 {
+			rng.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+		}
+		tab := &UserTable{}
+		var steps []userStep
+		for i, n := range names {
+			tab.Add(&DocUser{Username: n})
+			steps = append(steps, userStep{user: int32(i)})
+		}
+		var got []string
+		for _, i := range keyOrder(steps, tab) {
+			got = append(got, names[i])
+		}
+		want := slices.Clone(names)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: order\n%q\nwant\n%q", round, got, want)
+		}
 	}
 }
