@@ -117,6 +117,22 @@ type streamScan struct {
 	n      int
 }
 
+// elementPlain and stringPlain are the bytes scanJSONUsers need not look
+// at in a users element, outside and inside a string: all but the
+// brackets, quotes, backslashes and line breaks that change its state or
+// the line.
+var elementPlain, stringPlain = plainBytes("\"{}[]\n"), plainBytes("\"\\\n")
+
+func plainBytes(special string) (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range []byte(special) {
+		t[c] = false
+	}
+	return t
+}
+
 // scanJSONUsers reads r once, a block at a time. It returns the file with
 // the elements of its top-level users array replaced by blanks — only the
 // line breaks are kept, and the blanks of the array's last line, so that
@@ -170,7 +186,26 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 	buf := make([]byte, streamBlock)
 	for {
 		n, rerr := r.ReadAt(buf, off)
-		for i, c := range buf[:n] {
+		for i := 0; i < n; i++ {
+			if state == inElement && !escaped {
+				// Most of the file is the users' elements, where only a
+				// few bytes matter: the rest is skipped in a tight loop,
+				// counted as blanks owed to the line. (An escaped byte is
+				// always looked at.)
+				plain := &elementPlain
+				if inString {
+					plain = &stringPlain
+				}
+				j := i
+				for j < n && plain[buf[j]] {
+					j++
+				}
+				lineBlanks += j - i
+				if i = j; i == n {
+					break
+				}
+			}
+			c := buf[i]
 			at := off + int64(i)
 			if c == '\n' { // no position is taken of a line break itself
 				line, lineStart = line+1, at+1

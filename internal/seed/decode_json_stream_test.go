@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -112,6 +113,9 @@ func TestDecodeFileStreamsUsers(t *testing.T) {
 				}
 				return plain(i)
 			}), false},
+			{"escapes and brackets in strings", streamUsers(6, func(i int) string {
+				return fmt.Sprintf(`{"username": "u%d", "first_name": "a\\\\", "last_name": "\"}{[\\\\", "groups": ["g"]}`, i)
+			}), true},
 			{"a password problem", streamUsers(5, func(i int) string {
 				if i == 2 {
 					return `{"username": "y", "password_env": "PW", "password_hash": "x"}`
@@ -167,6 +171,7 @@ func FuzzStreamedDecodeMatches(f *testing.F) {
 	}
 	f.Add([]byte(streamUsers(7, func(i int) string { return `{"username": "u` + string(rune('a'+i)) + `", "groups": ["g"]}` })))
 	f.Add([]byte("{\"users\": [\n{\"username\": \"a\"}, {\"username\": \"b\"}], \"groups\": [{\"name\": \"bad name\"}], \"assert\": [{\"user\": \"a\"}]}"))
+	f.Add([]byte("{\"users\": [\n{\"username\": \"a\\\\\"},\n{\"username\": \"b\\\"}{\"}\n]}"))
 	opts := DecodeOptions{Name: "f.json", LookupEnv: env(map[string]string{"PW": "pw"})}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc2, a2, err2, ok := decodeStreamed(strings.NewReader(string(data)), opts, 2)
