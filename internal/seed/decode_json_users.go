@@ -78,56 +78,26 @@ func parallelJSONUsers(data []byte, off int, lc *lineCounter, workers int) (ju j
 // decodeJSONUsersChunk decodes the elements bounds delimits (start and end
 // offsets in data, in pairs) into users, and their positions into at; the
 // first one is at first. It returns false unless every element decodes
-// without an error and ends where bounds says.
+// without an error and ends where bounds says. A plain element is read by
+// fastJSONUser, any other by encoding/json.
 func decodeJSONUsersChunk(data []byte, bounds []int, first pos, users []User, at []pos) bool {
 	base := bounds[0]
-	dec := json.NewDecoder(&gapReader{data: data, off: base, end: bounds[len(bounds)-1], bounds: bounds})
-	dec.DisallowUnknownFields()
 	lc := &lineCounter{data: data, pos: base, line: first.line, lineStart: base - first.col + 1}
 	for k := range users {
-		if err := dec.Decode(&users[k]); err != nil {
-			return false
-		}
-		if int(dec.InputOffset()) != bounds[2*k+1]-base {
-			return false
+		elem := data[bounds[2*k]:bounds[2*k+1]]
+		if !fastJSONUser(elem, &users[k]) {
+			users[k] = User{}
+			dec := json.NewDecoder(bytes.NewReader(elem))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&users[k]); err != nil || int(dec.InputOffset()) != len(elem) {
+				return false
+			}
 		}
 		at[k] = lc.posAt(int64(bounds[2*k]))
 	}
 	return true
 }
 
-// gapReader reads data[off:end] with the bytes between elements (blanks
-// and a comma: bounds[1] to bounds[2], bounds[3] to bounds[4], …) turned
-// into spaces, so that a json.Decoder reads the elements as a stream of
-// values without a copy of them all.
-type gapReader struct {
-	data     []byte
-	off, end int
-	bounds   []int // start and end of each element; bounds[gap*2+1] is the start of the next gap
-	gap      int   // the first gap not yet wholly read
-}
-
-func (r *gapReader) Read(p []byte) (int, error) {
-	if r.off >= r.end {
-		return 0, io.EOF
-	}
-	n := copy(p, r.data[r.off:r.end])
-	from, to := r.off, r.off+n
-	for ; 2*r.gap+2 < len(r.bounds); r.gap++ {
-		gs, ge := r.bounds[2*r.gap+1], r.bounds[2*r.gap+2]
-		if gs >= to {
-			break
-		}
-		for i := max(gs, from); i < min(ge, to); i++ {
-			p[i-from] = ' '
-		}
-		if ge > to {
-			break // the rest of this gap comes in the next read
-		}
-	}
-	r.off = to
-	return n, nil
-}
 
 // jsonElements scans the array that opens at data[open] and returns the
 // start and end offsets of its elements, in pairs, and the offset just
