@@ -368,6 +368,26 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 	return rest, sc, true
 }
 
+// chunkBuf is what decoding one chunk needs, kept for the next: a fresh
+// quarter of a megabyte per chunk is memory the kernel must fault in,
+// several microseconds a page on a virtual machine.
+type chunkBuf struct {
+	data  []byte
+	users []User
+	at    []pos
+}
+
+var chunkBufs = sync.Pool{New: func() any { return new(chunkBuf) }}
+
+// grow returns (*s)[:n], reallocating *s if it is shorter.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	*s = (*s)[:n]
+	return *s
+}
+
 // streamJSONUsers reads and decodes the chunks sc found, on workers
 // goroutines, as parallelJSONUsers decodes them from a file held whole,
 // with the same users and positions. Each chunk's users go into a compact
@@ -391,7 +411,9 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		// The chunk's region, which must hold what the scan read (the
 		// file may have been rewritten since), then its elements between
 		// '[' and ']', as jsonElements reads an array.
-		data := make([]byte, c.end-c.from+2)
+		buf := chunkBufs.Get().(*chunkBuf)
+		defer chunkBufs.Put(buf)
+		data := grow(&buf.data, int(c.end-c.from+2))
 		region := data[1 : len(data)-1]
 		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli()) != c.sum {
 			return false
@@ -402,7 +424,8 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		if !ok || end != len(data) || len(bounds) != 2*c.n {
 			return false
 		}
-		chunk, at := make([]User, c.n), make([]pos, c.n)
+		chunk, at := grow(&buf.users, c.n), grow(&buf.at, c.n)
+		clear(chunk)
 		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
 			return false
 		}
