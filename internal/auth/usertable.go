@@ -64,30 +64,23 @@ func (t *UserTable) Add(d *DocUser) {
 // arenas back to back (a table decoded in chunks would otherwise keep each
 // chunk's part-filled arena); o must not be used afterwards.
 func (t *UserTable) AddTable(o *UserTable) {
-	if o.Len() == 0 {
+	if o == t || o.Len() == 0 {
 		return
 	}
-	same := true
-	for i, f := range o.files {
-		if t.fileIndex(f) != i {
-			same = false
-		}
-	}
-	if !same {
-		// A file index is part of each user's encoding: users naming
-		// their files differently are encoded again (rare: the chunks of
-		// one document name the same one file).
+	if !o.inOrder() || !t.sameFiles(o) {
+		// A user's end is known only where the next one begins: users
+		// encoded again (normalized) are copied by encoding them again,
+		// and so are users naming their files by other indexes.
 		var v userView
 		for i := range o.users {
-			t.Add(o.load(i, &v))
+			d := o.load(i, &v)
+			t.users = append(t.users, t.encodeGiven(d, v.given))
 		}
 	} else {
 		for i, e := range o.users {
 			a := o.arenas[e.arena]
-			// A user ends where the next begins, or at its arena's end
-			// (too far is harmless: a user's decoding reads only its own).
 			end := len(a)
-			if i+1 < len(o.users) && o.users[i+1].arena == e.arena && o.users[i+1].off > e.off {
+			if i+1 < len(o.users) && o.users[i+1].arena == e.arena {
 				end = int(o.users[i+1].off)
 			}
 			b := a[e.off:end]
@@ -97,6 +90,31 @@ func (t *UserTable) AddTable(o *UserTable) {
 		}
 	}
 	o.users, o.arenas, o.files = nil, nil, nil
+}
+
+// inOrder reports whether t's users are encoded one after another, in
+// their order, each arena holding only them: then each one ends where the
+// next begins, or at its arena's end.
+func (t *UserTable) inOrder() bool {
+	for i := 1; i < len(t.users); i++ {
+		a, b := t.users[i-1], t.users[i]
+		if b.arena < a.arena || b.arena == a.arena && b.off <= a.off || b.arena > a.arena+1 || b.arena == a.arena+1 && b.off != 0 {
+			return false
+		}
+	}
+	return len(t.users) == 0 || t.users[0] == (userEntry{}) && int(t.users[len(t.users)-1].arena) == len(t.arenas)-1
+}
+
+// sameFiles reports whether o's file indexes mean the same files in t,
+// adding o's files to t.
+func (t *UserTable) sameFiles(o *UserTable) bool {
+	same := true
+	for i, f := range o.files {
+		if t.fileIndex(f) != i {
+			same = false
+		}
+	}
+	return same
 }
 
 // User returns a copy of user i, owning its pointers.

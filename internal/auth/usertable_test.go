@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,42 @@ func TestKeyOrderByBytes(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("round %d: order\n%q\nwant\n%q", round, got, want)
 		}
+	}
+}
+
+// AddTable of a table whose users were encoded again (normalized) copies
+// each user's own bytes, not the rest of its arena, and keeps the names
+// as given; a table added to itself stays as it is.
+func TestUserTableAddNormalized(t *testing.T) {
+	var users []DocUser
+	for i := range 2000 {
+		name := "user" + strconv.Itoa(i)
+		if i%2 == 0 {
+			name = "ｕｓｅｒ" + strconv.Itoa(i)
+		}
+		users = append(users, DocUser{Username: name})
+	}
+	n := NewUserTable(users...).normalized()
+	all := &UserTable{}
+	all.AddTable(n)
+	size := 0
+	for _, a := range all.arenas {
+		size += len(a)
+	}
+	if all.Len() != len(users) || size > 40*len(users) {
+		t.Fatalf("%d users in %d arena bytes", all.Len(), size)
+	}
+	var v userView
+	for i := range users {
+		if got, want := all.username(i), "user"+strconv.Itoa(i); got != want {
+			t.Fatalf("user %d = %q, want %q", i, got, want)
+		}
+		if got := all.givenName(i, &v); got != users[i].Username {
+			t.Fatalf("user %d given as %q, want %q", i, got, users[i].Username)
+		}
+	}
+	all.AddTable(all)
+	if all.Len() != len(users) {
+		t.Errorf("a table added to itself has %d users", all.Len())
 	}
 }

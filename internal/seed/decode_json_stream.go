@@ -36,7 +36,9 @@ var streamBlock = 1 << 20
 // (a checksum of each), and the file's size and times must be as before
 // the first pass; otherwise it is read whole. r is read from its start,
 // whatever its offset; anything but a regular file (a pipe) is read
-// whole from where it is.
+// whole from where it is. The users' password sources are resolved as
+// their chunks are decoded, so a file that changed meanwhile has its
+// password files read again with the rest.
 func DecodeFile(r *os.File, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
 	st, err := r.Stat()
 	if err != nil || !st.Mode().IsRegular() {
@@ -404,8 +406,34 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 	for t := 1; t < len(sc.chunks); t++ {
 		starts[t] = starts[t-1] + sc.chunks[t-1].n
 	}
-	tables := make([]*auth.UserTable, len(sc.chunks))
-	chunkProblems := make([][]error, len(sc.chunks))
+	// Each chunk's table is added to users as soon as every chunk before
+	// it is: the chunks' own arenas are then garbage while the rest are
+	// decoded, rather than all live until the last one is.
+	var (
+		mu            sync.Mutex
+		merged        int
+		tables        = make([]*auth.UserTable, len(sc.chunks))
+		chunkProblems = make([][]error, len(sc.chunks))
+	)
+	done := func(t int, table *auth.UserTable, found []error) {
+		mu.Lock()
+		defer mu.Unlock()
+		tables[t], chunkProblems[t] = table, found
+		for ; merged < len(tables) && tables[merged] != nil; merged++ {
+			users.AddTable(tables[merged])
+			problems = append(problems, chunkProblems[merged]...)
+			tables[merged], chunkProblems[merged] = nil, nil
+		}
+	}
+	// The password sources are resolved on the workers: the environment
+	// is looked up through a caller's function one at a time.
+	lookupEnv := opts.LookupEnv
+	var envMu sync.Mutex
+	opts.LookupEnv = func(name string) (string, bool) {
+		envMu.Lock()
+		defer envMu.Unlock()
+		return lookupEnv(name)
+	}
 	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
 		c := sc.chunks[t]
 		// The chunk's region, which must hold what the scan read (the
@@ -429,16 +457,12 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
 			return false
 		}
-		tables[t], chunkProblems[t] = userTable(chunk, at, starts[t], true, opts)
+		table, found := userTable(chunk, at, starts[t], true, opts)
+		done(t, table, found)
 		return true
 	})
 	if !ok {
 		return nil, nil, false
-	}
-	for t := range tables {
-		users.AddTable(tables[t])
-		problems = append(problems, chunkProblems[t]...)
-		tables[t] = nil // free as we go
 	}
 	return users, problems, true
 }

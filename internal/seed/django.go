@@ -50,7 +50,7 @@ func DecodeDjangoKnown(data []byte, name string, known *auth.DjangoKeys) (*auth.
 		types:  map[string]contentType{},
 		perms:  map[string]string{},
 		groups: map[string]string{},
-		doc:    &auth.Document{},
+		doc:    &auth.Document{UserTable: auth.NewUserTable()},
 		found: &auth.DjangoKeys{
 			ContentTypes: map[string][2]string{},
 			Permissions:  map[string]string{},
@@ -158,7 +158,7 @@ func (d *djangoDecoder) object(i int, o djangoObject) {
 		if u.LastLogin, err = djangoTime(o.Fields["last_login"]); err != nil {
 			d.problem(i, o, "last_login: %v", err)
 		}
-		d.doc.Users = append(d.doc.Users, u)
+		d.doc.UserTable.Add(&u)
 	}
 }
 

@@ -37,10 +37,12 @@ const djangoNumeric = `[
 // an empty password as an unusable one.
 func TestDecodeDjango(t *testing.T) {
 	nat, err := DecodeDjango([]byte(djangoNatural), "nat.json")
+	nat = flat(nat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	num, err := DecodeDjango([]byte(djangoNumeric), "num.json")
+	num = flat(num)
 	if err != nil {
 		t.Fatal(err)
 	}

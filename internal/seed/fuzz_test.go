@@ -67,7 +67,7 @@ func FuzzDecodePasswd(f *testing.F) {
 			}
 			return
 		}
-		for _, u := range doc.Users {
+		for _, u := range doc.AllUsers() {
 			if u.Username == "" || u.Password == nil {
 				t.Fatalf("user %+v: empty name or no password", u)
 			}

@@ -16,7 +16,7 @@ import (
 // finds (unknown users, rejected passwords, bad hashes) and writes nothing;
 // only a failure to read is an error.
 func DecodePasswd(r io.Reader, name string, hashes bool) (*auth.Document, error) {
-	doc := &auth.Document{}
+	doc := &auth.Document{UserTable: auth.NewUserTable()}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	n := 0
@@ -36,7 +36,7 @@ func DecodePasswd(r io.Reader, name string, hashes bool) (*auth.Document, error)
 		if hashes {
 			pw = auth.HashedPassword(secret)
 		}
-		doc.Users = append(doc.Users, auth.DocUser{Username: user, Password: &pw, Where: where})
+		doc.UserTable.Add(&auth.DocUser{Username: user, Password: &pw, Where: where})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, auth.Invalid(fmt.Errorf("%s:%d: %v", name, n+1, err))
