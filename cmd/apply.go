@@ -5,6 +5,7 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
+	"authctl/internal/output"
 	"authctl/internal/seed"
 )
 
@@ -107,6 +108,7 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		Progress:        bar.update,
 		Origin:          "apply",
 		BatchSize:       opts.BatchSize,
+		CountsOnly:      p.Format != output.JSON,
 	}
 	var vet planVetter
 	if exps != nil {

@@ -7,6 +7,7 @@ import (
 
 	"authctl/internal/auth"
 	"authctl/internal/cmdutil"
+	"authctl/internal/output"
 	"authctl/internal/seed"
 )
 
@@ -111,6 +112,7 @@ func importRun(cmd *cobra.Command, opts *importOptions) (err error) {
 		Progress:        bar.update,
 		Origin:          "import " + opts.Format,
 		BatchSize:       opts.BatchSize,
+		CountsOnly:      p.Format != output.JSON,
 	}
 	res, err := runApply(cmd, f, doc, aopts, nil, nil)
 	bar.finish()

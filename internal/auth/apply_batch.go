@@ -36,7 +36,7 @@ func (s *Service) writeApplyPlan(ctx context.Context, ap *ApplyPlan) (ApplyResul
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	return ApplyResult{Changes: ap.pl.changes()}, nil
+	return ap.pl.result(ap.opts.CountsOnly), nil
 }
 
 // stageSize is how many objects one transaction of a large apply writes
@@ -71,7 +71,7 @@ func (s *Service) writePlanBatches(ctx context.Context, ap *ApplyPlan, size int)
 		}
 		written += len(b.perms) + len(b.groups) + len(b.writeOrder()) + len(b.pruneUsers) + len(b.pruneGroups) + len(b.prunePerms)
 	}
-	return ApplyResult{Changes: pl.changes()}, nil
+	return pl.result(ap.opts.CountsOnly), nil
 }
 
 // BatchError is an apply written in batches that stopped part way: Done

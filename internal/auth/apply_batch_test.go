@@ -52,3 +52,38 @@ func TestPlanBatchesShareUserSteps(t *testing.T) {
 		t.Errorf("the whole plan writes %v, want %v", whole, want)
 	}
 }
+
+// With CountsOnly, a write's result counts what its changes would list,
+// action by action, without listing them.
+func TestApplyCountsOnly(t *testing.T) {
+	for _, staged := range []bool{false, true} {
+		t.Run(map[bool]string{false: "one transaction", true: "staged"}[staged], func(t *testing.T) {
+			if staged {
+				old := stageSize
+				stageSize = 2
+				t.Cleanup(func() { stageSize = old })
+			}
+			doc := func() *Document {
+				d := apDoc()
+				d.Users = append(d.Users, DocUser{Username: "extra", Where: "s:9"})
+				return d
+			}
+			full, counted := apOpen(t), apOpen(t)
+			full.apply(t, apDoc(), ApplyOptions{Manage: true})
+			counted.apply(t, apDoc(), ApplyOptions{Manage: true})
+			want := full.apply(t, doc(), ApplyOptions{Manage: true})
+			got := counted.apply(t, doc(), ApplyOptions{Manage: true, CountsOnly: true})
+			if got.Changes != nil {
+				t.Errorf("CountsOnly listed %d changes", len(got.Changes))
+			}
+			for _, a := range []ChangeAction{ActionCreate, ActionUpdate, ActionUnchanged, ActionDelete} {
+				if got.Count(a) != want.Count(a) {
+					t.Errorf("%s: %d, want %d", a, got.Count(a), want.Count(a))
+				}
+			}
+			if want.Count(ActionCreate) != 1 || want.Count(ActionUnchanged) == 0 {
+				t.Errorf("the test's documents changed: %+v", want.Changes)
+			}
+		})
+	}
+}

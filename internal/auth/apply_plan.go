@@ -84,6 +84,26 @@ func (p *plan) changes() []Change {
 	return out
 }
 
+// result is what writing p did: its changes, or with countsOnly (and no
+// warnings to report) how many of each action.
+func (p *plan) result(countsOnly bool) ApplyResult {
+	if !countsOnly || len(p.warnings) > 0 {
+		return ApplyResult{Changes: p.changes()}
+	}
+	counts := map[ChangeAction]int{}
+	for _, s := range p.perms {
+		counts[s.action]++
+	}
+	for _, s := range p.groups {
+		counts[s.action]++
+	}
+	for _, s := range p.users {
+		counts[s.action]++
+	}
+	counts[ActionDelete] += len(p.pruneUsers) + len(p.pruneGroups) + len(p.prunePerms)
+	return ApplyResult{counts: counts}
+}
+
 // makePlan compares doc with the database and checks every reference to a
 // group or permission, kind by kind: permissions, groups, users, then what
 // --prune deletes. It returns the problems found (every missing reference,
