@@ -116,7 +116,7 @@ func planBatches(pl *plan, size int, all bool) []*plan {
 		}
 	}
 	for i := 0; i < len(kept); i += size {
-		batches = append(batches, &plan{users: pl.users, table: pl.table, userOrder: kept[i:min(i+size, len(kept)):min(i+size, len(kept))]})
+		batches = append(batches, &plan{users: pl.users, table: pl.table, userGroups: pl.userGroups, userPerms: pl.userPerms, userOrder: kept[i:min(i+size, len(kept)):min(i+size, len(kept))]})
 	}
 	if len(pl.pruneUsers)+len(pl.pruneGroups)+len(pl.prunePerms) > 0 {
 		batches = append(batches, &plan{pruneUsers: pl.pruneUsers, pruneGroups: pl.pruneGroups, prunePerms: pl.prunePerms})

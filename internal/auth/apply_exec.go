@@ -171,7 +171,7 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	// deleted since (while passwords were hashed) must not be granted or
 	// joined now, which would leave a dangling name behind.
 	order := pl.writeOrder()
-	if err := refsStillExist(w, pl, order); err != nil {
+	if err := refsStillExist(w, pl); err != nil {
 		return err
 	}
 	now := s.clock()
@@ -308,9 +308,9 @@ func wrapChanged(err error) error {
 
 // refsStillExist checks, inside the write transaction and after the plan's
 // own permissions and groups are written, that every group and permission
-// the plan grants or joins exists: its groups', and those of its users at
-// the indexes order (pl.writeOrder()).
-func refsStillExist(w store.Writer, pl *plan, order []int32) error {
+// the plan grants or joins exists: its groups', and those its users name
+// (all of the whole plan's users, whichever of them a batch writes).
+func refsStillExist(w store.Writer, pl *plan) error {
 	perm := cachedLookup(func(p string) (bool, error) { return found(w.Permission(p)) })
 	group := cachedLookup(func(g string) (bool, error) { return found(w.Group(g)) })
 	all := func(names []string, exists func(string) (bool, error)) error {
@@ -330,21 +330,10 @@ func refsStillExist(w store.Writer, pl *plan, order []int32) error {
 			return err
 		}
 	}
-	var v userView
-	for _, i := range order {
-		d := pl.table.load(int(pl.users[i].user), &v)
-		if d.Permissions != nil {
-			if err := all(*d.Permissions, perm); err != nil {
-				return err
-			}
-		}
-		if d.Groups != nil {
-			if err := all(*d.Groups, group); err != nil {
-				return err
-			}
-		}
+	if err := all(pl.userPerms, perm); err != nil {
+		return err
 	}
-	return nil
+	return all(pl.userGroups, group)
 }
 
 // keyOrder is the order in which to write the users: by username, so that

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"authctl/internal/auth/hasher"
@@ -17,6 +18,10 @@ type plan struct {
 	users  []userStep
 	// table holds the users that users' steps name by index.
 	table *UserTable
+	// userGroups and userPerms are the groups and permissions the users
+	// name, each once: the write checks they still exist by name, not user
+	// by user.
+	userGroups, userPerms []string
 	// userOrder, when not nil, is which of users this plan writes, by
 	// index, in that order: a batch of a larger plan (planBatches) shares
 	// the whole plan's steps instead of copying its share of them.
@@ -268,14 +273,25 @@ func (p *planner) groups(groups []DocGroup) error {
 // users plans the declared users, after the groups and permissions.
 func (p *planner) users(users *UserTable) error {
 	p.pl.users = make([]userStep, 0, users.Len())
+	userGroups, userPerms := map[string]bool{}, map[string]bool{}
+	defer func() {
+		p.pl.userGroups = slices.Sorted(maps.Keys(userGroups))
+		p.pl.userPerms = slices.Sorted(maps.Keys(userPerms))
+	}()
 	var v userView
 	for i := range users.Len() {
 		d := users.load(i, &v)
 		if err := p.permRefs(d.at("user_permissions"), "user "+d.Username, d.Permissions); err != nil {
 			return err
 		}
+		if d.Permissions != nil {
+			for _, name := range *d.Permissions {
+				userPerms[name] = true
+			}
+		}
 		if d.Groups != nil {
 			for _, g := range *d.Groups {
+				userGroups[g] = true
 				p.keepGroups[g] = true
 				ok, err := p.groupExists(g)
 				if err != nil {
