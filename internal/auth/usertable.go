@@ -28,6 +28,9 @@ type UserTable struct {
 	files []string
 	// scratch is where a user is encoded before it is copied to an arena.
 	scratch []byte
+	// shared: the arenas may hold bytes of users t does not hold (share),
+	// so a user's end is not where the next one begins.
+	shared bool
 }
 
 // userEntry is where a user's encoding starts.
@@ -96,6 +99,9 @@ func (t *UserTable) AddTable(o *UserTable) {
 // their order, each arena holding only them: then each one ends where the
 // next begins, or at its arena's end.
 func (t *UserTable) inOrder() bool {
+	if t.shared {
+		return false
+	}
 	for i := 1; i < len(t.users); i++ {
 		a, b := t.users[i-1], t.users[i]
 		if b.arena < a.arena || b.arena == a.arena && b.off <= a.off || b.arena > a.arena+1 || b.arena == a.arena+1 && b.off != 0 {
@@ -233,7 +239,7 @@ func (t *UserTable) share() *UserTable {
 	if t == nil {
 		return &UserTable{}
 	}
-	s := &UserTable{users: slices.Clone(t.users), files: slices.Clone(t.files), arenas: make([][]byte, len(t.arenas))}
+	s := &UserTable{users: slices.Clone(t.users), files: slices.Clone(t.files), arenas: make([][]byte, len(t.arenas)), shared: true}
 	for i, a := range t.arenas {
 		s.arenas[i] = a[:len(a):len(a)]
 	}

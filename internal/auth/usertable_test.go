@@ -209,3 +209,25 @@ func TestUserTableAddNormalized(t *testing.T) {
 		t.Errorf("a table added to itself has %d users", all.Len())
 	}
 }
+
+// A table whose last users were encoded again (normalized) is copied user
+// by user, without the bytes of the encodings it no longer uses.
+func TestUserTableAddNormalizedTail(t *testing.T) {
+	var users []DocUser
+	for i := range 4000 {
+		name := "user" + strconv.Itoa(i)
+		if i >= 3000 {
+			name = "ｕｓｅｒ" + strconv.Itoa(i)
+		}
+		users = append(users, DocUser{Username: name})
+	}
+	all := &UserTable{}
+	all.AddTable(NewUserTable(users...).normalized())
+	size := 0
+	for _, a := range all.arenas {
+		size += len(a)
+	}
+	if size > 40*len(users) {
+		t.Errorf("%d users in %d arena bytes", all.Len(), size)
+	}
+}

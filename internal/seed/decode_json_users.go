@@ -79,24 +79,70 @@ func parallelJSONUsers(data []byte, off int, lc *lineCounter, workers int) (ju j
 // offsets in data, in pairs) into users, and their positions into at; the
 // first one is at first. It returns false unless every element decodes
 // without an error and ends where bounds says. A plain element is read by
-// fastJSONUser, any other by encoding/json.
+// fastJSONUser; the others, together, by one encoding/json decoder.
 func decodeJSONUsersChunk(data []byte, bounds []int, first pos, users []User, at []pos) bool {
 	base := bounds[0]
 	lc := &lineCounter{data: data, pos: base, line: first.line, lineStart: base - first.col + 1}
+	var slow []int
 	for k := range users {
-		elem := data[bounds[2*k]:bounds[2*k+1]]
-		if !fastJSONUser(elem, &users[k]) {
+		if !fastJSONUser(data[bounds[2*k]:bounds[2*k+1]], &users[k]) {
 			users[k] = User{}
-			dec := json.NewDecoder(bytes.NewReader(elem))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&users[k]); err != nil || int(dec.InputOffset()) != len(elem) {
-				return false
-			}
+			slow = append(slow, k)
 		}
 		at[k] = lc.posAt(int64(bounds[2*k]))
 	}
+	if len(slow) == 0 {
+		return true
+	}
+	r := &elementsReader{data: data, bounds: bounds, elems: slow}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	end := int64(0)
+	for _, k := range slow {
+		if err := dec.Decode(&users[k]); err != nil {
+			return false
+		}
+		// Each element ends where it does in the reader's stream: its
+		// length, after the earlier ones and a blank after each.
+		end += int64(bounds[2*k+1] - bounds[2*k])
+		if dec.InputOffset() != end {
+			return false
+		}
+		end++
+	}
 	return true
 }
+
+// elementsReader reads the elements of data at the indexes elems (their
+// offsets in bounds, in pairs), with a blank after each.
+type elementsReader struct {
+	data   []byte
+	bounds []int
+	elems  []int
+	off    int // in the current element, its blank included
+}
+
+func (r *elementsReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && len(r.elems) > 0 {
+		k := r.elems[0]
+		elem := r.data[r.bounds[2*k]:r.bounds[2*k+1]]
+		if r.off < len(elem) {
+			c := copy(p[n:], elem[r.off:])
+			n += c
+			r.off += c
+			continue
+		}
+		p[n] = ' '
+		n++
+		r.elems, r.off = r.elems[1:], 0
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
 
 
 // jsonElements scans the array that opens at data[open] and returns the

@@ -9,7 +9,7 @@ import (
 // decodeWorkers is how many goroutines decode a large users section: one a
 // core. The decoders take it as a parameter (workers) so that tests can
 // compare every count with the sequential reading.
-func decodeWorkers() int { return runtime.GOMAXPROCS(0) }
+var decodeWorkers = func() int { return runtime.GOMAXPROCS(0) }
 
 // runTasks runs task(0), …, task(n-1) on min(workers, n) goroutines (on
 // the caller's alone when that is one), taking the tasks in order. A task
