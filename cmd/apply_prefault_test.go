@@ -31,7 +31,8 @@ func TestPrefaultSize(t *testing.T) {
 		{"a directory", dir, 0},
 		{"small", file("small.json", 100<<10), 0},
 		{"10 MB", file("ten.json", 10<<20), 40 << 20},
-		{"1 GB, bounded", file("big.json", 1<<30), prefaultMax},
+		{"64 MiB, the largest", file("large.json", prefaultMax/heapPerFileByte), prefaultMax},
+		{"1 GiB, too large", file("big.json", 1<<30), 0},
 	} {
 		if got := prefaultSize(c.path); got != c.want {
 			t.Errorf("%s: prefaultSize %d, want %d", c.name, got, c.want)
