@@ -273,7 +273,8 @@ func (s *boltStore) openStageCopy(tmp string) (*bbolt.DB, error) {
 // *published once the rename is done, after which the copy is the database
 // and must not be removed.
 func (s *boltStore) publish(tmp string, cdb *bbolt.DB, published *bool) error {
-	cdb.NoSync = false // the store's later writes sync as usual
+	// The store's later writes sync as usual, growth included.
+	cdb.NoSync, cdb.NoGrowSync = false, false
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("stage %s: sync the copy: %w", s.path, err)
 	}
