@@ -54,7 +54,8 @@
 // only Cobra or only Viper) are start-up baselines for startup.sh, and
 // ./startup/interleave times processes against a baseline in random
 // order, for the medians of per-iteration ratios startup.sh reports;
-// peakmem.py measures a process's peak memory for seed.sh.
+// peakmem.py measures a process's peak memory for seed.sh; apply_ab.py
+// compares builds of authctl by interleaved process runs of one apply.
 //
 // The binaries are built, and the databases seeded, only when a benchmark
 // that needs them runs, so a plain "go test ./..." stays fast: it runs only

@@ -54,8 +54,9 @@ func (t *txn) reindex(username string, old, new membership) error {
 	key := []byte(username)
 	for _, c := range []struct {
 		b        *bbolt.Bucket
+		nested   *map[string]*bbolt.Bucket
 		old, new []string
-	}{{ig, old.groups, new.groups}, {ip, old.perms, new.perms}} {
+	}{{ig, &t.nested.groups, old.groups, new.groups}, {ip, &t.nested.perms, old.perms, new.perms}} {
 		for _, name := range c.old {
 			if slices.Contains(c.new, name) {
 				continue
@@ -70,11 +71,18 @@ func (t *txn) reindex(username string, old, new membership) error {
 			if slices.Contains(c.old, name) {
 				continue
 			}
-			sb, err := c.b.CreateBucketIfNotExists([]byte(name))
-			if err != nil {
-				return t.writeError(fmt.Errorf("index %q: %w", name, err))
+			sb := (*c.nested)[name]
+			if sb == nil {
+				var err error
+				if sb, err = c.b.CreateBucketIfNotExists([]byte(name)); err != nil {
+					return t.writeError(fmt.Errorf("index %q: %w", name, err))
+				}
+				sb.FillPercent = fillIndex
+				if *c.nested == nil {
+					*c.nested = make(map[string]*bbolt.Bucket)
+				}
+				(*c.nested)[name] = sb
 			}
-			sb.FillPercent = fillIndex
 			if err := sb.Put(key, []byte{}); err != nil {
 				return t.writeError(err)
 			}

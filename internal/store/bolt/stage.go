@@ -84,6 +84,12 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 		return err
 	}
 	c := &boltStore{db: cdb, path: s.path, version: s.version}
+	// A handle on the copy for startWriteback (nil if it cannot be
+	// opened: the writeback is only a head start for publish's fsync).
+	wb, _ := os.Open(tmp)
+	if wb != nil {
+		defer wb.Close()
+	}
 
 	var stages store.Stages
 	ferr := fn(func(f func(store.Writer) error) error {
@@ -91,6 +97,7 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 			if err := c.updateHeld(f); err != nil {
 				return err
 			}
+			_ = startWriteback(wb)
 			// bbolt reads through a shared mapping of the file, and
 			// every page a stage read stays in the process's resident
 			// set until the mapping goes: reopening the copy after each
@@ -135,9 +142,10 @@ const compactFreeShare = 8 // 1/8
 // returns the name of the file to publish. Where at least 1/compactFreeShare of
 // its pages are free (the pages its stages rewrote), it writes a compact
 // copy (compactFile) and removes tmp; otherwise, and when the compaction
-// fails for another reason than an interruption or damage, it publishes tmp, cut to the end of its last page
-// (bbolt grows a file ahead of its pages, by up to 16 MiB, and would do so
-// again only when that room is needed).
+// fails for another reason than an interruption or damage, it publishes
+// tmp, cut to the end of its last page should it extend past it (the
+// copy is opened with NoGrowSync, so bbolt does not grow it ahead of its
+// pages).
 func (s *boltStore) tidyCopy(ctx context.Context, tmp string, cdb *bbolt.DB) (string, error) {
 	var size int64
 	err := cdb.View(func(tx *bbolt.Tx) error {
@@ -248,6 +256,11 @@ func (s *boltStore) openStageCopy(tmp string) (*bbolt.DB, error) {
 		FreelistType:    bbolt.FreelistMapType,
 		InitialMmapSize: writerMmapSize(false),
 		NoSync:          true,
+		// Without it bbolt grows the file 16 MiB ahead of its pages
+		// and fsyncs it at each growth, in the middle of a stage:
+		// publish syncs the copy once, and the file ends at its last
+		// page.
+		NoGrowSync: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stage %s: open the copy: %w", s.path, err)
@@ -260,7 +273,8 @@ func (s *boltStore) openStageCopy(tmp string) (*bbolt.DB, error) {
 // *published once the rename is done, after which the copy is the database
 // and must not be removed.
 func (s *boltStore) publish(tmp string, cdb *bbolt.DB, published *bool) error {
-	cdb.NoSync = false // the store's later writes sync as usual
+	// The store's later writes sync as usual, growth included.
+	cdb.NoSync, cdb.NoGrowSync = false, false
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("stage %s: sync the copy: %w", s.path, err)
 	}

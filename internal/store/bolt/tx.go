@@ -37,6 +37,15 @@ type txn struct {
 		name         string
 		m            membership
 	}
+	// nested is the index buckets (a group's, a permission's) that
+	// reindex has created or found in this transaction, by name: an
+	// apply adds thousands of users to each, and bbolt's own lookup
+	// wants the name as a new []byte each time. The indexes' nested
+	// buckets are never deleted, so an entry stays valid until the
+	// transaction ends.
+	nested struct {
+		groups, perms map[string]*bbolt.Bucket
+	}
 }
 
 var _ store.Writer = (*txn)(nil)
@@ -103,25 +112,30 @@ func (e *notFoundError) Error() string {
 
 func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
 
-// get decodes the record under key into rec.
-func get[T any](t *txn, bucket []byte, kind, key string) (rec T, err error) {
+// get decodes the record under key. The record is allocated only when
+// the key is found: decodeRecord takes it as an interface, which moves it
+// to the heap, and a miss is the common case of a create (an apply of
+// 100,000 new users reads each one first).
+func get[T any](t *txn, bucket []byte, kind, key string) (_ T, err error) {
+	var zero T
 	if err := t.check(); err != nil {
-		return rec, err
+		return zero, err
 	}
 	defer t.recoverCorrupt(&err)
 	b, err := t.bucket(bucket)
 	if b == nil {
-		return rec, cmp.Or(err, notFound(kind, key))
+		return zero, cmp.Or(err, notFound(kind, key))
 	}
 	k := []byte(key)
 	v := b.Get(k)
 	if v == nil {
-		return rec, notFound(kind, key)
+		return zero, notFound(kind, key)
 	}
-	if err := decodeRecord(v, &rec); err != nil {
-		return rec, t.decodeError(bucket, k, err)
+	rec := new(T)
+	if err := decodeRecord(v, rec); err != nil {
+		return zero, t.decodeError(bucket, k, err)
 	}
-	return rec, nil
+	return *rec, nil
 }
 
 // each calls decode and then fn for every pair in bucket from start (nil
@@ -449,7 +463,9 @@ func (t *txn) PutUser(u store.User) (err error) {
 		}
 	}
 	t.lastRead.valid = false
-	return putRecord(t, bucketUsers, "user", u.Username, &u)
+	// encodeRecord would take the record as an interface, which moves u
+	// to the heap at every call.
+	return t.put(bucketUsers, "user", u.Username, appendUser(make([]byte, 0, userSize(&u)), &u))
 }
 
 func (t *txn) DeleteUser(username string) error {
@@ -521,11 +537,9 @@ func (t *txn) AppendAudit(rec store.AuditRecord) (_ uint64, err error) {
 		return 0, t.writeError(err)
 	}
 	rec.Seq = seq
-	v, err := encodeRecord(&rec)
-	if err != nil {
-		return 0, fmt.Errorf("store: encode audit record: %w", err)
-	}
-	if err := b.Put(seqKey(seq), v); err != nil {
+	// Not encodeRecord, whose interface argument would move rec to the
+	// heap at every append.
+	if err := b.Put(seqKey(seq), encodeAuditRecord(&rec)); err != nil {
 		return 0, t.writeError(err)
 	}
 	return seq, nil
