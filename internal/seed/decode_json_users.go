@@ -143,8 +143,6 @@ func (r *elementsReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-
-
 // jsonElements scans the array that opens at data[open] and returns the
 // start and end offsets of its elements, in pairs, and the offset just
 // after its ']'. It checks only what lies between the elements (blanks and
