@@ -86,7 +86,6 @@ func applyRun(cmd *cobra.Command, opts *applyOptions) (err error) {
 		return err
 	}
 	defer func() { err = listProblems(f, p, err) }()
-	prefaultHeap(opts.File)
 	decoding := &decodePhase{}
 	defer decoding.end()
 	doc, assert, name, err := decodeSeedInput(f, opts.File, seed.DecodeOptions{LookupEnv: f.Lookup, AllowOutside: opts.AllowOutside, CRLF: opts.CRLF, BeforeYAML: decoding.collectSooner})

@@ -1,7 +1,0 @@
-//go:build !linux
-
-package cmd
-
-const canPopulate = false
-
-func populate([]byte) bool { return false }
