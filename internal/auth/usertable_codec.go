@@ -178,38 +178,29 @@ func (t *UserTable) load(i int, v *userView) *DocUser {
 	v.d = DocUser{Username: str()}
 	d := &v.d
 	flags := uv()
-	if flags&hasEmail != 0 {
-		v.email = str()
-		d.Email = &v.email
+	text := func(has uint64, dst *string, field **string) {
+		if flags&has != 0 {
+			*dst, *field = str(), dst
+		}
 	}
-	if flags&hasFirstName != 0 {
-		v.first = str()
-		d.FirstName = &v.first
+	flag := func(has, set uint64, dst *bool, field **bool) {
+		if flags&has != 0 {
+			*dst, *field = flags&set != 0, dst
+		}
 	}
-	if flags&hasLastName != 0 {
-		v.last = str()
-		d.LastName = &v.last
+	names := func(has uint64, dst *[]string, field **[]string) {
+		if flags&has != 0 {
+			*dst, *field = list(*dst), dst
+		}
 	}
-	if flags&hasActive != 0 {
-		v.active = flags&isActive != 0
-		d.IsActive = &v.active
-	}
-	if flags&hasStaff != 0 {
-		v.staff = flags&isStaff != 0
-		d.IsStaff = &v.staff
-	}
-	if flags&hasSuperuser != 0 {
-		v.super = flags&isSuperuser != 0
-		d.IsSuperuser = &v.super
-	}
-	if flags&hasGroups != 0 {
-		v.groups = list(v.groups)
-		d.Groups = &v.groups
-	}
-	if flags&hasPermissions != 0 {
-		v.perms = list(v.perms)
-		d.Permissions = &v.perms
-	}
+	text(hasEmail, &v.email, &d.Email)
+	text(hasFirstName, &v.first, &d.FirstName)
+	text(hasLastName, &v.last, &d.LastName)
+	flag(hasActive, isActive, &v.active, &d.IsActive)
+	flag(hasStaff, isStaff, &v.staff, &d.IsStaff)
+	flag(hasSuperuser, isSuperuser, &v.super, &d.IsSuperuser)
+	names(hasGroups, &v.groups, &d.Groups)
+	names(hasPermissions, &v.perms, &d.Permissions)
 	if flags&hasPassword != 0 {
 		kind := passwordKind(b[p])
 		p++
@@ -219,14 +210,13 @@ func (t *UserTable) load(i int, v *userView) *DocUser {
 	if flags&hasMissing != 0 {
 		d.PasswordMissing = str()
 	}
-	if flags&hasJoined != 0 {
-		v.joined = tm()
-		d.DateJoined = &v.joined
+	when := func(has uint64, dst *time.Time, field **time.Time) {
+		if flags&has != 0 {
+			*dst, *field = tm(), dst
+		}
 	}
-	if flags&hasLogin != 0 {
-		v.login = tm()
-		d.LastLogin = &v.login
-	}
+	when(hasJoined, &v.joined, &d.DateJoined)
+	when(hasLogin, &v.login, &d.LastLogin)
 	if flags&hasWhere != 0 {
 		d.Where = str()
 	}

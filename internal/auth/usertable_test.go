@@ -231,3 +231,20 @@ func TestUserTableAddNormalizedTail(t *testing.T) {
 		t.Errorf("%d users in %d arena bytes", all.Len(), size)
 	}
 }
+
+// BenchmarkUserTableLoad: decoding a typical seeded user into a view.
+func BenchmarkUserTableLoad(b *testing.B) {
+	email, first, last := "user1@example.com", "First1", "Last1"
+	groups := []string{"group01", "group02"}
+	pw := HashedPassword("pbkdf2_sha256$1200000$MM52R3E2NXIET73DS6K2LP$ruk23zK0d0gKGxQWFYNXdyfO9YkEe9MwpfWX9+DrVfM=")
+	tab := &UserTable{}
+	for i := range 1024 {
+		tab.Add(&DocUser{Username: "user" + strconv.Itoa(i), Email: &email, FirstName: &first, LastName: &last,
+			Groups: &groups, Password: &pw, Pos: DocPos{File: "seed.json", Line: uint32(i + 2), Col: 3, Item: uint32(i), JSON: true}})
+	}
+	var v userView
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		tab.load(i%1024, &v)
+	}
+}
