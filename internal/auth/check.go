@@ -28,7 +28,7 @@ func (s *Service) Check(ctx context.Context, username string, perms []string, ex
 func Anonymous(perms []string) Decision {
 	d := Decision{Allowed: len(perms) == 0}
 	for _, p := range perms {
-		d.Results = append(d.Results, PermResult{Perm: p, Reason: ReasonNotLoggedIn})
+		d.Results = append(d.Results, PermResult{Perm: p, Reason: ReasonNotLoggedIn, Malformed: !WellFormedPerm(p)})
 	}
 	return d
 }
