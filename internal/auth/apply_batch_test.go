@@ -56,23 +56,28 @@ func TestPlanBatchesShareUserSteps(t *testing.T) {
 // With CountsOnly, a write's result counts what its changes would list,
 // action by action, without listing them.
 func TestApplyCountsOnly(t *testing.T) {
-	for _, staged := range []bool{false, true} {
-		t.Run(map[bool]string{false: "one transaction", true: "staged"}[staged], func(t *testing.T) {
-			if staged {
+	for _, mode := range []string{"one transaction", "staged", "batches"} {
+		t.Run(mode, func(t *testing.T) {
+			opts := ApplyOptions{Manage: true, Prune: true}
+			switch mode {
+			case "staged":
 				old := stageSize
 				stageSize = 2
 				t.Cleanup(func() { stageSize = old })
+			case "batches":
+				opts.BatchSize = 2
 			}
 			doc := func() *Document {
 				d := apDoc()
-				d.Users = append(d.Users, DocUser{Username: "extra", Where: "s:9"})
+				d.Users = append(d.Users[:len(d.Users)-1], DocUser{Username: "extra", Where: "s:9"})
 				return d
 			}
 			full, counted := apOpen(t), apOpen(t)
 			full.apply(t, apDoc(), ApplyOptions{Manage: true})
 			counted.apply(t, apDoc(), ApplyOptions{Manage: true})
-			want := full.apply(t, doc(), ApplyOptions{Manage: true})
-			got := counted.apply(t, doc(), ApplyOptions{Manage: true, CountsOnly: true})
+			want := full.apply(t, doc(), opts)
+			opts.CountsOnly = true
+			got := counted.apply(t, doc(), opts)
 			if got.Changes != nil {
 				t.Errorf("CountsOnly listed %d changes", len(got.Changes))
 			}
@@ -81,7 +86,7 @@ func TestApplyCountsOnly(t *testing.T) {
 					t.Errorf("%s: %d, want %d", a, got.Count(a), want.Count(a))
 				}
 			}
-			if want.Count(ActionCreate) != 1 || want.Count(ActionUnchanged) == 0 {
+			if want.Count(ActionCreate) != 1 || want.Count(ActionDelete) != 1 || want.Count(ActionUnchanged) == 0 {
 				t.Errorf("the test's documents changed: %+v", want.Changes)
 			}
 		})

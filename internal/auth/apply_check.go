@@ -62,10 +62,7 @@ func (s *Service) checkDocument(doc *Document, users *UserTable) []error {
 	var v, firstView userView
 	for i := range users.Len() {
 		u := users.load(i, &v)
-		given := u.Username
-		if v.given != nil {
-			given = *v.given
-		}
+		given := v.givenUsername()
 		addUser(u, "username", ident.ValidateUsername(u.Username))
 		if first, dup := seenUser[u.Username]; dup {
 			name := fmt.Sprintf("%q", u.Username)

@@ -37,7 +37,7 @@ type UserTable struct {
 type userEntry struct{ arena, off uint32 }
 
 // arenaSize is the size of a new arena: large enough that the arenas of a
-// million users are a few thousand objects, small enough that the last
+// million users are a few hundred objects, small enough that the last
 // one's unused end does not matter.
 const arenaSize = 256 << 10
 
@@ -176,11 +176,8 @@ func (t *UserTable) username(i int) string {
 // givenName is user i's username as the document gave it, before
 // normalisation (normalize).
 func (t *UserTable) givenName(i int, v *userView) string {
-	d := t.load(i, v)
-	if v.given != nil {
-		return *v.given
-	}
-	return d.Username
+	t.load(i, v)
+	return v.givenUsername()
 }
 
 func (t *UserTable) bytes(i int) []byte {
@@ -268,10 +265,7 @@ func (t *UserTable) normalized() *UserTable {
 		if out == t {
 			out = t.share()
 		}
-		given := d.Username
-		if v.given != nil {
-			given = *v.given
-		}
+		given := v.givenUsername()
 		n := *d
 		n.Username, n.Email = name, email
 		out.users[i] = out.encodeGiven(&n, &given)

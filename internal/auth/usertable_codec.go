@@ -47,6 +47,15 @@ type userView struct {
 	givenName            string
 }
 
+// givenUsername is the username of the user last loaded into v as the
+// document gave it, before normalisation.
+func (v *userView) givenUsername() string {
+	if v.given != nil {
+		return *v.given
+	}
+	return v.d.Username
+}
+
 func (t *UserTable) encode(d *DocUser) userEntry {
 	return t.encodeGiven(d, nil)
 }

@@ -95,9 +95,12 @@ func TestUserTableAddTable(t *testing.T) {
 			t.Errorf("user %d:\n got %+v\nwant %+v", i, got, want[i])
 		}
 	}
-	a.Add(&users[1])
-	if got := a.User(a.Len() - 1); got.Username != "" {
-		t.Errorf("added after AddTable: %+v", got)
+	a.Add(&users[2])
+	want = append(want, users[2])
+	for i := range want {
+		if got := a.User(i); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("after an Add, user %d:\n got %+v\nwant %+v", i, got, want[i])
+		}
 	}
 }
 

@@ -36,8 +36,9 @@ const stageLockTimeout = time.Second
 
 // UpdateStaged implements store.Stager. The stages run on a copy of the
 // database in a temporary file beside it (".<name>.stage-*"), opened with
-// NoSync; publishing compacts the copy or cuts it to its last page
-// (tidyCopy), syncs it, renames it over the database, syncs
+// NoSync and NoGrowSync (bbolt neither syncs nor grows it ahead of its
+// pages); publishing compacts the copy (or cuts it to its last page, should
+// it extend past it: tidyCopy), syncs it, renames it over the database, syncs
 // the directory and makes the store use the copy, which already holds the
 // exclusive lock on the new file. The store holds the exclusive lock on the
 // old file throughout, so no other process reads or writes meanwhile; an
