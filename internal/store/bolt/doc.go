@@ -123,8 +123,12 @@
 // or mode the copy cannot be given, a directory that takes no new file, no
 // room for the copy, or not Unix), the stages run in one ordinary
 // transaction instead. A process killed during a staged write leaves its
-// ".<name>.stage-*" file behind; it is not the database and can be deleted,
-// and Open never deletes such files itself (they may be another process's).
+// ".<name>.stage-*" (or ".<name>.compact-*") file behind; it is not the
+// database. The next staged write removes such files (stage_stale.go): it
+// holds the exclusive lock on the database, which any staged write holds
+// from its copy's creation to its publication, so none is another
+// process's (and one that a process holds a lock on is left all the same).
+// Open never deletes them.
 // An opener that opened the old file and waited for its lock notices the
 // rename once it has the lock and opens the path again, within the same lock
 // timeout.

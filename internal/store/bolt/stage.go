@@ -58,6 +58,7 @@ func (s *boltStore) UpdateStaged(ctx context.Context, fn func(stage func(func(st
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
+	s.removeStaleCopies()
 
 	tmp, err := s.newStageFile()
 	if errors.Is(err, errCannotStage) {

@@ -38,3 +38,23 @@ func matchOwner(f *os.File, o owner) error {
 	}
 	return f.Chown(o.uid, o.gid)
 }
+
+// unheld reports whether no process holds a lock on the regular file at
+// path (the lock bbolt takes on a database it opens): whether a stage or
+// compact file left beside the database is no one's.
+func unheld(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return false
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return true
+}
