@@ -63,14 +63,28 @@ func sameAsStreamed(t *testing.T, data string) {
 	t.Helper()
 	doc1, a1, err1 := decodeOneByOne([]byte(data), DecodeOptions{Name: "seed.json", LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
 	doc2, a2, err2 := decodeFileOf(t, data)
-	if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
-		t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%s", err1, err2, data)
+	sameDecode(t, []byte(data), decoded{doc1, a1, err1}, decoded{doc2, a2, err2})
+}
+
+// decoded is what a decode returned.
+type decoded struct {
+	doc    *auth.Document
+	assert *yaml.Node
+	err    error
+}
+
+// sameDecode fails t unless the streamed decode of data returned what the
+// whole one did: the same error, document and assertions.
+func sameDecode(t *testing.T, data []byte, whole, stream decoded) {
+	t.Helper()
+	if (whole.err == nil) != (stream.err == nil) || whole.err != nil && whole.err.Error() != stream.err.Error() {
+		t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%q", whole.err, stream.err, data)
 	}
-	if !reflect.DeepEqual(flat(doc1), flat(doc2)) {
-		t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%s", dump(doc1), dump(doc2), data)
+	if !reflect.DeepEqual(flat(whole.doc), flat(stream.doc)) {
+		t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%q", dump(whole.doc), dump(stream.doc), data)
 	}
-	if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
-		t.Fatalf("assertions differ\ninput:\n%s", data)
+	if (whole.assert == nil) != (stream.assert == nil) || whole.assert != nil && !reflect.DeepEqual(*whole.assert, *stream.assert) {
+		t.Fatalf("assertions differ\ninput:\n%q", data)
 	}
 }
 
@@ -188,15 +202,7 @@ func FuzzStreamedDecodeMatches(f *testing.F) {
 			return
 		}
 		doc1, a1, err1 := decodeOneByOne(data, opts)
-		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
-			t.Fatalf("errors differ:\nwhole:  %v\nstream: %v\ninput:\n%q", err1, err2, data)
-		}
-		if !reflect.DeepEqual(flat(doc1), flat(doc2)) {
-			t.Fatalf("documents differ:\nwhole:  %s\nstream: %s\ninput:\n%q", dump(doc1), dump(doc2), data)
-		}
-		if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
-			t.Fatalf("assertions differ\ninput:\n%q", data)
-		}
+		sameDecode(t, data, decoded{doc1, a1, err1}, decoded{doc2, a2, err2})
 	})
 }
 
