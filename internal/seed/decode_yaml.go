@@ -78,7 +78,12 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
 		case "users":
 			if pre != nil {
-				if k.Line != pre.keyLine || pre.taken {
+				// The section's lines are blank in data, so its value is
+				// empty: anything else (a block scalar's "|" on the line
+				// after the last item) was read with the items in the
+				// whole file.
+				empty := v.Kind == yaml.ScalarNode && v.Tag == "!!null"
+				if k.Line != pre.keyLine || pre.taken || !empty {
 					return nil, lines, nil, errSplitUncertain
 				}
 				pre.taken = true

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -111,4 +112,28 @@ func FuzzDecodeYAMLSplit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsWhole(t, string(data))
 	})
+}
+
+// The rest of a split file takes the users read apart only where its users
+// key is left with no value: a block scalar's "|" at the start of the line
+// after the last item is read with the items in the whole file (where it
+// is an error), so the file is read whole.
+func TestYAMLSplitRestUsersEmpty(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		err  error
+	}{
+		{yamlUsersFile(3, 2), nil},
+		{"users:\n- groups:\n|", errSplitUncertain},
+		{"users:\n- username: a\n>\n", errSplitUncertain},
+	} {
+		rest, pre, ok := splitYAMLUsers([]byte(c.data), 1)
+		if !ok {
+			t.Fatalf("%q: not split", c.data)
+		}
+		if _, _, _, err := decodeYAMLTree(rest, pre); !errors.Is(err, c.err) && !(c.err == nil && err == nil) {
+			t.Errorf("%q: rest decoded with %v, want %v", c.data, err, c.err)
+		}
+		sameAsWhole(t, c.data)
+	}
 }
