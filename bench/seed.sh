@@ -28,10 +28,7 @@
 #    freshly migrated SQLite database, DJANGO_BULK_RUNS times (default 3),
 #    timed in-process and as a process. With PROFILE=1 (the default) a
 #    CPU and memory profile of the same apply run in-process
-#    (BenchmarkApplyPrehashed); with WHATIF=1 (the default) the apply is
-#    also timed for variants of authctl built from a patched copy of the
-#    tree (store changes suggested in docs/performance.md; skipped if the
-#    code no longer matches the patches).
+#    (BenchmarkApplyPrehashed).
 # D. Scale (unless SCALE=0): databases of 100 users and 10 groups, and
 #    100,000 and SCALE_USERS (default 1,000,000) users with 10,000 groups,
 #    written through the store (bench/scale_test.go); "authctl check" as a
@@ -68,7 +65,6 @@ ROUNDS=${ROUNDS:-5}
 USERLIST_RUNS=${USERLIST_RUNS:-3}
 PROFILE=${PROFILE:-1}
 APPLY_SCALE=${APPLY_SCALE:-1}
-WHATIF=${WHATIF:-1}
 
 cleanup_dirs=()
 cleanup() { for d in "${cleanup_dirs[@]}"; do rm -rf "$d"; done; }
@@ -227,50 +223,6 @@ if [ "$PROFILE" = 1 ]; then
   go tool pprof -sample_index=alloc_space -top "$work/bench.test" "$work/apply-mem.prof" 2>/dev/null | sed -n '/flat%/,$p' | head -9 || true
 fi
 
-if [ "$WHATIF" = 1 ]; then
-  echo "# C. what if: apply of the same file by authctl built from a patched copy of the tree (not authctl's code)"
-  mkdir -p "$work/src"
-  (cd "$root" && tar --exclude=./.git --exclude='./*.test' -cf - .) | tar -xf - -C "$work/src"
-  # patch FILE ANCHOR INSERT: insert INSERT after the line holding ANCHOR
-  # (exactly once), or fail.
-  patch_after() {
-    "$PY" - "$@" <<'EOF'
-import sys
-path, anchor, insert = sys.argv[1:4]
-s = open(path).read()
-if s.count(anchor) != 1:
-    sys.exit("anchor %r found %d times in %s" % (anchor, s.count(anchor), path))
-i = s.index(anchor)
-j = s.index("\n", i) + 1
-open(path, "w").write(s[:j] + insert + "\n" + s[j:])
-EOF
-  }
-  whatif_build() { # NAME: build $work/src into $work/authctl-NAME
-    (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/authctl-$1" .)
-  }
-  # 0. without the audit tail (apply_exec.go's auditTail): appendAudit
-  #    reads the last audit record back and decodes it for every object,
-  #    as before that change.
-  saved=$(cat "$work/src/internal/auth/apply_exec.go")
-  if patch_after "$work/src/internal/auth/apply_exec.go" 'w = &auditTail{Writer: w}' '	w = w.(*auditTail).Writer // seed.sh what-if' &&
-    whatif_build noaudittail; then
-    apply_runs whatif_before_audittail "$work/authctl-noaudittail"
-  else
-    echo "# what-if variant 0 skipped: the code no longer matches the patch" >&2
-  fi
-  printf '%s\n' "$saved" >"$work/src/internal/auth/apply_exec.go"
-  # 1. no audit record per user (one per permission and group only): what
-  #    the per-user audit trail costs a 100,000-user apply. (The bbolt
-  #    settings this section once tried — a large writer mapping, pages
-  #    filled to 90% — are now authctl's own.)
-  if patch_after "$work/src/internal/auth/apply_exec.go" 'func (s *Service) writeUser(' '	record = func(kind, name, action string, fields []string) error { return nil } // seed.sh what-if' &&
-    whatif_build noaudit; then
-    apply_runs whatif_noaudit "$work/authctl-noaudit"
-  else
-    echo "# what-if variant 1 skipped: the code no longer matches the patch" >&2
-  fi
-fi
-
 ########################################################################
 if [ "$SCALE" != 0 ]; then
   echo "## D. scale: 100 users / 10 groups, 100,000 and $SCALE_USERS users / 10,000 groups"
@@ -358,10 +310,6 @@ cat "$work/go-seed.txt" "$work/results.txt" 2>/dev/null | awk -v scale_users="$S
       printf "  Django / authctl: %s (in-process with JSON), %s (bulk_create alone), %s (processes)   [target: >= 5x]\n",
         x(r["prehashed.django.bulk_total_s"], t), x(r["prehashed.django.bulk_db_s"], t), x(r["prehashed.django.wall_s"], t)
     }
-    split("whatif_before_audittail whatif_noaudit", w, " ")
-    for (i = 1; i <= 2; i++) if (("prehashed." w[i] ".wall_s") in r)
-      printf "  what if %-28s %s s, peak RSS %s (largest %s), database %s bytes/user\n", w[i] ":", v(r["prehashed." w[i] ".wall_s"], "%.2f"),
-        mib(r["prehashed." w[i] ".maxrss_kib"]), mib(r["prehashed." w[i] ".maxrss_kib_max"]), v(r["prehashed." w[i] ".db_bytes"] / prehashed, "%.0f")
     if (("scale.check.100") in r) {
       print ""
       print "D. scale"
