@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,24 +10,14 @@ import (
 	"authctl/internal/cmdutil"
 	"authctl/internal/store"
 	"authctl/internal/store/etcd"
+	"authctl/internal/store/etcd/etcdtest"
 )
-
-// closedPort is a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
 
 // An etcd cluster that does not answer: exit 7 and one line naming the
 // endpoints, the cause and the fix, and none of the client's own logging.
 func TestEtcdUnreachable(t *testing.T) {
 	e := newTestEnv(t)
-	addr := closedPort(t)
+	addr := etcdtest.ClosedPort(t)
 	e.env["AUTHCTL_DB"] = "etcd://" + addr + "/authctl/"
 	e.env["AUTHCTL_ETCD_DIAL_TIMEOUT"] = "300ms"
 	e.env["AUTHCTL_ETCD_REQUEST_TIMEOUT"] = "300ms"

@@ -194,7 +194,7 @@ func TestNotEtcd(t *testing.T) {
 // A proxy in the way: the diagnosis names it rather than dialling the
 // member directly.
 func TestProxyDiagnosis(t *testing.T) {
-	dead := closedPort(t)
+	dead := etcdtest.ClosedPort(t)
 	defer etcd.SetProxy(func(string) (*url.URL, error) { return url.Parse("http://" + dead) })()
 	_, err := etcd.Open(address(), store.OpenOptions{}, etcd.Settings{DialTimeout: 300 * time.Millisecond, RequestTimeout: 300 * time.Millisecond})
 	if !errors.Is(err, etcd.ErrUnreachable) || !strings.Contains(err.Error(), "through the proxy http://"+dead+" (HTTPS_PROXY)") ||

@@ -203,7 +203,7 @@ func TestConcurrentHosts(t *testing.T) {
 // A cluster that does not answer is one line naming the endpoints, the
 // cause and what to check.
 func TestUnreachable(t *testing.T) {
-	free := closedPort(t)
+	free := etcdtest.ClosedPort(t)
 	// Nothing accepts connections: given up after the dial timeout, not
 	// the request timeout.
 	start := time.Now()

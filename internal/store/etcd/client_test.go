@@ -11,7 +11,7 @@ import (
 // An endpoint that refuses connections is skipped, wherever it is in the
 // list.
 func TestFailover(t *testing.T) {
-	dead := closedPort(t)
+	dead := etcdtest.ClosedPort(t)
 	p := etcdtest.Prefix()
 	for _, eps := range []string{dead + "," + endpoint, endpoint + "," + dead} {
 		s, err := etcd.Open("//"+eps+p, store.OpenOptions{Create: true}, etcdtest.Settings())

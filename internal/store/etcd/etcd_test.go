@@ -2,7 +2,6 @@ package etcd_test
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"testing"
 
@@ -45,15 +44,3 @@ func newOpener(t testing.TB) storetest.Opener {
 func TestConformance(t *testing.T) { storetest.Run(t, newOpener) }
 
 func BenchmarkConformance(b *testing.B) { storetest.RunBenchmarks(b, newOpener) }
-
-// closedPort is a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
