@@ -13,6 +13,17 @@ import (
 	"authctl/internal/store/bolt"
 )
 
+// freshStore opens a new database for one iteration of a benchmark (the
+// caller stops the timer around it, and closes the store).
+func freshStore(b *testing.B) store.Store {
+	b.Helper()
+	s, err := bolt.Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
 // benchUser is a typical user: a Django hash, an email, two groups out of
 // 10,000 (so a group has about 100 members at 1M users... see groupOf).
 func benchUser(i int) store.User {
@@ -108,12 +119,9 @@ func BenchmarkPutUsers100k(b *testing.B) {
 			}
 			for b.Loop() {
 				b.StopTimer()
-				s, err := bolt.Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
-				if err != nil {
-					b.Fatal(err)
-				}
+				s := freshStore(b)
 				b.StartTimer()
-				err = s.Update(ctx, func(w store.Writer) error {
+				err := s.Update(ctx, func(w store.Writer) error {
 					for _, i := range idx {
 						if err := w.PutUser(benchUser(i)); err != nil {
 							return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"authctl/internal/store"
-	"authctl/internal/store/bolt"
 )
 
 // peakMemory samples the Go heap's live objects every millisecond (through
@@ -112,12 +110,10 @@ func BenchmarkStagedPutUsers100k(b *testing.B) {
 			b.Run(order+"/"+mode, func(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
-					s, err := bolt.Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
-					if err != nil {
-						b.Fatal(err)
-					}
+					s := freshStore(b)
 					peak := startPeakMemory()
 					b.StartTimer()
+					var err error
 					if stageSize == 0 {
 						err = s.Update(ctx, func(w store.Writer) error { return put(w, idx) })
 					} else {

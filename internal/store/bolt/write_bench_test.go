@@ -3,12 +3,10 @@ package bolt_test
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"authctl/internal/store"
-	"authctl/internal/store/bolt"
 )
 
 // BenchmarkApplyWrite is the store's part of an apply of new users, as
@@ -33,12 +31,9 @@ func BenchmarkApplyWrite(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				s, err := bolt.Open(filepath.Join(b.TempDir(), "auth.db"), store.OpenOptions{Create: true})
-				if err != nil {
-					b.Fatal(err)
-				}
+				s := freshStore(b)
 				b.StartTimer()
-				err = store.UpdateStaged(ctx, s, func(stage stageFunc) error {
+				err := store.UpdateStaged(ctx, s, func(stage stageFunc) error {
 					for lo := 0; lo < n; lo += 10_000 {
 						part := users[lo:min(lo+10_000, n)]
 						err := stage(func(w store.Writer) error {
