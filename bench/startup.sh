@@ -74,10 +74,12 @@ build "$root" "$work/cobra" ./bench/startup/cobra
 build "$root" "$work/viper" ./bench/startup/viper
 
 # A variant of authctl without Viper: a copy of the working tree whose
-# cmd/config.go (the Viper part; cmd/config_keys.go stays) is replaced by
-# a loader that reads defaults, AUTHCTL_* variables and the global flags,
-# but no config file (the benchmark has none). Only for measuring; if the tree no longer builds with it (cmd
-# changed), the variant is skipped.
+# cmd/config.go (the Viper part; cmd/config_keys.go and config_plain.go
+# stay) is replaced by a loader that takes the defaults and the global
+# flags through authctl's own Viper-free path (flagsOverDefaults), and
+# reads no config file or AUTHCTL_* variable (the benchmark sets neither).
+# Only for measuring; if the tree no longer builds with it (cmd changed),
+# the variant is skipped.
 noviper=$work/authctl-noviper
 mkdir -p "$work/src"
 (cd "$root" && tar --exclude=./.git --exclude='./*.test' -cf - .) | tar -xf - -C "$work/src"
@@ -86,13 +88,9 @@ package cmd
 
 // A Viper-free configuration loader, written by bench/startup.sh into a
 // copy of the tree to measure what Viper costs at start-up. Not authctl's:
-// it reads no config file.
+// it reads no config file and no AUTHCTL_* variable.
 
 import (
-	"fmt"
-	"strconv"
-	"time"
-
 	"github.com/spf13/pflag"
 
 	"authctl/internal/cmdutil"
@@ -100,41 +98,9 @@ import (
 )
 
 func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*config.Config, error) {
-	cfg := config.Defaults()
-	set := func(key, val string) error {
-		var err error
-		switch key {
-		case "db":
-			cfg.DB = val
-		case "output":
-			cfg.Output = val
-		case "quiet":
-			cfg.Quiet, err = strconv.ParseBool(val)
-		case "lock_timeout":
-			cfg.LockTimeout, err = time.ParseDuration(val)
-		case "workers":
-			cfg.Workers, err = strconv.Atoi(val)
-		case "hasher.algorithm":
-			cfg.Hasher.Algorithm = val
-		}
-		if err != nil {
-			return &cmdutil.ConfigError{Err: fmt.Errorf("%s: %w", key, err)}
-		}
-		return nil
-	}
-	for _, key := range []string{"db", "output", "quiet", "lock_timeout", "workers", "hasher.algorithm"} {
-		if v := getenv(envName(key)); v != "" {
-			if err := set(key, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for name, key := range map[string]string{"db": "db", "lock-timeout": "lock_timeout", "output": "output", "quiet": "quiet"} {
-		if fl := flags.Lookup(name); fl != nil && fl.Changed {
-			if err := set(key, fl.Value.String()); err != nil {
-				return nil, err
-			}
-		}
+	cfg, ok := flagsOverDefaults(config.Defaults(), flags)
+	if !ok {
+		return nil, &cmdutil.ConfigError{Err: errNotPlain}
 	}
 	if err := cfg.Check(); err != nil {
 		return nil, &cmdutil.ConfigError{Err: err}
