@@ -119,21 +119,14 @@ type streamScan struct {
 	n      int
 }
 
-// elementPlain and stringPlain are the bytes scanJSONUsers need not look
-// at in a users element, outside and inside a string: all but the
-// brackets, quotes, backslashes and line breaks that change its state or
-// the line.
-var elementPlain, stringPlain = plainBytes("\"{}[]\n"), plainBytes("\"\\\n")
-
-func plainBytes(special string) (t [256]bool) {
-	for i := range t {
-		t[i] = true
-	}
-	for _, c := range []byte(special) {
-		t[c] = false
-	}
-	return t
-}
+// elementSpecial and stringSpecial are the bytes scanJSONUsers looks at in
+// a users element, outside and inside a string: the brackets, quotes,
+// backslashes and line breaks that change its state or the line. They
+// are literals, so that no command pays for building them at start-up.
+var (
+	elementSpecial = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, '\n': true}
+	stringSpecial  = [256]bool{'"': true, '\\': true, '\n': true}
+)
 
 // scanJSONUsers reads r once, a block at a time. It returns the file with
 // the elements of its top-level users array replaced by blanks — only the
@@ -194,12 +187,12 @@ func scanJSONUsers(r io.ReaderAt) (rest []byte, sc streamScan, ok bool) {
 				// few bytes matter: the rest is skipped in a tight loop,
 				// counted as blanks owed to the line. (An escaped byte is
 				// always looked at.)
-				plain := &elementPlain
+				special := &elementSpecial
 				if inString {
-					plain = &stringPlain
+					special = &stringSpecial
 				}
 				j := i
-				for j < n && plain[buf[j]] {
+				for j < n && !special[buf[j]] {
 					j++
 				}
 				lineBlanks += j - i
