@@ -1,0 +1,109 @@
+package seed
+
+// The second pass of a streamed decode (decode_json_stream.go): each chunk
+// the scan found is read again, checked and decoded into a table of users.
+
+import (
+	"hash/crc32"
+	"io"
+	"sync"
+
+	"authctl/internal/auth"
+)
+
+// chunkBuf is what decoding one chunk needs, kept for the next: a fresh
+// quarter of a megabyte per chunk is memory the kernel must fault in,
+// several microseconds a page on a virtual machine.
+type chunkBuf struct {
+	data  []byte
+	users []User
+	at    []pos
+}
+
+var chunkBufs = sync.Pool{New: func() any { return new(chunkBuf) }}
+
+// grow returns (*s)[:n], reallocating *s if it is shorter.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	*s = (*s)[:n]
+	return *s
+}
+
+// streamJSONUsers reads and decodes the chunks sc found, on workers
+// goroutines, as parallelJSONUsers decodes them from a file held whole,
+// with the same users and positions. Each chunk's users go into a compact
+// table as soon as they are decoded (userTable), so that the decoded
+// users of the whole file are never held at once. It returns the users'
+// table and the problems of their password sources; ok is false unless
+// every element decodes cleanly and ends where the scan said.
+func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptions) (users *auth.UserTable, problems []error, ok bool) {
+	users = auth.NewUserTable()
+	if sc.n == 0 {
+		return users, nil, true
+	}
+	starts := make([]int, len(sc.chunks))
+	for t := 1; t < len(sc.chunks); t++ {
+		starts[t] = starts[t-1] + sc.chunks[t-1].n
+	}
+	// Each chunk's table is added to users as soon as every chunk before
+	// it is: the chunks' own arenas are then garbage while the rest are
+	// decoded, rather than all live until the last one is.
+	var (
+		mu            sync.Mutex
+		merged        int
+		tables        = make([]*auth.UserTable, len(sc.chunks))
+		chunkProblems = make([][]error, len(sc.chunks))
+	)
+	done := func(t int, table *auth.UserTable, found []error) {
+		mu.Lock()
+		defer mu.Unlock()
+		tables[t], chunkProblems[t] = table, found
+		for ; merged < len(tables) && tables[merged] != nil; merged++ {
+			users.AddTable(tables[merged])
+			problems = append(problems, chunkProblems[merged]...)
+			tables[merged], chunkProblems[merged] = nil, nil
+		}
+	}
+	// The password sources are resolved on the workers: the environment
+	// is looked up through a caller's function one at a time.
+	lookupEnv := opts.LookupEnv
+	var envMu sync.Mutex
+	opts.LookupEnv = func(name string) (string, bool) {
+		envMu.Lock()
+		defer envMu.Unlock()
+		return lookupEnv(name)
+	}
+	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
+		c := sc.chunks[t]
+		// The chunk's region, which must hold what the scan read (the
+		// file may have been rewritten since), then its elements between
+		// '[' and ']', as jsonElements reads an array.
+		buf := chunkBufs.Get().(*chunkBuf)
+		defer chunkBufs.Put(buf)
+		data := grow(&buf.data, int(c.end-c.from+2))
+		region := data[1 : len(data)-1]
+		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli()) != c.sum {
+			return false
+		}
+		data = data[:c.to-c.from+2]
+		data[0], data[len(data)-1] = '[', ']'
+		bounds, end, ok := jsonElements(data, 0)
+		if !ok || end != len(data) || len(bounds) != 2*c.n {
+			return false
+		}
+		chunk, at := grow(&buf.users, c.n), grow(&buf.at, c.n)
+		clear(chunk)
+		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
+			return false
+		}
+		table, found := userTable(chunk, at, starts[t], true, opts)
+		done(t, table, found)
+		return true
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	return users, problems, true
+}
