@@ -29,6 +29,11 @@
 //     active, and Django's session auth hash over the user's current
 //     password hash still matches, so a password change or deactivation
 //     ends it.
+//   - Apply holds a document's users in a UserTable (usertable.go): each
+//     user encoded once into an arena that is never written again, so that
+//     the strings loaded from it may share its memory; the plan names users
+//     by index, and a loaded user's pointers are valid only until the next
+//     load into the same view.
 //
 // Errors match ErrNotFound, ErrExists, ErrInvalid, ErrAuthFailed or
 // ErrNotLoggedIn (with errors.Is) or are store errors; the cmd package maps

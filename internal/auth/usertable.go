@@ -3,7 +3,6 @@ package auth
 import (
 	"encoding/binary"
 	"slices"
-	"time"
 	"unsafe"
 
 	"authctl/internal/auth/ident"
@@ -127,43 +126,26 @@ func (t *UserTable) sameFiles(o *UserTable) bool {
 func (t *UserTable) User(i int) DocUser {
 	var v userView
 	d := *t.load(i, &v)
-	own := func(p *string) *string {
-		if p == nil {
-			return nil
+	d.Email, d.FirstName, d.LastName = owned(d.Email), owned(d.FirstName), owned(d.LastName)
+	d.IsActive, d.IsStaff, d.IsSuperuser = owned(d.IsActive), owned(d.IsStaff), owned(d.IsSuperuser)
+	d.DateJoined, d.LastLogin, d.Password = owned(d.DateJoined), owned(d.LastLogin), owned(d.Password)
+	for _, l := range []**[]string{&d.Groups, &d.Permissions} {
+		if *l != nil {
+			c := append([]string{}, **l...)
+			*l = &c
 		}
-		s := *p
-		return &s
-	}
-	ownBool := func(p *bool) *bool {
-		if p == nil {
-			return nil
-		}
-		b := *p
-		return &b
-	}
-	ownList := func(p *[]string) *[]string {
-		if p == nil {
-			return nil
-		}
-		l := append([]string{}, *p...)
-		return &l
-	}
-	ownTime := func(p *time.Time) *time.Time {
-		if p == nil {
-			return nil
-		}
-		tm := *p
-		return &tm
-	}
-	d.Email, d.FirstName, d.LastName = own(d.Email), own(d.FirstName), own(d.LastName)
-	d.IsActive, d.IsStaff, d.IsSuperuser = ownBool(d.IsActive), ownBool(d.IsStaff), ownBool(d.IsSuperuser)
-	d.Groups, d.Permissions = ownList(d.Groups), ownList(d.Permissions)
-	d.DateJoined, d.LastLogin = ownTime(d.DateJoined), ownTime(d.LastLogin)
-	if d.Password != nil {
-		pw := *d.Password
-		d.Password = &pw
 	}
 	return d
+}
+
+// owned is a pointer to a copy of *p (nil for nil): a view's field made
+// the caller's own.
+func owned[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // username is user i's username, without loading the rest.
@@ -174,7 +156,7 @@ func (t *UserTable) username(i int) string {
 }
 
 // givenName is user i's username as the document gave it, before
-// normalisation (normalize).
+// normalisation (normalized).
 func (t *UserTable) givenName(i int, v *userView) string {
 	t.load(i, v)
 	return v.givenUsername()
