@@ -84,8 +84,8 @@ func inspectInit(e ast.Expr, report func(call string, pos token.Pos)) {
 
 // heavyInit lists the packages whose initialisation allocates more than
 // heavyInitBytes in every authctl process, and why each is linked. The
-// check path uses none of them; they are what Viper, Cobra, net/http and
-// x/text do when they initialise (bench/startup.sh reports their time).
+// check path uses none of them; they are what Viper, Cobra and net/http
+// do when they initialise (bench/startup.sh reports their time).
 // Keep a new entry out of this list by importing the package only where
 // it is used, or make its work lazy (sync.OnceValue); add one only when
 // neither can be done, with the reason.
@@ -101,8 +101,6 @@ var heavyInit = map[string]string{
 	"crypto/internal/fips140/rsa":         "crypto/tls (net/http)",
 	"crypto/tls":                          "net/http, the etcd client",
 	"golang.org/x/sys/cpu":                "x/crypto's argon2 and blake2b",
-	"golang.org/x/text/internal/language": "x/text/cases (ident, validate: Python's str.lower)",
-	"golang.org/x/text/cases":             "ident, validate: Python's str.lower",
 	"regexp/syntax":                       "the standard library's tables",
 	"authctl/internal/seed":               "the Django field table of the import decoder",
 }

@@ -5,8 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
+	"authctl/internal/auth/pycase"
 )
 
 // EmailMaxLength is the max_length of Django's User.email (EmailField).
@@ -31,16 +30,9 @@ func NormalizeEmail(s string) string {
 	return stripped[:at+1] + lower
 }
 
-// lowerDomain is Python's str.lower() of an email domain; an ASCII one
-// (nearly all) without x/text's caser, which allocates every time.
-func lowerDomain(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return cases.Lower(language.Und).String(s)
-		}
-	}
-	return strings.ToLower(s)
-}
+// lowerDomain is Python's str.lower() of an email domain (an ASCII one,
+// nearly all, without allocating unless it has capitals).
+func lowerDomain(s string) string { return pycase.Lower(s) }
 
 // ValidateEmail is the clean() of Django 3.2's User.email model field:
 // the empty string is valid (the field may be blank); otherwise

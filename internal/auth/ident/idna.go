@@ -7,10 +7,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
+
+	"authctl/internal/auth/pycase"
 )
 
 //go:generate /usr/bin/python3 gen_idna.py
@@ -101,13 +101,12 @@ func asciiLabel(l string) (string, error) {
 
 // nameprep is encodings.idna.nameprep (RFC 3491).
 func nameprep(label string) (string, error) {
-	m := caseMappers{fold: cases.Fold(), lower: cases.Lower(language.Und)}
 	var b strings.Builder
 	for _, r := range label {
 		if unicode.Is(nameprepMapToNothing, r) {
 			continue
 		}
-		b.WriteString(m.mapB2(r))
+		b.WriteString(pycase.Nameprep(r))
 	}
 	label = nfkc32(b.String())
 	randAL, hasL := false, false
@@ -178,37 +177,6 @@ func nfkc32(s string) string {
 func isRandAL(r rune) bool {
 	c := bidiClass(r)
 	return c == bidi.R || c == bidi.AL
-}
-
-// caseMappers holds the two casers nameprep needs (Casers are stateful, so
-// each nameprep call makes its own).
-type caseMappers struct{ fold, lower cases.Caser }
-
-// mapB3 is stringprep.map_table_b3: Unicode 3.2 case folding where it
-// differs from lower(), else Python's (current) lower(). Go's folding stands
-// in for 3.2's except where they differ: code points unassigned in 3.2 and
-// the Cherokee capitals (folded to themselves then, to capitals now), for
-// which Python's lower() applies.
-func (m caseMappers) mapB3(r rune) string {
-	if unassignedIn32(r) || r >= 0x13a0 && r <= 0x13f4 {
-		return m.lower.String(string(r))
-	}
-	return m.fold.String(string(r))
-}
-
-// mapB2 is stringprep.map_table_b2: case folding closed under NFKC (both
-// from Unicode 3.2, as Python's stringprep uses unicodedata.ucd_3_2_0).
-func (m caseMappers) mapB2(r rune) string {
-	al := m.mapB3(r)
-	b := nfkc32(al)
-	var bl strings.Builder
-	for _, c := range b {
-		bl.WriteString(m.mapB3(c))
-	}
-	if c := nfkc32(bl.String()); b != c {
-		return c
-	}
-	return al
 }
 
 // punycodeEncode is RFC 3492 encoding (Python's "punycode" codec).

@@ -5,31 +5,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
+	"authctl/internal/auth/pycase"
 )
 
 // This file reproduces the few Python string semantics that Django's
 // validators depend on (see the package documentation).
 
 // pyLower is Python's str.lower(): the full Unicode lower-case mapping,
-// including İ → "i̇" and the final-sigma rule. x/text/cases with the
-// root locale matches CPython on every code point and on the final-sigma
-// contexts we checked; strings.ToLower does not (it maps İ to plain "i").
-func pyLower(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	// A Caser is stateful and not safe for concurrent use: make one per call.
-	return cases.Lower(language.Und).String(s)
-}
+// including İ → "i̇" and the final-sigma rule, from tables generated with
+// CPython (package pycase); strings.ToLower maps İ to plain "i".
+func pyLower(s string) string { return pycase.Lower(s) }
 
 // isPySpace is Python's str.isspace() for one code point: Unicode
 // White_Space plus the four separators U+001C..U+001F.
