@@ -24,7 +24,10 @@
 #             Four builds: as shipped (hashkernel: huge pages where they
 #             cannot stall), -tags authctl_prefault_huge (every block huge,
 #             the behaviour before), authctl_prefault_small (4 KiB pages
-#             only) and authctl_noprefault.
+#             only) and authctl_noprefault; and, as "floor-huge" and
+#             "floor-small", no hash: 100 MiB of new memory populated on
+#             huge or 4 KiB pages, the kernel time any program pays to
+#             have that much memory zeroed for it.
 # With FRAGMENT=1 the hashonly rounds run a second time ("frag:" rows) on
 # purpose-fragmented memory: bench/hashkernel/fragment.py holds about half
 # of the free memory so that no free 2 MiB block is left, and takes back
@@ -77,7 +80,11 @@ kernels=(hashkernel hashkernel-huge hashkernel-small hashkernel-noprefault)
 hashonly() {
 	local v a
 	for v in $(printf '%s\n' "${kernels[@]}" | shuf); do
-		for a in argon2 scrypt; do
+		algs=(argon2 scrypt)
+		# The floor: the kernel's part of filling 100 MiB of new memory
+		# (bench/hashkernel floor-huge, floor-small), in the same rounds.
+		if [[ $v == hashkernel ]]; then algs+=(floor-huge floor-small); fi
+		for a in "${algs[@]}"; do
 			sleep "$GAP"
 			echo "$1$a/$v $("$tmp/$v" "$a")" >>"$tmp/hashonly"
 		done
@@ -174,6 +181,12 @@ for k in sorted(hashonly):
     print(f"RESULT hashonly_{key}_sys {m['sys_s']:.4f} s")
     print(f"RESULT hashonly_{key}_share {share:.3f} ratio")
     print(f"RESULT hashonly_{key}_minflt {m['minflt']:.0f} faults")
+floor = hashonly.get("floor-huge/hashkernel")
+argon = hashonly.get("argon2/hashkernel")
+if floor and argon:
+    share = statistics.median(r["sys_s"] for r in floor) / statistics.median(r["wall_s"] for r in argon)
+    print(f"# the floor: populating 100 MiB on huge pages takes {share:.1%} of the shipped argon2 hash's wall time in kernel time")
+    print(f"RESULT hashonly_floor_share_of_argon2 {share:.3f} ratio")
 dj = med.get("django/check_password", [0])[0]
 for v in ("authctl", "authctl-noprefault") if dj else ():
     r = med[f"auth/{v}"][0] / dj

@@ -9,6 +9,13 @@
 //
 //	go run ./bench/hashkernel argon2   # or scrypt, pbkdf2_sha256, ...
 //
+// With "floor-huge" or "floor-small" instead of an algorithm it hashes
+// nothing: it maps fresh anonymous memory of argon2's size at Django's
+// default cost (100 MiB) on huge or 4 KiB pages and has the kernel
+// populate it (madvise MADV_POPULATE_WRITE), which is the least kernel
+// work any program that fills that much new memory pays: the kernel must
+// zero every page it hands out.
+//
 // Output: "wall_s=… user_s=… sys_s=… minflt=… free2m=…" on one line;
 // free2m is the free 2 MiB blocks in /proc/buddyinfo just before the hash
 // (all zones but DMA; -1 where it cannot be read), which says whether a
@@ -22,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"authctl/internal/auth/hasher"
 )
@@ -66,15 +75,46 @@ func main() {
 	if len(os.Args) > 1 {
 		algorithm = os.Args[1]
 	}
+	if floor, ok := strings.CutPrefix(algorithm, "floor-"); ok {
+		measure(func() error { return populateFresh(argon2DefaultBytes, floor == "huge") })
+		return
+	}
 	hs, err := hasher.NewSet(algorithm, hasher.DefaultParams())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hashkernel:", err)
 		os.Exit(2)
 	}
+	measure(func() error {
+		_, err := hs.Make("correct horse battery staple")
+		return err
+	})
+}
+
+// argon2DefaultBytes is the memory of an argon2 hash at Django's default
+// cost: 102,400 KiB.
+const argon2DefaultBytes = 102400 << 10
+
+// populateFresh maps n bytes of new anonymous memory, on huge pages or
+// not, and has the kernel fault all of it in for writing.
+func populateFresh(n int, huge bool) error {
+	b, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return err
+	}
+	advice := unix.MADV_NOHUGEPAGE
+	if huge {
+		advice = unix.MADV_HUGEPAGE
+	}
+	_ = unix.Madvise(b, advice) // without THP the pages are small either way
+	return unix.Madvise(b, unix.MADV_POPULATE_WRITE)
+}
+
+// measure runs work and prints its figures.
+func measure(work func() error) {
 	free := freeHugeBlocks()
 	u0, s0, f0 := usage()
 	start := time.Now()
-	if _, err := hs.Make("correct horse battery staple"); err != nil {
+	if err := work(); err != nil {
 		fmt.Fprintln(os.Stderr, "hashkernel:", err)
 		os.Exit(1)
 	}
