@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"authctl/internal/auth"
 )
 
 // fastYAMLCase is a users section's items (what follows "users:\n").
@@ -196,4 +198,24 @@ func FuzzFastYAMLUsers(f *testing.F) {
 			t.Fatalf("%q:\n fast %s\n node %s", items, showUsers(fast), showUsers(node))
 		}
 	})
+}
+
+// TestFastYAMLExport: what export writes in YAML (every field, unusable
+// hashes, names beyond ASCII, times) is read by the fast path whole, to
+// what the node tree gives.
+func TestFastYAMLExport(t *testing.T) {
+	src := newDB(t)
+	src.apply(t, richDoc(t), auth.ApplyOptions{Manage: true})
+	out := src.export(t, ExportOptions{YAML: true})
+	_, items, ok := strings.Cut(out, "\nusers:\n")
+	if !ok {
+		t.Fatalf("no users section:\n%s", out)
+	}
+	fast, node, fastOK, nodeOK, ok := fastAndNode(items)
+	if !ok || !fastOK || !nodeOK || len(fast.users) != 4 {
+		t.Fatalf("split %v, fast %v, node %v, %d users:\n%s", ok, fastOK, nodeOK, len(fast.users), items)
+	}
+	if !reflect.DeepEqual(fast.users, node.users) || !reflect.DeepEqual(fast.lines, node.lines) {
+		t.Fatalf("fast %s\nnode %s", showUsers(fast), showUsers(node))
+	}
 }
