@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"bytes"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,7 +42,7 @@ func fastYAMLUsers(batch []byte, indent, firstLine int, users []User, lines []po
 	if !yamlPlainText(batch) {
 		return false
 	}
-	r := yamlLines{s: string(batch), line: firstLine - 1}
+	r := yamlLines{s: batch, line: firstLine - 1}
 	r.advance()
 	n := 0
 	for r.has {
@@ -89,19 +90,38 @@ type yamlUserBox struct {
 // yamlLines walks a batch line by line; the current line is text, at
 // column col, line number line in the file.
 type yamlLines struct {
-	s    string
+	s    []byte
 	off  int // where the next line starts
 	line int
-	text string // the current line without its line break
+	text []byte // the current line without its line break
 	col  int
 	has  bool // text is a line; false at the end
 	bad  bool // a line of spaces alone: refused
+	// kept holds the strings read so far, one after another: a user's
+	// strings are parts of it rather than one allocation each, and
+	// nothing else of the batch (keys, indentation) is kept with them.
+	kept strings.Builder
 }
+
+// keep returns b as a string, in r.kept; a full builder is left to the
+// strings made from it, and another one started.
+func (r *yamlLines) keep(b []byte) string {
+	if r.kept.Cap()-r.kept.Len() < len(b) {
+		r.kept = strings.Builder{}
+		r.kept.Grow(max(len(b), yamlKeptBlock))
+	}
+	start := r.kept.Len()
+	r.kept.Write(b)
+	return r.kept.String()[start:]
+}
+
+// yamlKeptBlock is the size of yamlLines.kept's buffers.
+const yamlKeptBlock = 16 << 10
 
 // advance moves to the next line that is not empty.
 func (r *yamlLines) advance() {
 	for r.off < len(r.s) {
-		end := strings.IndexByte(r.s[r.off:], '\n')
+		end := bytes.IndexByte(r.s[r.off:], '\n')
 		next := len(r.s)
 		if end >= 0 {
 			end += r.off
@@ -110,12 +130,12 @@ func (r *yamlLines) advance() {
 			end = len(r.s)
 		}
 		t := r.s[r.off:end]
-		if t != "" && t[len(t)-1] == '\r' {
+		if len(t) > 0 && t[len(t)-1] == '\r' {
 			t = t[:len(t)-1]
 		}
 		r.off = next
 		r.line++
-		if t == "" {
+		if len(t) == 0 {
 			continue
 		}
 		col := 0
@@ -149,7 +169,7 @@ func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool 
 	if j == len(t) || t[j] != ':' {
 		return false
 	}
-	f, known := userKey([]byte(t[k:j]))
+	f, known := userKey(t[k:j])
 	if !known || *seen&(1<<f) != 0 {
 		return false
 	}
@@ -159,7 +179,7 @@ func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool 
 		*box = new(yamlUserBox)
 	}
 	b := *box
-	if strings.TrimRight(rest, " ") == "" {
+	if len(bytes.TrimRight(rest, " ")) == 0 {
 		// Only a list may have its value on the lines below.
 		switch f {
 		case keyGroups:
@@ -172,25 +192,31 @@ func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool 
 	if rest[0] != ' ' {
 		return false
 	}
-	v := strings.TrimLeft(rest, " ")
+	v := bytes.TrimLeft(rest, " ")
 	ok := false
+	text := func(dst *string) {
+		var s []byte
+		if s, ok = yamlString(v); ok {
+			*dst = r.keep(s)
+		}
+	}
 	switch f {
 	case keyUsername:
-		u.Username, ok = yamlString(v)
+		text(&u.Username)
 	case keyPasswordEnv:
-		u.PasswordEnv, ok = yamlString(v)
+		text(&u.PasswordEnv)
 	case keyPasswordFile:
-		u.PasswordFile, ok = yamlString(v)
+		text(&u.PasswordFile)
 	case keyPasswordHash:
-		u.PasswordHash, ok = yamlString(v)
+		text(&u.PasswordHash)
 	case keyEmail:
-		b.email, ok = yamlString(v)
+		text(&b.email)
 		u.Email = &b.email
 	case keyFirstName:
-		b.first, ok = yamlString(v)
+		text(&b.first)
 		u.FirstName = &b.first
 	case keyLastName:
-		b.last, ok = yamlString(v)
+		text(&b.last)
 		u.LastName = &b.last
 	case keyIsActive:
 		b.active, ok = yamlBool(v)
@@ -202,10 +228,10 @@ func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool 
 		b.super, ok = yamlBool(v)
 		u.IsSuperuser = &b.super
 	case keyGroups:
-		b.groups, ok = yamlFlowList(v)
+		b.groups, ok = r.flowList(v)
 		u.Groups = &b.groups
 	case keyUserPermissions:
-		b.perms, ok = yamlFlowList(v)
+		b.perms, ok = r.flowList(v)
 		u.UserPermissions = &b.perms
 	case keyDateJoined:
 		b.joined, ok = yamlTime(v)
@@ -228,11 +254,11 @@ func (r *yamlLines) blockList(k int, l *[]string, dst **[]string) bool {
 	c := r.col
 	list := []string{}
 	for r.has && r.col == c && r.dashAt(c) {
-		s, ok := yamlString(strings.TrimLeft(r.text[c+2:], " "))
+		s, ok := yamlString(bytes.TrimLeft(r.text[c+2:], " "))
 		if !ok {
 			return false
 		}
-		list = append(list, s)
+		list = append(list, r.keep(s))
 		r.advance()
 	}
 	*l = list
@@ -243,27 +269,27 @@ func (r *yamlLines) blockList(k int, l *[]string, dst **[]string) bool {
 // yamlString reads v, the rest of a line, as one scalar that yaml.v3
 // decodes into a string as it is written: plain, or quoted without
 // escapes.
-func yamlString(v string) (string, bool) {
-	if v != "" && (v[0] == '\'' || v[0] == '"') {
+func yamlString(v []byte) ([]byte, bool) {
+	if len(v) > 0 && (v[0] == '\'' || v[0] == '"') {
 		s, rest, ok := yamlQuoted(v)
-		return s, ok && strings.TrimLeft(rest, " ") == ""
+		return s, ok && len(bytes.TrimLeft(rest, " ")) == 0
 	}
-	s := strings.TrimRight(v, " ")
+	s := bytes.TrimRight(v, " ")
 	return s, yamlPlainString(s, false)
 }
 
 // yamlQuoted reads a single- or double-quoted scalar at the start of v
 // that has no escape (no doubled single quote, no backslash) and returns its contents and
 // what follows it.
-func yamlQuoted(v string) (s, rest string, ok bool) {
+func yamlQuoted(v []byte) (s, rest []byte, ok bool) {
 	q := v[0]
-	end := strings.IndexByte(v[1:], q)
+	end := bytes.IndexByte(v[1:], q)
 	if end < 0 {
-		return "", "", false
+		return nil, nil, false
 	}
 	s, rest = v[1:1+end], v[2+end:]
-	if q == '"' && strings.IndexByte(s, '\\') >= 0 || q == '\'' && rest != "" && rest[0] == '\'' {
-		return "", "", false
+	if q == '"' && bytes.IndexByte(s, '\\') >= 0 || q == '\'' && len(rest) > 0 && rest[0] == '\'' {
+		return nil, nil, false
 	}
 	return s, rest, true
 }
@@ -273,11 +299,11 @@ func yamlQuoted(v string) (s, rest string, ok bool) {
 // it starts with no indicator, sign, digit or dot, is not a word YAML
 // resolves (null, true, ...), and holds no ": ", " #" or final ":" (in a
 // flow list, no flow indicator, ':' or '#' at all).
-func yamlPlainString(s string, flow bool) bool {
-	if s == "" || !yamlPlainFirst[s[0]] {
+func yamlPlainString(s []byte, flow bool) bool {
+	if len(s) == 0 || !yamlPlainFirst[s[0]] {
 		return false
 	}
-	switch s {
+	switch string(s) {
 	case "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL":
 		return false
 	}
@@ -313,8 +339,8 @@ var yamlPlainFirst = func() (t [256]bool) {
 }()
 
 // yamlBool reads the plain words yaml.v3 decodes into a bool.
-func yamlBool(v string) (bool, bool) {
-	switch strings.TrimRight(v, " ") {
+func yamlBool(v []byte) (bool, bool) {
+	switch string(bytes.TrimRight(v, " ")) {
 	case "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
 		return true, true
 	case "false", "False", "FALSE", "n", "N", "no", "No", "NO", "off", "Off", "OFF":
@@ -323,45 +349,45 @@ func yamlBool(v string) (bool, bool) {
 	return false, false
 }
 
-// yamlFlowList reads "[a, b]", the rest of a line, of plain or quoted
+// flowList reads "[a, b]", the rest of a line, of plain or quoted
 // strings.
-func yamlFlowList(v string) ([]string, bool) {
-	v = strings.TrimRight(v, " ")
+func (r *yamlLines) flowList(v []byte) ([]string, bool) {
+	v = bytes.TrimRight(v, " ")
 	if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
 		return nil, false
 	}
-	v = strings.TrimLeft(v[1:len(v)-1], " ")
+	v = bytes.TrimLeft(v[1:len(v)-1], " ")
 	list := []string{}
-	if v == "" {
+	if len(v) == 0 {
 		return list, true
 	}
 	for {
-		var s string
+		var s []byte
 		if v[0] == '\'' || v[0] == '"' {
 			var ok bool
 			if s, v, ok = yamlQuoted(v); !ok {
 				return nil, false
 			}
-			v = strings.TrimLeft(v, " ")
+			v = bytes.TrimLeft(v, " ")
 		} else {
-			end := strings.IndexAny(v, ",]")
+			end := bytes.IndexAny(v, ",]")
 			if end < 0 {
 				end = len(v)
 			}
-			s, v = strings.TrimRight(v[:end], " "), v[end:]
+			s, v = bytes.TrimRight(v[:end], " "), v[end:]
 			if !yamlPlainString(s, true) {
 				return nil, false
 			}
 		}
-		list = append(list, s)
-		if v == "" {
+		list = append(list, r.keep(s))
+		if len(v) == 0 {
 			return list, true
 		}
 		if v[0] != ',' {
 			return nil, false
 		}
-		v = strings.TrimLeft(v[1:], " ")
-		if v == "" {
+		v = bytes.TrimLeft(v[1:], " ")
+		if len(v) == 0 {
 			return nil, false // a trailing comma
 		}
 	}
@@ -370,8 +396,8 @@ func yamlFlowList(v string) ([]string, bool) {
 // yamlTime reads a plain timestamp as yaml.v3 resolves it (its
 // parseTimestamp: a year of four digits and "-", then the first of its
 // layouts that parses).
-func yamlTime(v string) (time.Time, bool) {
-	s := strings.TrimRight(v, " ")
+func yamlTime(v []byte) (time.Time, bool) {
+	s := string(bytes.TrimRight(v, " "))
 	if len(s) < 5 || s[4] != '-' {
 		return time.Time{}, false
 	}
