@@ -94,3 +94,39 @@ func BenchmarkDecodeUsers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeYAMLFast decodes 20,000 pre-hashed users on one
+// goroutine: YAML with the fast path for plain items (fastYAMLUsers), YAML
+// through node trees alone, and the same users in JSON:
+//
+//	go test -run '^$' -bench DecodeYAMLFast -benchtime 10x ./internal/seed/
+func BenchmarkDecodeYAMLFast(b *testing.B) {
+	const n = 20_000
+	yamlData, jsonData := prehashedUsersFile(n, true), prehashedUsersFile(n, false)
+	for _, c := range []struct {
+		name string
+		data []byte
+		fast bool
+	}{{"yaml/fast", yamlData, true}, {"yaml/nodes", yamlData, false}, {"json", jsonData, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer func(was bool) { yamlFastPath = was }(yamlFastPath)
+			yamlFastPath = c.fast
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var (
+					f   *File
+					err error
+				)
+				if c.name == "json" {
+					f, _, _, err = decodeJSON(c.data, 1)
+				} else {
+					f, _, _, err = decodeYAML(c.data, 1)
+				}
+				if err != nil || len(f.Users) != n {
+					b.Fatalf("decode: %v", err)
+				}
+			}
+		})
+	}
+}

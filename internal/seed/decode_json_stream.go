@@ -3,7 +3,6 @@ package seed
 import (
 	"hash/crc32"
 	"io"
-	"math"
 	"os"
 	"sync"
 
@@ -53,7 +52,7 @@ func DecodeFile(r *os.File, opts DecodeOptions) (*auth.Document, *yaml.Node, err
 			return doc, assert, err
 		}
 	}
-	data, err := io.ReadAll(io.NewSectionReader(r, 0, math.MaxInt64-1))
+	data, err := readWhole(r, st.Size())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -90,8 +90,18 @@ func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok
 // line firstLine of the file) and decodes them into users, their lines
 // into lines and their problems into problems. It returns false if the
 // batch is not exactly len(users) items at the column indent+1, without
-// anchors.
+// anchors. A batch of plain items is read without a node tree
+// (fastYAMLUsers); anything else through one.
 func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, problems *problemList) bool {
+	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines) {
+		return true
+	}
+	clear(users) // what the fast path read before it gave up
+	return nodeYAMLBatch(batch, indent, firstLine, users, lines, problems)
+}
+
+// nodeYAMLBatch is decodeYAMLBatch through a node tree.
+func nodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, problems *problemList) bool {
 	var root yaml.Node
 	if err := yaml.Unmarshal(batch, &root); err != nil {
 		return false
