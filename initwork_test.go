@@ -102,7 +102,6 @@ var heavyInit = map[string]string{
 	"crypto/tls":                          "net/http, the etcd client",
 	"golang.org/x/sys/cpu":                "x/crypto's argon2 and blake2b",
 	"regexp/syntax":                       "the standard library's tables",
-	"authctl/internal/seed":               "the Django field table of the import decoder",
 }
 
 // heavyInitBytes is what one package's initialisation may allocate before

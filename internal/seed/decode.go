@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -174,13 +175,16 @@ func (p problemList) err() error {
 }
 
 // fieldTypes maps each kind of object ("top", "permission", "group", "user")
-// to its keys and their Go types, from the struct tags.
-var fieldTypes = map[string]map[string]reflect.Type{
-	"top":        structFields(reflect.TypeFor[File]()),
-	"permission": structFields(reflect.TypeFor[Permission]()),
-	"group":      structFields(reflect.TypeFor[Group]()),
-	"user":       structFields(reflect.TypeFor[User]()),
-}
+// to its keys and their Go types, from the struct tags; built at first use,
+// not when every process starts.
+var fieldTypes = sync.OnceValue(func() map[string]map[string]reflect.Type {
+	return map[string]map[string]reflect.Type{
+		"top":        structFields(reflect.TypeFor[File]()),
+		"permission": structFields(reflect.TypeFor[Permission]()),
+		"group":      structFields(reflect.TypeFor[Group]()),
+		"user":       structFields(reflect.TypeFor[User]()),
+	}
+})
 
 func structFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}

@@ -216,7 +216,7 @@ func jsonElementProblems(kind, path string, raw []byte, at pos, problems *proble
 		problems.addAt(at, "%s: a %s must be an object with keys (%s)", path, kind, knownKeys[kind])
 		return
 	}
-	fields := fieldTypes[kind]
+	fields := fieldTypes()[kind]
 	for d.More() {
 		keyAt := skipBlanks(raw, d.InputOffset())
 		tok, err := d.Token()

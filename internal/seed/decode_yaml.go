@@ -133,7 +133,7 @@ func yamlItem(kind string, item *yaml.Node, target any, problems *problemList) {
 		problems.add(item.Line, "a %s must be a mapping with keys (%s)", kind, knownKeys[kind])
 		return
 	}
-	fields := fieldTypes[kind]
+	fields := fieldTypes()[kind]
 	for i := 0; i+1 < len(item.Content); i += 2 {
 		k := item.Content[i]
 		if k.Tag == "!!merge" {
