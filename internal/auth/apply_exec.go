@@ -176,10 +176,24 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	}
 	now := s.clock()
 	var v userView
-	for _, i := range order {
-		st := &pl.users[i]
-		if err := s.writeUser(w, st, pl.table.load(int(st.user), &v), opts, now, record); err != nil {
-			return err
+	write := func(st *userStep, table *UserTable) error {
+		return s.writeUser(w, st, table.load(int(st.user), &v), opts, now, record)
+	}
+	for start := 0; start < len(order); start += gatherSize {
+		part := order[start:min(start+gatherSize, len(order))]
+		if g, ok := gatherUsers(pl.users, pl.table, part); ok {
+			// The part's users copied in key order (usertable_gather.go).
+			for j := range g.steps {
+				if err := write(&g.steps[j], g.table); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		for _, i := range part {
+			if err := write(&pl.users[i], pl.table); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.writePrune(w, pl, record); err != nil {
