@@ -38,21 +38,27 @@ func orderDoc(n int, shuffled bool) *Document {
 
 // BenchmarkApplyWriteOrder is the write of an apply (ExecuteApply of a
 // planned document of 100,000 pre-hashed users, staged as the command
-// stages it) for the same users listed by name and shuffled, alternately,
-// each on a fresh database: the write takes them in key order either way,
-// so the two should cost the same. Reports each order's wall and CPU
-// (user+system, the whole process's: the collector's work counts) time
-// per user, and random/sorted, the ratios of the write times (CPU is the
-// steadier on a shared machine).
+// stages it) for the same users listed by name and shuffled, each on a
+// fresh database, the shuffled one twice: as the write takes it, and
+// without gathering its users into key order first (usertable_gather.go),
+// as the write took it before. The three alternate, so that a shared
+// machine's drift hits all alike. Reports each one's wall and CPU time
+// per user (user+system, the whole process's: the collector's work
+// counts; the steadier of the two on a shared machine), and the shuffled
+// ones' over the sorted one's.
 //
 //	go test -run '^$' -bench ApplyWriteOrder -benchtime 5x ./internal/auth/
 func BenchmarkApplyWriteOrder(b *testing.B) {
 	const n = 100_000
 	ctx := context.Background()
-	docs := map[bool]*Document{false: orderDoc(n, false), true: orderDoc(n, true)}
-	var took, cpu [2]time.Duration
-	runs := 0
-	write := func(shuffled bool) (wall, used time.Duration) {
+	sorted, shuffled := orderDoc(n, false), orderDoc(n, true)
+	runs := []struct {
+		name      string
+		doc       *Document
+		off       bool
+		wall, cpu time.Duration
+	}{{name: "sorted", doc: sorted}, {name: "random", doc: shuffled}, {name: "random-ungathered", doc: shuffled, off: true}}
+	write := func(doc *Document, off bool) (wall, used time.Duration) {
 		b.StopTimer()
 		defer b.StartTimer()
 		st, _ := benchStore(b, store.OpenOptions{})
@@ -61,10 +67,12 @@ func BenchmarkApplyWriteOrder(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ap, err := svc.PlanApply(ctx, docs[shuffled], ApplyOptions{Origin: "bench", CountsOnly: true})
+		ap, err := svc.PlanApply(ctx, doc, ApplyOptions{Origin: "bench", CountsOnly: true})
 		if err != nil {
 			b.Fatal(err)
 		}
+		gatherOff = off
+		defer func() { gatherOff = false }()
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime(b)
 		if _, err := svc.ExecuteApply(ctx, ap); err != nil {
@@ -72,19 +80,22 @@ func BenchmarkApplyWriteOrder(b *testing.B) {
 		}
 		return time.Since(start), cpuTime(b) - cpu0
 	}
+	rounds := 0
 	for b.Loop() {
-		for k, shuffled := range []bool{false, true} {
-			w, c := write(shuffled)
-			took[k] += w
-			cpu[k] += c
+		for k := range runs {
+			w, c := write(runs[k].doc, runs[k].off)
+			runs[k].wall += w
+			runs[k].cpu += c
 		}
-		runs++
+		rounds++
 	}
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(runs*n) }
-	b.ReportMetric(per(took[0]), "ns/user-sorted")
-	b.ReportMetric(per(took[1]), "ns/user-random")
-	b.ReportMetric(per(cpu[0]), "cpu-ns/user-sorted")
-	b.ReportMetric(per(cpu[1]), "cpu-ns/user-random")
-	b.ReportMetric(float64(took[1])/float64(took[0]), "random/sorted")
-	b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-random/sorted")
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(rounds*n) }
+	for _, r := range runs {
+		b.ReportMetric(per(r.wall), "ns/user-"+r.name)
+		b.ReportMetric(per(r.cpu), "cpu-ns/user-"+r.name)
+		if r.name != "sorted" {
+			b.ReportMetric(float64(r.wall)/float64(runs[0].wall), r.name+"/sorted")
+			b.ReportMetric(float64(r.cpu)/float64(runs[0].cpu), "cpu-"+r.name+"/sorted")
+		}
+	}
 }
