@@ -176,10 +176,24 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	}
 	now := s.clock()
 	var v userView
-	for _, i := range order {
-		st := &pl.users[i]
-		if err := s.writeUser(w, st, pl.table.load(int(st.user), &v), opts, now, record); err != nil {
-			return err
+	write := func(st *userStep, table *UserTable) error {
+		return s.writeUser(w, st, table.load(int(st.user), &v), opts, now, record)
+	}
+	for start := 0; start < len(order); start += gatherSize {
+		part := order[start:min(start+gatherSize, len(order))]
+		if g, ok := gatherUsers(pl.users, pl.table, part); ok {
+			// The part's users copied in key order (usertable_gather.go).
+			for j := range g.steps {
+				if err := write(&g.steps[j], g.table); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		for _, i := range part {
+			if err := write(&pl.users[i], pl.table); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.writePrune(w, pl, record); err != nil {
@@ -344,33 +358,25 @@ func refsStillExist(w store.Writer, pl *plan) error {
 // int at a million users): a document of 2^31 users would need hundreds of
 // GB of memory before it got here.
 func keyOrder(users []userStep, table *UserTable) []int32 {
-	// Sorted by the names' first 16 bytes, kept beside each index, and by
-	// the whole names only where those are equal: in a shuffled document
-	// each comparison would otherwise read two names from random places
-	// in the table (a tenth of a 100,000-user apply).
-	type key struct {
-		hi, lo uint64
-		i      int32
-	}
-	keys := make([]key, len(users))
+	// Sorted by the names' first 16 bytes, kept beside each index (a radix
+	// sort: keyorder_sort.go), and by the whole names only where those are
+	// equal: in a shuffled document each comparison would otherwise read
+	// two names from random places in the table (a tenth of a
+	// 100,000-user apply).
+	keys := make([]orderKey, len(users))
 	sorted := true
 	for i := range users {
 		name := table.username(int(users[i].user))
 		var b [16]byte
 		copy(b[:], name)
-		keys[i] = key{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)}
+		keys[i] = orderKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)}
 		if i > 0 && sorted && compareKeys(keys[i-1].hi, keys[i-1].lo, keys[i].hi, keys[i].lo) > 0 {
 			sorted = false
 		}
 	}
 	name := func(i int32) string { return table.username(int(users[i].user)) }
-	if !sorted || !slices.IsSortedFunc(keys, func(a, b key) int { return strings.Compare(name(a.i), name(b.i)) }) {
-		slices.SortFunc(keys, func(a, b key) int {
-			if c := compareKeys(a.hi, a.lo, b.hi, b.lo); c != 0 {
-				return c
-			}
-			return strings.Compare(name(a.i), name(b.i))
-		})
+	if !sorted || !slices.IsSortedFunc(keys, func(a, b orderKey) int { return strings.Compare(name(a.i), name(b.i)) }) {
+		sortKeys(keys, name)
 	}
 	order := make([]int32, len(users))
 	for k := range keys {

@@ -33,7 +33,11 @@
 //     user encoded once into an arena that is never written again, so that
 //     the strings loaded from it may share its memory; the plan names users
 //     by index, and a loaded user's pointers are valid only until the next
-//     load into the same view.
+//     load into the same view. The write copies each part of the plan it
+//     takes out of the document's order (usertable_gather.go) into a table
+//     of its own, whose one arena holds the same encodings and, likewise,
+//     is never written again once filled; the part's copied steps name
+//     their users in it.
 //
 // Errors match ErrNotFound, ErrExists, ErrInvalid, ErrAuthFailed or
 // ErrNotLoggedIn (with errors.Is) or are store errors; the cmd package maps
