@@ -41,7 +41,7 @@ func yamlQuoted(v []byte) (s, rest []byte, ok bool) {
 // blanks, is one that yaml.v3 reads as written and resolves to a string:
 // it starts with no indicator, sign, digit or dot, is not a word YAML
 // resolves (null, true, ...), and holds no ": ", " #" or final ":" (in a
-// flow list, no flow indicator, ':' or '#' at all).
+// flow list, no flow indicator, '?', ':' or '#' at all).
 func yamlPlainString(s []byte, flow bool) bool {
 	if len(s) == 0 || !yamlPlainFirst[s[0]] {
 		return false
@@ -60,7 +60,9 @@ func yamlPlainString(s []byte, flow bool) bool {
 			if flow || s[i-1] == ' ' {
 				return false
 			}
-		case ',', '[', ']', '{', '}', '\'', '"':
+		case ',', '?', '[', ']', '{', '}', '\'', '"':
+			// yaml.v3 ends a plain scalar in a flow list at each of these
+			// ('?' too: "[a?b]" is not valid YAML to it).
 			if flow {
 				return false
 			}

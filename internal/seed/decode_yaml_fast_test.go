@@ -77,6 +77,9 @@ var fastYAMLCases = []struct {
 	{"  - username: a\n    \n", false},
 	{"  - username: a\u2028b\n", false},
 	{"  - username: a\u0085b\n", false},
+	{"  - username: a\n    groups: [Can edit?]\n", false}, // '?' in a flow list: yaml.v3 refuses the file
+	{"  - username: a\n    groups: [a?b]\n", false},
+	{"  - username: a\n    groups:\n      - Can edit?\n", true}, // in a block list it is plain text
 	{"  - - a\n", false},
 	{"  - [a, b]\n", false},
 	{"  - a\n", false},
@@ -119,6 +122,43 @@ func TestFastYAMLUsers(t *testing.T) {
 		if fastOK && (!nodeOK || len(node.problems) > 0 || !reflect.DeepEqual(fast.users, node.users) || !reflect.DeepEqual(fast.lines, node.lines)) {
 			t.Errorf("%q:\n fast %s\n node %s (ok %v, problems %v)", c.items, showUsers(fast), showUsers(node), nodeOK, node.problems)
 		}
+	}
+}
+
+// TestFastYAMLPunctuation sweeps every printable ASCII character, alone
+// and around a letter, through each place a value can stand (a plain
+// value, a flow list entry, a block list entry, quoted both ways): where
+// the fast path accepts, the node path must give the same users and lines.
+// A fuzzer finds such a character only by luck; this finds it every time.
+func TestFastYAMLPunctuation(t *testing.T) {
+	templates := []string{
+		"  - username: %s\n",
+		"  - username: a\n    groups: [%s]\n",
+		"  - username: a\n    groups: [x, %s]\n",
+		"  - username: a\n    user_permissions: [%s, b.c]\n",
+		"  - username: a\n    groups:\n      - %s\n",
+		"  - username: '%s'\n",
+		"  - username: \"%s\"\n",
+		"  - username: a\n    groups: ['%s']\n",
+	}
+	accepted := 0
+	for c := byte(' '); c < 0x7f; c++ {
+		for _, v := range []string{string(c), "a" + string(c), string(c) + "a", "a" + string(c) + "b", "a " + string(c), "a" + string(c) + " b"} {
+			for _, tmpl := range templates {
+				items := fmt.Sprintf(tmpl, v)
+				fast, node, fastOK, nodeOK, ok := fastAndNode(items)
+				if !ok || !fastOK {
+					continue
+				}
+				accepted++
+				if !nodeOK || len(node.problems) > 0 || !reflect.DeepEqual(fast.users, node.users) || !reflect.DeepEqual(fast.lines, node.lines) {
+					t.Errorf("%q:\n fast %s\n node %s (ok %v, problems %v)", items, showUsers(fast), showUsers(node), nodeOK, node.problems)
+				}
+			}
+		}
+	}
+	if accepted < 1000 {
+		t.Errorf("the fast path accepted only %d of the cases", accepted)
 	}
 }
 
