@@ -179,9 +179,10 @@ func (s *Service) writePlan(w store.Writer, pl *plan, opts ApplyOptions) error {
 	write := func(st *userStep, table *UserTable) error {
 		return s.writeUser(w, st, table.load(int(st.user), &v), opts, now, record)
 	}
+	var g gathered
 	for start := 0; start < len(order); start += gatherSize {
 		part := order[start:min(start+gatherSize, len(order))]
-		if g, ok := gatherUsers(pl.users, pl.table, part); ok {
+		if g.gather(pl.users, pl.table, part) {
 			// The part's users copied in key order (usertable_gather.go).
 			for j := range g.steps {
 				if err := write(&g.steps[j], g.table); err != nil {

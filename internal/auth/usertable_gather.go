@@ -11,11 +11,14 @@ import (
 // per user, each paid in the middle of the store's work for the previous
 // user. The write therefore gathers them first, a few thousand at a time,
 // in a tight loop (the misses then overlap), into a table and steps of
-// its own in write order, and reads those sequentially. A gathered part
-// is garbage once the write moves on to the next (what a record written
-// still points into is copied by the store): it adds about a MiB to a
-// write, whatever the plan's size. A part already in memory order (a
-// document sorted by name) is read where it is.
+// its own in write order, and reads those sequentially. The steps and
+// indexes of a part are reused for the next; its arena is not, because
+// strings taken from it may outlive the part (the store copies what it
+// writes, but a transaction may keep a name it saw first there as a map
+// key until it ends): at most one arena per such name, so a write holds
+// about a MiB of gathered users beyond what it would anyway, whatever the
+// plan's size. A part already in memory order (a document sorted by
+// name) is read where it is.
 
 // gatherSize is how many users a write gathers at a time. A variable for
 // the tests.
@@ -25,31 +28,36 @@ var gatherSize = 4096
 // which measures the write with and without it.
 var gatherOff = false
 
-// gathered is a part of a plan's users in the order the write takes them.
+// gathered is a part of a plan's users in the order the write takes them,
+// and the buffers the next part reuses.
 type gathered struct {
 	steps []userStep
 	table *UserTable
+	at    []userEntry // where each step's user is in the plan's table
+	lens  []uint32    // each user's encoded length
+	users []userEntry // the gathered table's index
 }
 
-// gatherUsers returns the steps order names (indexes into steps), in that
-// order, and a table of their users in the same order: the i-th step's
-// user is the table's user i, encoded after user i-1 in one arena of its
-// own. When order already walks steps and table forwards, it returns
-// steps and table themselves, order's indexes and the steps' own users:
-// ok is then false and nothing is copied.
-func gatherUsers(steps []userStep, table *UserTable, order []int32) (g gathered, ok bool) {
+// gather puts into g.steps the steps order names (indexes into steps), in
+// that order, and into g.table a table of their users in the same order:
+// the i-th step's user is the table's user i, encoded after user i-1 in
+// one arena of its own. It returns false, and copies nothing, when order
+// already walks steps and table forwards: the write then reads them where
+// they are. What g held from an earlier part is overwritten.
+func (g *gathered) gather(steps []userStep, table *UserTable, order []int32) bool {
 	if gatherOff || forwards(steps, table, order) {
-		return gathered{}, false
+		return false
 	}
 	// Each pass is a tight loop whose reads do not depend on one another,
 	// so that the processor has many of its misses in flight at once: the
 	// steps, then where their users are, then a first touch of each user,
 	// then their lengths and copies from what is now in the cache.
-	g.steps = make([]userStep, len(order))
+	g.steps = resize(g.steps, len(order))
 	for j, i := range order {
 		g.steps[j] = steps[i]
 	}
-	at := make([]userEntry, len(order))
+	g.at = resize(g.at, len(order))
+	at := g.at
 	for j := range g.steps {
 		at[j] = table.users[g.steps[j].user]
 	}
@@ -62,7 +70,8 @@ func gatherUsers(steps []userStep, table *UserTable, order []int32) (g gathered,
 		}
 	}
 	gatherSink = touched
-	lens := make([]uint32, len(order))
+	g.lens = resize(g.lens, len(order))
+	lens := g.lens
 	size := 0
 	for j, e := range at {
 		lens[j] = uint32(encodedLen(table.arenas[e.arena][e.off:]))
@@ -71,7 +80,8 @@ func gatherUsers(steps []userStep, table *UserTable, order []int32) (g gathered,
 	// A new arena, never written again once filled (the table's
 	// invariant): the write's records may keep strings that point into it.
 	arena := make([]byte, 0, size)
-	g.table = &UserTable{files: table.files, users: make([]userEntry, len(order))}
+	g.users = resize(g.users, len(order))
+	g.table = &UserTable{files: table.files, users: g.users}
 	for j, e := range at {
 		src := table.arenas[e.arena][e.off : e.off+lens[j]]
 		off := len(arena)
@@ -84,10 +94,19 @@ func gatherUsers(steps []userStep, table *UserTable, order []int32) (g gathered,
 		st.password = rebase(st.password, src, arena[off:])
 	}
 	g.table.arenas = [][]byte{arena}
-	return g, true
+	return true
 }
 
-// gatherSink keeps gatherUsers' first touch of each user from being
+// resize returns s with length n, reusing its array when it is large
+// enough; the elements are to be overwritten.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// gatherSink keeps gather's first touch of each user from being
 // compiled away.
 var gatherSink byte
 

@@ -35,7 +35,7 @@ func TestEncodedLen(t *testing.T) {
 	}
 }
 
-// gatherUsers copies a part of a plan in the order given: each step as it
+// gather copies a part of a plan in the order given: each step as it
 // was but for its user's index, which names the same user in the gathered
 // table; a declared hash the step stores is read from the copy. An order
 // that walks the plan forwards is left as it is.
@@ -58,13 +58,17 @@ func TestGatherUsers(t *testing.T) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	if _, ok := gatherUsers(steps, tab, order); ok {
+	var g gathered
+	if g.gather(steps, tab, order) {
 		t.Error("an order that walks the plan forwards was gathered")
 	}
 	rand.New(rand.NewPCG(3, 4)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	// A larger part first, so that the part checked reuses its buffers.
+	if !g.gather(steps, tab, order[:35]) {
+		t.Fatal("a shuffled order was not gathered")
+	}
 	part := order[5:30]
-	g, ok := gatherUsers(steps, tab, part)
-	if !ok {
+	if !g.gather(steps, tab, part) {
 		t.Fatal("a shuffled order was not gathered")
 	}
 	if len(g.steps) != len(part) || g.table.Len() != len(part) {
