@@ -43,7 +43,7 @@ func yamlQuoted(v []byte) (s, rest []byte, ok bool) {
 // resolves (null, true, ...), and holds no ": ", " #" or final ":" (in a
 // flow list, no flow indicator, '?', ':' or '#' at all).
 func yamlPlainString(s []byte, flow bool) bool {
-	if len(s) == 0 || !yamlPlainFirst[s[0]] {
+	if len(s) == 0 || !yamlPlainFirst(s[0]) {
 		return false
 	}
 	switch string(s) {
@@ -71,17 +71,15 @@ func yamlPlainString(s []byte, flow bool) bool {
 	return true
 }
 
-// yamlPlainFirst marks the bytes a plain string scalar may start with here:
+// yamlPlainFirst says whether a plain string scalar may start with c here:
 // none of YAML's indicators, nor what starts a number, a time or "<<".
-var yamlPlainFirst = func() (t [256]bool) {
-	for c := 0x21; c < 256; c++ {
-		t[c] = true
+func yamlPlainFirst(c byte) bool {
+	switch c {
+	case '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '+', '.', '<', '=', '~':
+		return false
 	}
-	for _, c := range []byte("-?:,[]{}#&*!|>'\"%@`+.0123456789<=~") {
-		t[c] = false
-	}
-	return t
-}()
+	return c > ' ' && (c < '0' || c > '9')
+}
 
 // yamlBool reads the plain words yaml.v3 decodes into a bool.
 func yamlBool(v []byte) (bool, bool) {

@@ -99,7 +99,7 @@ func parseDigest(s string) digest {
 		return digest{tag: digestText, text: s}
 	}
 	for i := range d.raw {
-		hi, lo := hexValue[digits[2*i]], hexValue[digits[2*i+1]]
+		hi, lo := hexValue(digits[2*i]), hexValue(digits[2*i+1])
 		if hi|lo > 0xf {
 			return digest{tag: digestText, text: s}
 		}
@@ -122,17 +122,17 @@ func (d *digest) append(b []byte) []byte {
 	return append(append(b, d.tag), d.raw[:]...)
 }
 
-// hexValue is the value of each lowercase hex digit, and 0xff for every
-// other byte.
-var hexValue = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
+// hexValue is the value of a lowercase hex digit, and 0xff for any other
+// byte (a function, not a table built when every process starts).
+func hexValue(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
 	}
-	for i, c := range "0123456789abcdef" {
-		t[c] = byte(i)
-	}
-	return t
-}()
+	return 0xff
+}
 
 // byteReader reads the binary encoding from the stored bytes themselves,
 // remembering the first error; decodeAuditRecord copies what it keeps.
