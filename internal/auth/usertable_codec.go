@@ -10,7 +10,9 @@ import (
 // of flags saying which fields follow, then those fields in the order of
 // the flags: strings as uvarint length and bytes, lists as a uvarint count
 // of strings, times as zig-zag seconds and nanoseconds, the position as
-// uvarints.
+// uvarints. A field added here must be read by load and skipped by
+// encodedLen (usertable_gather.go), which walks an encoding without
+// decoding it; TestEncodedLen holds it to the encoder.
 const (
 	hasEmail = 1 << iota
 	hasFirstName

@@ -36,6 +36,10 @@ type gathered struct {
 	at    []userEntry // where each step's user is in the plan's table
 	lens  []uint32    // each user's encoded length
 	users []userEntry // the gathered table's index
+	// touched keeps the first touch of each user from being compiled
+	// away (a field, not a package variable: two applies may gather at
+	// once).
+	touched byte
 }
 
 // gather puts into g.steps the steps order names (indexes into steps), in
@@ -61,7 +65,7 @@ func (g *gathered) gather(steps []userStep, table *UserTable, order []int32) boo
 	for j := range g.steps {
 		at[j] = table.users[g.steps[j].user]
 	}
-	var touched byte
+	touched := g.touched
 	for _, e := range at {
 		a := table.arenas[e.arena]
 		// Its first lines (most users take two to four).
@@ -69,7 +73,7 @@ func (g *gathered) gather(steps []userStep, table *UserTable, order []int32) boo
 			touched += a[k]
 		}
 	}
-	gatherSink = touched
+	g.touched = touched
 	g.lens = resize(g.lens, len(order))
 	lens := g.lens
 	size := 0
@@ -105,10 +109,6 @@ func resize[T any](s []T, n int) []T {
 	}
 	return s[:n]
 }
-
-// gatherSink keeps gather's first touch of each user from being
-// compiled away.
-var gatherSink byte
 
 // rebase returns s, when its bytes are in src, as the same bytes of dst,
 // a copy of src; else s.
