@@ -23,16 +23,12 @@ func NormalizeEmail(s string) string {
 		return s
 	}
 	domain := stripped[at+1:]
-	lower := lowerDomain(domain)
+	lower := pycase.Lower(domain) // an ASCII domain without capitals comes back as it is
 	if lower == domain {
 		return stripped // the common case: nothing to lower, nothing to allocate
 	}
 	return stripped[:at+1] + lower
 }
-
-// lowerDomain is Python's str.lower() of an email domain (an ASCII one,
-// nearly all, without allocating unless it has capitals).
-func lowerDomain(s string) string { return pycase.Lower(s) }
 
 // ValidateEmail is the clean() of Django 3.2's User.email model field:
 // the empty string is valid (the field may be blank); otherwise
