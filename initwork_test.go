@@ -156,10 +156,14 @@ func TestStartupInitWork(t *testing.T) {
 	}
 	// init PKG @T ms, C ms clock, B bytes, N allocs
 	heavy := map[string]bool{}
+	first := ""
 	for _, line := range strings.Split(stderr.String(), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 11 || f[0] != "init" || f[8] != "bytes," {
 			continue
+		}
+		if first == "" && f[1] != "runtime" && !strings.HasPrefix(f[1], "internal/") {
+			first = f[1]
 		}
 		n, err := strconv.Atoi(f[7])
 		if err != nil {
@@ -175,6 +179,12 @@ func TestStartupInitWork(t *testing.T) {
 	}
 	if len(heavy) == 0 {
 		t.Fatalf("no inittrace lines in:\n%s", stderr.String())
+	}
+	// internal/stackreserve grows the stack before the other packages
+	// initialise; after one of them it would save only part of the
+	// growths.
+	if first != "authctl/internal/stackreserve" {
+		t.Errorf("the first package to initialise after the runtime's is %s, want authctl/internal/stackreserve", first)
 	}
 	for pkg := range heavyInit {
 		if !heavy[pkg] {

@@ -7,6 +7,9 @@ package main
 import (
 	"os"
 
+	// First, so that the stack has grown before anything else runs.
+	_ "authctl/internal/stackreserve"
+
 	"authctl/cmd"
 )
 
