@@ -147,6 +147,13 @@ func TestStartupInitWork(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// main.go's //go:debug updatemaxprocs=0 keeps the runtime from
+	// starting its GOMAXPROCS updater in every process.
+	if out, err := exec.Command("go", "version", "-m", bin).Output(); err != nil {
+		t.Fatalf("go version -m: %v", err)
+	} else if !strings.Contains(string(out), "updatemaxprocs=0") {
+		t.Errorf("the binary's default GODEBUG lacks updatemaxprocs=0:\n%s", out)
+	}
 	cmd := exec.Command(bin, "version")
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 	var stderr strings.Builder
