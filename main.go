@@ -1,3 +1,10 @@
+// The runtime's goroutine that re-reads the CPU limit every second and
+// adjusts GOMAXPROCS is not started: an authctl command is over long before
+// a container's limit changes, and starting it cost about 2% of a check
+// process (docs/performance.md). GOMAXPROCS still follows the cgroup limit
+// when the process starts. TestStartupInitWork checks the setting.
+//go:debug updatemaxprocs=0
+
 // Command authctl manages users, groups and permissions with Django's
 // authentication model in an embedded database.
 package main
@@ -6,6 +13,9 @@ package main
 
 import (
 	"os"
+
+	// First, so that the stack has grown before anything else runs.
+	_ "authctl/internal/stackreserve"
 
 	"authctl/cmd"
 )

@@ -88,9 +88,9 @@ func readConfigViper(flags *pflag.FlagSet, getenv func(string) string, def confi
 			v.Set(key, val)
 		}
 	}
-	for name, key := range flagKeys {
-		if fl := flags.Lookup(name); fl != nil && fl.Changed {
-			v.Set(key, fl.Value.String())
+	for _, fk := range flagKeys {
+		if fl := flags.Lookup(fk.name); fl != nil && fl.Changed {
+			v.Set(fk.key, fl.Value.String())
 		}
 	}
 

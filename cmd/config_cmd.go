@@ -102,8 +102,8 @@ func configSettings(cfg *config.Config, flags *pflag.FlagSet, getenv func(string
 	path, _ := configPath(flags, getenv)
 	inFile := keysInFile(path)
 	keyFlags := map[string]string{}
-	for name, key := range flagKeys {
-		keyFlags[key] = name
+	for _, fk := range flagKeys {
+		keyFlags[fk.key] = fk.name
 	}
 	var out []setting
 	for _, key := range append(leafKeys("", reflect.TypeOf(*cfg)), "validators") {

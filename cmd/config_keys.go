@@ -14,14 +14,14 @@ import (
 	"authctl/internal/config"
 )
 
-// flagKeys maps global flags to configuration keys.
-var flagKeys = map[string]string{
-	"db":           "db",
-	"lock-timeout": "lock_timeout",
-	"output":       "output",
-	"quiet":        "quiet",
-
-	"insecure-permissions": "insecure_permissions",
+// flagKeys maps global flags to configuration keys. A slice, not a map: a
+// package-level map is built when every authctl process starts.
+var flagKeys = []struct{ name, key string }{
+	{"db", "db"},
+	{"lock-timeout", "lock_timeout"},
+	{"output", "output"},
+	{"quiet", "quiet"},
+	{"insecure-permissions", "insecure_permissions"},
 }
 
 // configPath is --config, else AUTHCTL_CONFIG, else the first of the

@@ -38,7 +38,8 @@ func needsViper(flags *pflag.FlagSet, getenv func(string) string, leaves []strin
 // Viper then decodes.
 func flagsOverDefaults(def config.Config, flags *pflag.FlagSet) (config.Config, bool) {
 	cfg := def
-	for name := range flagKeys {
+	for _, fk := range flagKeys {
+		name := fk.name
 		fl := flags.Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue

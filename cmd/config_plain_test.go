@@ -26,8 +26,8 @@ func TestPlainConfigMatchesViper(t *testing.T) {
 	}
 	var all []string
 	names := make([]string, 0, len(flagKeys))
-	for name := range flagKeys {
-		names = append(names, name)
+	for _, fk := range flagKeys {
+		names = append(names, fk.name)
 	}
 	sort.Strings(names)
 	cases := [][]string{nil}

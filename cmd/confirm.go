@@ -1,18 +1,25 @@
 package cmd
 
 import (
-	"fmt"
-
 	"authctl/internal/cmdutil"
 	"authctl/internal/prompt"
 )
 
 // errAborted is an empty answer at the password prompt: the person gave up,
 // like Ctrl-C (exit 130).
-var errAborted = fmt.Errorf("aborted: %w", prompt.ErrInterrupted)
+var errAborted error = interrupted("aborted")
 
 // errCancelled is "no" to a confirmation: nothing was done (exit 130).
-var errCancelled = fmt.Errorf("cancelled: %w", prompt.ErrInterrupted)
+var errCancelled error = interrupted("cancelled")
+
+// interrupted is prompt.ErrInterrupted with what the person did, as
+// fmt.Errorf("%s: %w") would make it; a type so that no package-level
+// fmt.Errorf runs when every authctl process starts.
+type interrupted string
+
+func (e interrupted) Error() string { return string(e) + ": " + prompt.ErrInterrupted.Error() }
+
+func (interrupted) Unwrap() error { return prompt.ErrInterrupted }
 
 // confirm asks a yes/no question at the terminal; no is errCancelled.
 func confirm(f *cmdutil.Factory, question string) error {

@@ -17,7 +17,9 @@ type checkedFiles struct {
 	seen map[string]bool
 }
 
-var fileChecks = &checkedFiles{seen: map[string]bool{}}
+// fileChecks' map is made at first use: a package-level map is built when
+// every authctl process starts.
+var fileChecks = &checkedFiles{}
 
 // fileSafety refuses a database or session file others could write or
 // replace (unless insecure_permissions is set) and warns, once, about one
@@ -31,6 +33,9 @@ func fileSafety(f *cmdutil.Factory, cfg *config.Config, what, path string) error
 	key := what + "\x00" + path
 	if fileChecks.seen[key] {
 		return nil
+	}
+	if fileChecks.seen == nil {
+		fileChecks.seen = map[string]bool{}
 	}
 	warning, err := cmdutil.CheckFileSafety(what, path)
 	if err != nil {

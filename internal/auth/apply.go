@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -165,8 +164,18 @@ func (r ApplyResult) Count(action ChangeAction) int {
 }
 
 // ErrChangedDuringApply is returned when another process changed a
-// declared object between planning and writing; nothing was written.
-var ErrChangedDuringApply = fmt.Errorf("%w: the database changed while applying; nothing was written, run it again", store.ErrConflict)
+// declared object between planning and writing; nothing was written. It
+// wraps store.ErrConflict. A type of its own rather than a package-level
+// fmt.Errorf, which would run fmt's printer when every process starts.
+var ErrChangedDuringApply error = changedDuringApply{}
+
+type changedDuringApply struct{}
+
+func (changedDuringApply) Error() string {
+	return store.ErrConflict.Error() + ": the database changed while applying; nothing was written, run it again"
+}
+
+func (changedDuringApply) Unwrap() error { return store.ErrConflict }
 
 // Apply makes the database match doc, all or nothing: everything is
 // checked first (names, references, hash formats, password validators) and

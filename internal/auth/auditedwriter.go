@@ -37,7 +37,7 @@ func (w *auditedWriter) DeleteAuditThrough(seq uint64) error {
 	return w.note(w.Writer.DeleteAuditThrough(seq))
 }
 func (w *auditedWriter) PutMeta(key string, value []byte) error {
-	if bookkeepingMeta[key] {
+	if bookkeepingMeta(key) {
 		return w.Writer.PutMeta(key, value)
 	}
 	return w.note(w.Writer.PutMeta(key, value))

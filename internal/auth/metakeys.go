@@ -10,4 +10,8 @@ var MetaKeys = []string{auditAnchorKey, auditHeadKey, secretKeyMeta, djangoKeysM
 // a numeric dump, a timing measurement — so writing one alone needs no
 // audit record (auditedWriter). The others are the audit chain's own state
 // and the session secret, written only beside an audited change.
-var bookkeepingMeta = map[string]bool{djangoKeysMeta: true, verifyCostMeta: true}
+// A switch, not a map: a package-level map is built when every authctl
+// process starts.
+func bookkeepingMeta(key string) bool {
+	return key == djangoKeysMeta || key == verifyCostMeta
+}

@@ -72,16 +72,17 @@ for i in range(0, len(pairs), 8):
 out += "}\n"
 # Decompositions corrected after Unicode 3.2 (CJK compatibility ideographs):
 # ucd_3_2_0 keeps the old mapping.
-out += ("\n// nfkc32Corrigenda maps the code points whose NFKC form in Unicode 3.2\n"
-        "// differs from today's (later corrigenda) to their 3.2 form.\n"
-        "var nfkc32Corrigenda = map[rune]string{\n")
+out += ("\n// nfkc32Corrigendum maps the code points whose NFKC form in Unicode 3.2\n"
+        "// differs from today's (later corrigenda) to their 3.2 form. A switch,\n"
+        "// not a map: a package-level map is built when every process starts.\n"
+        "func nfkc32Corrigendum(r rune) (string, bool) {\n\tswitch r {\n")
 for cp in range(sys.maxunicode + 1):
     c = chr(cp)
     if 0xD800 <= cp <= 0xDFFF or unicodedata.ucd_3_2_0.category(c) == "Cn":
         continue
     old = unicodedata.ucd_3_2_0.normalize("NFKC", c)
     if old != unicodedata.normalize("NFKC", c):
-        out += "\t0x%x: \"%s\",\n" % (cp, "".join("\\U%08x" % ord(x) for x in old))
-out += "}\n"
+        out += "\tcase 0x%x:\n\t\treturn \"%s\", true\n" % (cp, "".join("\\U%08x" % ord(x) for x in old))
+out += "\t}\n\treturn \"\", false\n}\n"
 with open("idna_tables.go", "w") as f:
     f.write(out)

@@ -159,7 +159,7 @@ func nfkc32(s string) string {
 	var b strings.Builder
 	start := 0
 	for i, r := range s {
-		rep, corrected := nfkc32Corrigenda[r]
+		rep, corrected := nfkc32Corrigendum(r)
 		if corrected || unassignedIn32(r) {
 			b.WriteString(norm.NFKC.String(s[start:i]))
 			if corrected {

@@ -163,12 +163,21 @@ var unassigned32 = [...]uint32{
 	0xffffe, 0xfffff, 0x10fffe, 0x10ffff,
 }
 
-// nfkc32Corrigenda maps the code points whose NFKC form in Unicode 3.2
-// differs from today's (later corrigenda) to their 3.2 form.
-var nfkc32Corrigenda = map[rune]string{
-	0x2f868: "\U0002136a",
-	0x2f874: "\U00005f33",
-	0x2f91f: "\U000043ab",
-	0x2f95f: "\U00007aae",
-	0x2f9bf: "\U00004d57",
+// nfkc32Corrigendum maps the code points whose NFKC form in Unicode 3.2
+// differs from today's (later corrigenda) to their 3.2 form. A switch,
+// not a map: a package-level map is built when every process starts.
+func nfkc32Corrigendum(r rune) (string, bool) {
+	switch r {
+	case 0x2f868:
+		return "\U0002136a", true
+	case 0x2f874:
+		return "\U00005f33", true
+	case 0x2f91f:
+		return "\U000043ab", true
+	case 0x2f95f:
+		return "\U00007aae", true
+	case 0x2f9bf:
+		return "\U00004d57", true
+	}
+	return "", false
 }

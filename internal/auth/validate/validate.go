@@ -67,17 +67,21 @@ func DefaultSpecs() []Spec {
 // djangoModule is the dotted prefix of Django's validator classes.
 const djangoModule = "django.contrib.auth.password_validation."
 
-// validatorNames maps every accepted spelling (lower-cased, '-' as '_') to
-// the canonical name.
-var validatorNames = map[string]string{
-	NameUserAttributeSimilarity:        NameUserAttributeSimilarity,
-	"userattributesimilarityvalidator": NameUserAttributeSimilarity,
-	NameMinimumLength:                  NameMinimumLength,
-	"minimumlengthvalidator":           NameMinimumLength,
-	NameCommonPassword:                 NameCommonPassword,
-	"commonpasswordvalidator":          NameCommonPassword,
-	NameNumericPassword:                NameNumericPassword,
-	"numericpasswordvalidator":         NameNumericPassword,
+// validatorName maps every accepted spelling (lower-cased, '-' as '_') to
+// the canonical name. A switch, not a map: a package-level map is built
+// when every authctl process starts.
+func validatorName(n string) (string, bool) {
+	switch n {
+	case NameUserAttributeSimilarity, "userattributesimilarityvalidator":
+		return NameUserAttributeSimilarity, true
+	case NameMinimumLength, "minimumlengthvalidator":
+		return NameMinimumLength, true
+	case NameCommonPassword, "commonpasswordvalidator":
+		return NameCommonPassword, true
+	case NameNumericPassword, "numericpasswordvalidator":
+		return NameNumericPassword, true
+	}
+	return "", false
 }
 
 // CanonicalName resolves a configured validator name: the canonical
@@ -88,8 +92,7 @@ func CanonicalName(name string) (canonical string, ok bool) {
 	n := strings.TrimSpace(name)
 	n = strings.TrimPrefix(n, djangoModule)
 	n = strings.ReplaceAll(strings.ToLower(n), "-", "_")
-	canonical, ok = validatorNames[n]
-	return canonical, ok
+	return validatorName(n)
 }
 
 // New builds the validators described by specs, in order. It rejects unknown
@@ -160,7 +163,7 @@ func newValidator(spec Spec) (Validator, error) {
 					return nil, bad(k, err)
 				}
 				for _, a := range attrs {
-					if _, ok := userAttributes[a]; !ok {
+					if _, ok := lookupUserAttribute(a); !ok {
 						return nil, bad(k, fmt.Errorf("unknown user attribute %q (want username, first_name, last_name or email)", a))
 					}
 				}

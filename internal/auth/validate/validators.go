@@ -31,16 +31,35 @@ const (
 // (New copies it).
 var DefaultUserAttributes = []string{"username", "first_name", "last_name", "email"}
 
-// userAttributes maps each attribute the similarity check understands to the
-// verbose name Django's User model gives the field, and to its value.
-var userAttributes = map[string]struct {
+// userAttribute is an attribute the similarity check understands: the
+// verbose name Django's User model gives the field, and its value.
+type userAttribute struct {
 	verbose string
 	get     func(*User) string
+}
+
+// userAttributes lists the attributes the similarity check understands. A
+// slice, not a map: a package-level map is built when every authctl process
+// starts, a slice of constants is laid out by the linker.
+var userAttributes = []struct {
+	name string
+	userAttribute
 }{
-	"username":   {"username", func(u *User) string { return u.Username }},
-	"first_name": {"first name", func(u *User) string { return u.FirstName }},
-	"last_name":  {"last name", func(u *User) string { return u.LastName }},
-	"email":      {"email address", func(u *User) string { return u.Email }},
+	{"username", userAttribute{"username", func(u *User) string { return u.Username }}},
+	{"first_name", userAttribute{"first name", func(u *User) string { return u.FirstName }}},
+	{"last_name", userAttribute{"last name", func(u *User) string { return u.LastName }}},
+	{"email", userAttribute{"email address", func(u *User) string { return u.Email }}},
+}
+
+// lookupUserAttribute is the attribute called name, if the similarity check
+// understands it.
+func lookupUserAttribute(name string) (userAttribute, bool) {
+	for _, a := range userAttributes {
+		if a.name == name {
+			return a.userAttribute, true
+		}
+	}
+	return userAttribute{}, false
 }
 
 // ---- MinimumLengthValidator ------------------------------------------------
@@ -90,7 +109,7 @@ func (v *userAttributeSimilarity) Validate(password string, user *User) *Failure
 	pwLen := utf8.RuneCountInString(pw)
 	var pwCounts *runeCounts // computed on first need
 	for _, name := range v.attributes {
-		attr, ok := userAttributes[name]
+		attr, ok := lookupUserAttribute(name)
 		if !ok {
 			continue // New rejects these; kept for robustness
 		}

@@ -196,8 +196,8 @@ func TestUserAttributeSimilarityVectors(t *testing.T) {
 		checkCase(t, "user_attribute_similarity", s, c)
 	}
 	for attr, verbose := range sim.VerboseNames {
-		if userAttributes[attr].verbose != verbose {
-			t.Errorf("verbose name of %s = %q, want %q", attr, userAttributes[attr].verbose, verbose)
+		if a, _ := lookupUserAttribute(attr); a.verbose != verbose {
+			t.Errorf("verbose name of %s = %q, want %q", attr, a.verbose, verbose)
 		}
 	}
 	_, err := New([]Spec{{Name: "user_attribute_similarity", Options: map[string]any{"max_similarity": 0.05}}})

@@ -36,21 +36,36 @@ type Opener func(address string, opts store.OpenOptions, set Settings) (store.St
 // DefaultScheme is the backend of a location without a scheme.
 const DefaultScheme = "bolt"
 
-// registry maps a scheme to its backend's opener.
-var registry = map[string]Opener{
-	"bolt": func(address string, opts store.OpenOptions, _ Settings) (store.Store, error) {
+// registry lists each scheme with its backend's opener, sorted by scheme.
+// A slice, not a map: a package-level map is built when every authctl
+// process starts.
+var registry = []struct {
+	scheme string
+	open   Opener
+}{
+	{"bolt", func(address string, opts store.OpenOptions, _ Settings) (store.Store, error) {
 		return bolt.Open(address, opts)
-	},
-	"etcd": func(address string, opts store.OpenOptions, set Settings) (store.Store, error) {
+	}},
+	{"etcd", func(address string, opts store.OpenOptions, set Settings) (store.Store, error) {
 		return etcd.Open(address, opts, set.Etcd)
-	},
+	}},
+}
+
+// opener is the opener of scheme, nil for an unknown scheme.
+func opener(scheme string) Opener {
+	for _, r := range registry {
+		if r.scheme == scheme {
+			return r.open
+		}
+	}
+	return nil
 }
 
 // Schemes returns the registered schemes, sorted.
 func Schemes() []string {
 	s := make([]string, 0, len(registry))
-	for k := range registry {
-		s = append(s, k)
+	for _, r := range registry {
+		s = append(s, r.scheme)
 	}
 	slices.Sort(s)
 	return s
@@ -68,7 +83,7 @@ func OpenWith(location string, opts store.OpenOptions, set Settings) (store.Stor
 	if err != nil {
 		return nil, err
 	}
-	return registry[scheme](address, opts, set)
+	return opener(scheme)(address, opts, set)
 }
 
 // Parse splits location into a registered scheme and the backend's address.
@@ -80,7 +95,7 @@ func Parse(location string) (scheme, address string, err error) {
 	if !ok {
 		return DefaultScheme, location, nil
 	}
-	if _, known := registry[scheme]; !known {
+	if opener(scheme) == nil {
 		return "", "", fmt.Errorf("unknown database scheme %q (known: %s); for a file whose name contains ':' write %s:PATH or ./PATH",
 			scheme, strings.Join(Schemes(), ", "), DefaultScheme)
 	}
