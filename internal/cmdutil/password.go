@@ -38,7 +38,7 @@ func (p *PasswordSource) Given() bool { return p.Stdin || p.File != "" || p.Env 
 
 // ErrNoPasswordSource explains what to do when a password is needed and
 // there is no terminal to ask on; every command that reads one says this.
-var ErrNoPasswordSource = FlagErrorf("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")
+var ErrNoPasswordSource error = &FlagError{err: errors.New("no terminal to ask for a password on: give one with --password-stdin, --password-file PATH or --password-env NAME")}
 
 // ReadNonInteractive reads the password from the chosen flag.
 func (p *PasswordSource) ReadNonInteractive(f *Factory) (string, error) {

@@ -37,8 +37,8 @@ func Reserve() { reserve(nil) }
 //
 //go:noinline
 func reserve(p *byte) {
-	var buf [Size]byte
 	if p != nil {
+		var buf [Size]byte
 		keep(buf[:])
 	}
 }
