@@ -28,6 +28,9 @@ var (
 	ErrConflict = errors.New("transaction conflicted with another writer")
 	// ErrClosed is returned by any method called after Close.
 	ErrClosed = errors.New("database is closed")
+	// ErrTxDone is returned by a Reader or Writer used after the View or
+	// Update callback it was given returned. It wraps ErrClosed.
+	ErrTxDone error = txDoneError{}
 )
 
 type noDatabaseError struct{}
@@ -39,3 +42,13 @@ type uninitializedError struct{}
 
 func (*uninitializedError) Error() string { return "empty file" }
 func (*uninitializedError) Unwrap() error { return ErrCorrupt }
+
+// txDoneError is ErrTxDone's type rather than a package-level fmt.Errorf,
+// which would run fmt's printer when every authctl process starts.
+type txDoneError struct{}
+
+func (txDoneError) Error() string {
+	return ErrClosed.Error() + ": transaction already ended (Reader or Writer used after fn returned)"
+}
+
+func (txDoneError) Unwrap() error { return ErrClosed }

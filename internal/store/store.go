@@ -15,7 +15,8 @@ import (
 // is a Stager, or one Update on any other.
 type Store interface {
 	// View runs fn in a read-only transaction. The Reader must not be used
-	// after fn returns. Records returned by the Reader are copies: changing
+	// after fn returns (its methods then fail with ErrTxDone; so do a
+	// Writer's after Update's fn). Records returned by the Reader are copies: changing
 	// them does not change the store.
 	View(ctx context.Context, fn func(Reader) error) error
 

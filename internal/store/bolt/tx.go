@@ -14,19 +14,6 @@ import (
 	"authctl/internal/store"
 )
 
-// errTxDone is returned by a Reader or Writer used after its fn returned.
-// It is a type of its own rather than a package-level fmt.Errorf, which
-// would run fmt's printer when every authctl process starts.
-var errTxDone error = txDoneError{}
-
-type txDoneError struct{}
-
-func (txDoneError) Error() string {
-	return store.ErrClosed.Error() + ": transaction already ended (Reader or Writer used after fn returned)"
-}
-
-func (txDoneError) Unwrap() error { return store.ErrClosed }
-
 // txn implements store.Reader and store.Writer on one bbolt transaction.
 type txn struct {
 	s        *boltStore
@@ -64,7 +51,7 @@ func (t *txn) end() { t.tx = nil }
 
 func (t *txn) check() error {
 	if t.tx == nil {
-		return errTxDone
+		return store.ErrTxDone
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func (t *txn) writeError(err error) error {
 	case errors.Is(err, berrors.ErrTxNotWritable), errors.Is(err, berrors.ErrDatabaseReadOnly):
 		return store.ErrReadOnly
 	case errors.Is(err, berrors.ErrTxClosed):
-		return errTxDone
+		return store.ErrTxDone
 	}
 	return fmt.Errorf("%s: %w", t.s.path, err)
 }

@@ -18,19 +18,6 @@ const maxAttempts = 100
 // pageSize is how many keys one range request returns while iterating.
 const pageSize = 500
 
-// errTxDone is returned by a Reader or Writer used after its fn returned.
-// It is a type of its own rather than a package-level fmt.Errorf, which
-// would run fmt's printer when every authctl process starts.
-var errTxDone error = txDoneError{}
-
-type txDoneError struct{}
-
-func (txDoneError) Error() string {
-	return store.ErrClosed.Error() + ": transaction already ended (Reader or Writer used after fn returned)"
-}
-
-func (txDoneError) Unwrap() error { return store.ErrClosed }
-
 // entry is one buffered write: a put of val, or a delete.
 type entry struct {
 	val     []byte
@@ -67,7 +54,7 @@ func (t *txn) end() { t.done = true }
 
 func (t *txn) check() error {
 	if t.done {
-		return errTxDone
+		return store.ErrTxDone
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ var tests = []testCase{
 	{"ReadOnlyUpdate", testReadOnlyUpdate},
 	{"ContextDone", testContextDone},
 	{"Closed", testClosed},
+	{"TxDone", testTxDone},
 	{"ViewReturnsFnError", testViewReturnsFnError},
 	{"UpdateReturnsFnError", testUpdateReturnsFnError},
 	{"UpdateRollback", testUpdateRollback},

@@ -438,3 +438,27 @@ func testConcurrentUpdates(t *testing.T, newOpener NewOpener) {
 		return nil
 	})
 }
+
+// testTxDone: a Reader or Writer kept past its callback fails with
+// ErrTxDone (which wraps ErrClosed) instead of reading or writing.
+func testTxDone(t *testing.T, newOpener NewOpener) {
+	_, s := create(t, newOpener)
+	writeAll(t, s)
+	var kept store.Reader
+	view(t, s, func(r store.Reader) error { kept = r; return nil })
+	if _, err := kept.User("bob"); !errors.Is(err, store.ErrTxDone) || !errors.Is(err, store.ErrClosed) {
+		t.Errorf("User on a Reader after View returned: got %v, want store.ErrTxDone", err)
+	}
+	var w store.Writer
+	if err := s.Update(ctx, func(u store.Writer) error { w = u; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PutUser(plainUser("carol")); !errors.Is(err, store.ErrTxDone) {
+		t.Errorf("PutUser on a Writer after Update returned: got %v, want store.ErrTxDone", err)
+	}
+	view(t, s, func(r store.Reader) error {
+		_, err := r.User("carol")
+		wantNotFound(t, "User(carol) after a Writer was used late", err)
+		return nil
+	})
+}
