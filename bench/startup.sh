@@ -79,7 +79,7 @@ cleanup_dirs+=("$work")
 # binary, linked against copied: 1.90-1.95x against 1.75-1.80x the linked
 # minimal reader), and by different amounts for two builds of the same
 # source, which swamped the changes being measured.
-settle() { cp "$1" "$1.settled" && mv -f "$1.settled" "$2"; }
+settle() { cp "$1" "$2.tmp" && mv -f "$2.tmp" "$2"; }
 build() {
   (cd "$1" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$2.linked" "$3") || return
   settle "$2.linked" "$2" && rm -f "$2.linked"
@@ -247,7 +247,7 @@ go tool pprof -top -cum "$work/bench.test" "$work/cli.prof" 2>/dev/null |
 if [ "${PERF:-1}" = 1 ] && command -v perf >/dev/null; then
   echo "## 5. perf: share of the CPU samples of $PERF_RUNS authctl check processes (children included; sysmon runs beside main)"
   # The same build with its symbol table (-s -w strip it), for perf.
-  (cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/authctl-perf" .)
+  (cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/authctl-perf.linked" .) && settle "$work/authctl-perf.linked" "$work/authctl-perf" && rm -f "$work/authctl-perf.linked"
   if perf record -q -e cpu-clock -F 20000 -g -o "$work/perf.data" -- \
     bash -c 'for ((i = 0; i < $0; i++)); do "$1" "${@:2}"; done' "$PERF_RUNS" "$work/authctl-perf" "${check[@]}" >/dev/null 2>&1; then
     perf report -i "$work/perf.data" --comm authctl-perf --percentage relative --children --sort sym --stdio -g none 2>/dev/null |
