@@ -1,5 +1,5 @@
 // The runtime's goroutine that re-reads the CPU limit every second and
-// adjusts GOMAXPROCS is not started: an authctl command is over long before
+// adjusts GOMAXPROCS is not started: most authctl commands end long before
 // a container's limit changes, and starting it cost about 2% of a check
 // process (docs/performance.md). GOMAXPROCS still follows the cgroup limit
 // when the process starts. TestStartupInitWork checks the setting.
@@ -14,7 +14,9 @@ package main
 import (
 	"os"
 
-	// First, so that the stack has grown before anything else runs.
+	// Initialised first, by its import path (it imports nothing), so that
+	// the stack has grown before anything else runs; TestStartupInitWork
+	// checks.
 	_ "authctl/internal/stackreserve"
 
 	"authctl/cmd"
