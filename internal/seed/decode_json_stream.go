@@ -87,10 +87,7 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 	if len(f.Users) != 0 || len(lines.users) != 0 {
 		return nil, nil, nil, false // cannot be: the rest's users array is empty
 	}
-	doc, err = toDocument(f, lines, opts)
-	if err != nil {
-		return nil, nil, err, true
-	}
+	doc = toDocument(f, lines, opts)
 	doc.UserTable, doc.Problems = users, append(problems, doc.Problems...)
 	return doc, assert, nil, true
 }

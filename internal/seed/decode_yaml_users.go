@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"go.yaml.in/yaml/v3"
+
+	"authctl/internal/auth"
 )
 
 // yamlChunkItems is how many users are parsed into one YAML tree at a time
@@ -12,9 +14,11 @@ var yamlChunkItems = 512
 
 // yamlUsers is a users section decoded apart from the rest of its file.
 type yamlUsers struct {
-	users    []User
-	lines    []pos
-	problems problemList
+	// table holds the section's users, with their passwords and positions
+	// resolved (userTable), and problems the problems of their password
+	// sources, in the users' order.
+	table    *auth.UserTable
+	problems []error
 	// keyLine is the line of the "users:" key the section hangs from: the
 	// rest of the file must hold that key there, and no other users key,
 	// or the split was wrong (decodeYAMLTree checks; the caller then reads
@@ -34,12 +38,19 @@ type yamlUsers struct {
 // documents, an alias to an anchor in another batch, an anchor in the
 // section (the rest of the file could not see it, or would see an earlier
 // one of the same name), a lone CR (a line break to YAML, not to the line
-// count), a batch that is not valid YAML on its own — which the caller
-// then reads whole, as before:
-// the answer, and every problem reported, is the same either way. The
-// batches are decoded on workers goroutines (one: in order, on the
-// caller's), with the same result whatever their number.
-func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok bool) {
+// count), a batch that is not valid YAML on its own, a batch with a
+// problem — which the caller then reads whole, as before: the answer, and
+// every problem reported, is the same either way.
+//
+// The batches are decoded on workers goroutines (one: in order, on the
+// caller's), with the same result whatever their number. Each is decoded
+// into its worker's buffers, used again for its next batch, and its users
+// go into the users' table on the worker (addUsers, with opts: their
+// password sources are resolved there, the environment looked up one name
+// at a time), in the batches' order (orderedTables). The users of the
+// whole section are thus never held decoded at once, and the memory they
+// would fill is not touched afresh for each batch.
+func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *yamlUsers, ok bool) {
 	if loneCR(data) {
 		return nil, nil, false
 	}
@@ -49,19 +60,16 @@ func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok
 	}
 	start := items[0]
 	n := len(items)
-	users = &yamlUsers{users: make([]User, n), lines: make([]pos, n), keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
-	// The batches are independent once split: each is parsed and decoded
-	// into its own part of users, lines and problems, on workers
-	// goroutines, and the problems are put together in batch order.
 	batches := (n + yamlChunkItems - 1) / yamlChunkItems
 	firstLines := make([]int, batches)
-	problems := make([]problemList, batches)
 	line, prev := 1+bytes.Count(data[:start], []byte("\n")), start
 	for b := range batches {
 		from := items[b*yamlChunkItems]
 		line += bytes.Count(data[prev:from], []byte("\n"))
 		firstLines[b], prev = line, from
 	}
+	merge := newOrderedTables(batches)
+	opts = serialEnv(opts)
 	ok = runTasks(batches, workers, func(b int) bool {
 		k := b * yamlChunkItems
 		from, to := items[k], end
@@ -69,14 +77,23 @@ func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok
 			to = items[k+yamlChunkItems]
 		}
 		want := min(yamlChunkItems, n-k)
-		return decodeYAMLBatch(data[from:to], indent, firstLines[b], users.users[k:k+want], users.lines[k:k+want], &problems[b])
+		buf := chunkBufs.Get().(*chunkBuf)
+		defer chunkBufs.Put(buf)
+		batch, at := grow(&buf.users, want), grow(&buf.at, want)
+		clear(batch)
+		if !decodeYAMLBatch(data[from:to], indent, firstLines[b], batch, at) {
+			clear(batch) // nothing of a failed batch kept alive by the buffer
+			return false
+		}
+		merge.add(b, func(table *auth.UserTable) []error {
+			return addUsers(table, batch, at, k, false, opts)
+		})
+		return true
 	})
 	if !ok {
 		return nil, nil, false
 	}
-	for _, p := range problems {
-		users.problems = append(users.problems, p...)
-	}
+	users = &yamlUsers{table: merge.users, problems: merge.problems, keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
 	rest = make([]byte, 0, start+bytes.Count(data[start:end], []byte("\n"))+len(data)-end)
 	rest = append(rest, data[:start]...)
 	for range bytes.Count(data[start:end], []byte("\n")) {
@@ -87,17 +104,19 @@ func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok
 }
 
 // decodeYAMLBatch parses one batch of items (batch, whose first line is
-// line firstLine of the file) and decodes them into users, their lines
-// into lines and their problems into problems. It returns false if the
-// batch is not exactly len(users) items at the column indent+1, without
-// anchors. A batch of plain items is read without a node tree
+// line firstLine of the file) and decodes them into users and their lines
+// into lines. It returns false if the batch is not exactly len(users)
+// items at the column indent+1, without anchors, or if any item has a
+// problem: a file with problems is read whole (decodeYAML), which reports
+// them. A batch of plain items is read without a node tree
 // (fastYAMLUsers); anything else through one.
-func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, problems *problemList) bool {
+func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos) bool {
 	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines) {
 		return true
 	}
 	clear(users) // what the fast path read before it gave up
-	return nodeYAMLBatch(batch, indent, firstLine, users, lines, problems)
+	var problems problemList
+	return nodeYAMLBatch(batch, indent, firstLine, users, lines, &problems) && len(problems) == 0
 }
 
 // nodeYAMLBatch is decodeYAMLBatch through a node tree.
