@@ -11,13 +11,15 @@ import (
 	"authctl/internal/auth"
 )
 
-// chunkBuf is what decoding one chunk needs, kept for the next: a fresh
-// quarter of a megabyte per chunk is memory the kernel must fault in,
-// several microseconds a page on a virtual machine.
+// chunkBuf is what decoding one chunk (or YAML batch) needs, kept for the
+// next: a fresh quarter of a megabyte per chunk is memory the kernel must
+// fault in, several microseconds a page on a virtual machine.
 type chunkBuf struct {
 	data  []byte
 	users []User
 	at    []pos
+	// boxes are a YAML batch's (fastYAMLUsers).
+	boxes []yamlUserBox
 }
 
 var chunkBufs = sync.Pool{New: func() any { return new(chunkBuf) }}

@@ -100,7 +100,7 @@ func fastAndNode(items string) (fast, node batchUsers, fastOK, nodeOK, ok bool) 
 	batch, n := data[starts[0]:end], len(starts)
 	fast = batchUsers{users: make([]User, n), lines: make([]pos, n)}
 	node = batchUsers{users: make([]User, n), lines: make([]pos, n)}
-	fastOK = fastYAMLUsers(batch, indent, 2, fast.users, fast.lines)
+	fastOK = fastYAMLUsers(batch, indent, 2, fast.users, fast.lines, nil)
 	nodeOK = nodeYAMLBatch(batch, indent, 2, node.users, node.lines, &node.problems)
 	return fast, node, fastOK, nodeOK, true
 }
@@ -188,11 +188,11 @@ func TestFastYAMLFallback(t *testing.T) {
 // by the fast path on its own too.
 func TestFastYAMLUsersBreaks(t *testing.T) {
 	for _, items := range []string{"  - username: a\tb\n", "  - username: a\rb\n", "  - username: a\r", "  - username: a\x00\n", "  - username: a\xffb\n"} {
-		if fastYAMLUsers([]byte(items), 2, 2, make([]User, 1), make([]pos, 1)) {
+		if fastYAMLUsers([]byte(items), 2, 2, make([]User, 1), make([]pos, 1), nil) {
 			t.Errorf("%q: fast accepted", items)
 		}
 	}
-	if !fastYAMLUsers([]byte("  - username: a\n"), 2, 2, make([]User, 1), make([]pos, 1)) {
+	if !fastYAMLUsers([]byte("  - username: a\n"), 2, 2, make([]User, 1), make([]pos, 1), nil) {
 		t.Error("a plain item refused")
 	}
 }

@@ -393,16 +393,19 @@ func generatedYAML(rnd *rand.Rand) string {
 		}
 		b.WriteString(pad + "- username: " + pick(fmt.Sprintf("u%d", i), fmt.Sprintf("'u%d'", i), fmt.Sprintf("\"u\\x41%d\"", i), fmt.Sprintf("u%d # c", i)) + "\n")
 		if rnd.IntN(3) == 0 {
-			b.WriteString(pad + "  email: " + pick("a@example.com", "\"b@example.com\"", "null", "not an address") + "\n")
+			b.WriteString(pad + "  email: " + pick(fmt.Sprintf("e%d@example.com", i), fmt.Sprintf("\"e%d@example.com\"", i), "null") + "\n")
+		}
+		if rnd.IntN(3) == 0 {
+			b.WriteString(pad + "  first_name: " + pick(fmt.Sprintf("First%d", i), fmt.Sprintf("'First %d'", i)) + "\n")
 		}
 		if rnd.IntN(3) == 0 {
 			b.WriteString(pad + "  is_staff: " + pick("true", "no", "yes", "True") + "\n")
 		}
 		switch rnd.IntN(4) {
 		case 0:
-			b.WriteString(pad + "  groups: [g1, g2]\n")
+			b.WriteString(pad + fmt.Sprintf("  groups: [g1, g%d]\n", i))
 		case 1:
-			b.WriteString(pad + "  groups:\n" + pad + "    - g1\n\n" + pad + "    # between\n" + pad + "    - g2\n")
+			b.WriteString(pad + "  groups:\n" + pad + "    - g1\n\n" + pad + "    # between\n" + pad + fmt.Sprintf("    - h%d\n", i))
 		case 2:
 			b.WriteString(pad + "  user_permissions: " + pick("[a.b]", "[]", "['a.c', \"a.d\"]") + "\n")
 		}

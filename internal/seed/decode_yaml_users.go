@@ -81,7 +81,7 @@ func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, 
 		defer chunkBufs.Put(buf)
 		batch, at := grow(&buf.users, want), grow(&buf.at, want)
 		clear(batch)
-		if !decodeYAMLBatch(data[from:to], indent, firstLines[b], batch, at) {
+		if !decodeYAMLBatch(data[from:to], indent, firstLines[b], batch, at, grow(&buf.boxes, want)) {
 			clear(batch) // nothing of a failed batch kept alive by the buffer
 			return false
 		}
@@ -109,9 +109,9 @@ func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, 
 // items at the column indent+1, without anchors, or if any item has a
 // problem: a file with problems is read whole (decodeYAML), which reports
 // them. A batch of plain items is read without a node tree
-// (fastYAMLUsers); anything else through one.
-func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos) bool {
-	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines) {
+// (fastYAMLUsers, into boxes); anything else through one.
+func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, boxes []yamlUserBox) bool {
+	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines, boxes) {
 		return true
 	}
 	clear(users) // what the fast path read before it gave up
