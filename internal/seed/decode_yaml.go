@@ -27,18 +27,28 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // line.
 func decodeYAML(data []byte, workers int, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
 	if rest, users, ok := splitYAMLUsers(data, workers, opts); ok {
-		if f, lines, assert, err := decodeYAMLTree(rest, users); err == nil {
-			// The rest holds no user (its section's lines are blank).
-			doc := toDocument(f, lines, opts)
-			doc.UserTable, doc.Problems = users.table, append(users.problems, doc.Problems...)
+		if doc, assert, ok := yamlWithUsers(rest, users, opts); ok {
 			return doc, assert, nil
 		}
-		// A file with problems is read whole, so that they are reported
-		// exactly as before (and the rest alone may not be valid: an alias
-		// to an anchor in the users section). The users read apart are
-		// dropped.
 	}
 	return decodeYAMLWhole(data, opts)
+}
+
+// yamlWithUsers decodes rest, a YAML file with its users section left
+// blank, into a document whose users are the section's, read apart into
+// users. ok is false if the file must be read whole: a file with problems
+// is, so that they are reported exactly as before (and the rest alone may
+// not be valid: an alias to an anchor in the users section); the users
+// read apart are then dropped.
+func yamlWithUsers(rest []byte, users *yamlUsers, opts DecodeOptions) (*auth.Document, *yaml.Node, bool) {
+	f, lines, assert, err := decodeYAMLTree(rest, users)
+	if err != nil {
+		return nil, nil, false
+	}
+	// The rest holds no user (its section's lines are blank).
+	doc := toDocument(f, lines, opts)
+	doc.UserTable, doc.Problems = users.table, append(users.problems, doc.Problems...)
+	return doc, assert, true
 }
 
 // decodeYAMLWhole is decodeYAML through one node tree of the whole file.

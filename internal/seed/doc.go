@@ -11,8 +11,9 @@
 //     decode_yaml_users.go); the result — users, positions, problems and
 //     their text — is the sequential reading's, which a chunk that does not
 //     decode cleanly falls back to (FuzzParallelDecodeMatches holds it).
-//     A large JSON file is not held whole: DecodeFile reads its users
-//     array in pieces, with the same result (decode_json_stream.go).
+//     A large file is not held whole: DecodeFile reads a JSON users array
+//     or a YAML users section in pieces, with the same result
+//     (decode_json_stream.go, decode_yaml_stream.go).
 //   - Plain user objects are read without reflection (decode_json_fast.go,
 //     decode_yaml_fast.go) into exactly the User encoding/json or yaml.v3
 //     makes (FuzzFastJSONUser, FuzzFastYAMLUsers, run in CI); decoded
