@@ -52,6 +52,37 @@ func yamlStreamInputs(t *testing.T) map[string][]byte {
 	return inputs
 }
 
+// streamScanDiff says how the first pass over data, read block bytes at a
+// time, differs from splitYAMLUsers' reading of data held whole ("" if it
+// does not), and whether data was split.
+func streamScanDiff(data []byte, block int) (string, bool) {
+	rest1, batches1, indent1, key1, ok1 := planYAMLSplit(data)
+	if strings.HasPrefix(string(data), "\ufeff") || strings.HasPrefix(strings.TrimLeft(string(data), " \t\r\n"), "{") {
+		ok1 = false // Decode does not read these as YAML as they are
+	}
+	old := streamBlock
+	streamBlock = block
+	rest2, batches2, indent2, key2, ok2 := scanYAMLUsers(strings.NewReader(string(data)))
+	streamBlock = old
+	if ok1 != ok2 {
+		return fmt.Sprintf("reads of %d: split %v, streamed %v", block, ok1, ok2), ok1
+	}
+	if !ok1 {
+		return "", false
+	}
+	for i := range batches2 {
+		b := batches2[i]
+		if want := crc32.Checksum(data[b.from:b.to], castagnoli()); b.sum != want {
+			return fmt.Sprintf("reads of %d: batch %d checksum %x, want %x", block, i, b.sum, want), true
+		}
+		batches2[i].sum = 0
+	}
+	if string(rest1) != string(rest2) || !reflect.DeepEqual(batches1, batches2) || indent1 != indent2 || key1 != key2 {
+		return fmt.Sprintf("reads of %d:\nwhole:  %q %+v %d %d\nstream: %q %+v %d %d", block, rest1, batches1, indent1, key1, rest2, batches2, indent2, key2), true
+	}
+	return "", true
+}
+
 // TestYAMLStreamScan: the first pass over a file read a few bytes at a
 // time finds what splitYAMLUsers finds in the file held whole: whether to
 // split, the rest, each batch's bytes, first item, count and line, the
@@ -62,38 +93,37 @@ func TestYAMLStreamScan(t *testing.T) {
 	for name, data := range yamlStreamInputs(t) {
 		for _, batch := range []int{1, 2, 5} {
 			smallChunks(t, 3, batch)
-			rest1, batches1, indent1, key1, ok1 := planYAMLSplit(data)
-			if strings.HasPrefix(string(data), "\ufeff") || strings.HasPrefix(strings.TrimLeft(string(data), " \t\r\n"), "{") {
-				ok1 = false // Decode does not read these as YAML as they are
-			}
 			for _, block := range []int{16, 61, 1 << 20} {
-				smallStream(t, block)
-				rest2, batches2, indent2, key2, ok2 := scanYAMLUsers(strings.NewReader(string(data)))
-				if ok1 != ok2 {
-					t.Fatalf("%s, batches of %d, reads of %d: split %v, streamed %v", name, batch, block, ok1, ok2)
+				msg, ok := streamScanDiff(data, block)
+				if msg != "" {
+					t.Fatalf("%s, batches of %d: %s", name, batch, msg)
 				}
-				if !ok1 {
-					continue
+				if ok && block == 16 {
+					split++
 				}
-				for i := range batches2 {
-					b := batches2[i]
-					if want := crc32.Checksum(data[b.from:b.to], castagnoli()); b.sum != want {
-						t.Fatalf("%s: batch %d checksum %x, want %x", name, i, b.sum, want)
-					}
-					batches2[i].sum = 0
-				}
-				if string(rest1) != string(rest2) || !reflect.DeepEqual(batches1, batches2) || indent1 != indent2 || key1 != key2 {
-					t.Fatalf("%s, batches of %d, reads of %d:\nwhole:  %q %+v %d %d\nstream: %q %+v %d %d", name, batch, block, rest1, batches1, indent1, key1, rest2, batches2, indent2, key2)
-				}
-			}
-			if ok1 {
-				split++
 			}
 		}
 	}
 	if split < 200 {
 		t.Fatalf("only %d of the inputs were split", split)
 	}
+}
+
+// FuzzYAMLStreamScan: whatever the file, the first pass over it in pieces
+// reads it as splitYAMLUsers reads it whole (batches of two items).
+func FuzzYAMLStreamScan(f *testing.F) {
+	smallChunks(f, 3, 2)
+	for _, data := range parallelCorpus(f) {
+		f.Add(data)
+	}
+	f.Add([]byte(passwordUsersFile(5, mixedSource)))
+	f.Add([]byte("{\nusers:\n  - username: a\n"))
+	f.Add([]byte("users:\n  - username: a\r  - username: b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if msg, _ := streamScanDiff(data, 16); msg != "" {
+			t.Fatalf("%s\ninput: %q", msg, data)
+		}
+	})
 }
 
 // decodeYAMLFileOf writes data to a file and decodes it with DecodeFile,
