@@ -66,25 +66,21 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 	if len(trimmed) == 0 {
 		return nil, nil, auth.Invalid(fmt.Errorf("%s: the file is empty", opts.Name))
 	}
-	var (
-		f      *File
-		lines  sectionLines
-		assert *yaml.Node
-		err    error
-	)
 	if trimmed[0] == '{' {
-		f, lines, assert, err = decodeJSON(data, decodeWorkers())
-	} else {
-		if opts.BeforeYAML != nil {
-			opts.BeforeYAML()
+		f, lines, assert, err := decodeJSON(data, decodeWorkers())
+		if err != nil {
+			return nil, nil, fileProblems(opts, err)
 		}
-		f, lines, assert, err = decodeYAML(data, decodeWorkers())
+		return toDocument(f, lines, opts), assert, nil
 	}
+	if opts.BeforeYAML != nil {
+		opts.BeforeYAML()
+	}
+	doc, assert, err := decodeYAML(data, decodeWorkers(), opts)
 	if err != nil {
 		return nil, nil, fileProblems(opts, err)
 	}
-	doc, err := toDocument(f, lines, opts)
-	return doc, assert, err
+	return doc, assert, nil
 }
 
 // decodeDefaults fills in what DecodeOptions leaves out.
@@ -223,7 +219,7 @@ func unknownKey(kind, key string) string {
 }
 
 // toDocument resolves password sources and locations.
-func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document, error) {
+func toDocument(f *File, lines sectionLines, opts DecodeOptions) *auth.Document {
 	path := func(section string, i int) string {
 		if !lines.json {
 			return ""
@@ -242,7 +238,7 @@ func toDocument(f *File, lines sectionLines, opts DecodeOptions) (*auth.Document
 	}
 	doc.UserTable, doc.Problems = userTable(f.Users, lines.users, 0, lines.json, opts)
 	f.Users = nil
-	return doc, nil
+	return doc
 }
 
 // itemWhere is where the item of index i was declared, at[k] its
@@ -264,6 +260,11 @@ func itemWhere(name string, at []pos, k, i int) string {
 // while the rest are converted.
 func userTable(users []User, at []pos, base int, json bool, opts DecodeOptions) (*auth.UserTable, []error) {
 	t := auth.NewUserTable()
+	return t, addUsers(t, users, at, base, json, opts)
+}
+
+// addUsers is userTable adding the users to t.
+func addUsers(t *auth.UserTable, users []User, at []pos, base int, json bool, opts DecodeOptions) []error {
 	var problems []error
 	for k := range users {
 		u, i := &users[k], base+k
@@ -303,7 +304,7 @@ func userTable(users []User, at []pos, base int, json bool, opts DecodeOptions) 
 		t.Add(&d)
 		*u = User{}
 	}
-	return t, problems
+	return problems
 }
 
 // userPassword is u's declared password; ok is false when it declares

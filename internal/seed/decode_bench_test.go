@@ -2,8 +2,12 @@ package seed
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"authctl/internal/auth"
 )
 
 // prehashedUsersFile is a seeding file of n users given as password_hash,
@@ -59,9 +63,25 @@ func prehashedUsersFile(n int, yaml bool) []byte {
 	return []byte(b.String())
 }
 
+// decodeUsersDoc decodes data, JSON or YAML, held whole, on workers
+// goroutines into a Document, its users in a table, as Decode does.
+func decodeUsersDoc(data []byte, json bool, workers int) (*auth.Document, error) {
+	opts := decodeDefaults(DecodeOptions{Name: "seed"})
+	if json {
+		f, lines, _, err := decodeJSON(data, workers)
+		if err != nil {
+			return nil, err
+		}
+		return toDocument(f, lines, opts), nil
+	}
+	doc, _, err := decodeYAML(data, workers, opts)
+	return doc, err
+}
+
 // BenchmarkDecodeUsers decodes a seeding file of 100,000 pre-hashed users
-// (decodeJSON, decodeYAML: the File, before passwords are resolved) on one
-// goroutine and on GOMAXPROCS:
+// held whole (decodeJSON, decodeYAML) into a Document, its users in a
+// table with their passwords and positions, on one goroutine and on
+// GOMAXPROCS:
 //
 //	go test -run '^$' -bench DecodeUsers -benchtime 5x ./internal/seed/
 func BenchmarkDecodeUsers(b *testing.B) {
@@ -77,16 +97,8 @@ func BenchmarkDecodeUsers(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					var (
-						f   *File
-						err error
-					)
-					if format == "json" {
-						f, _, _, err = decodeJSON(data, workers)
-					} else {
-						f, _, _, err = decodeYAML(data, workers)
-					}
-					if err != nil || len(f.Users) != n {
+					doc, err := decodeUsersDoc(data, format == "json", workers)
+					if err != nil || doc.UserTable.Len() != n {
 						b.Fatalf("decode: %v", err)
 					}
 				}
@@ -95,9 +107,43 @@ func BenchmarkDecodeUsers(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeFileUsers decodes the same 100,000 pre-hashed users from
+// a YAML file and from a JSON file as apply -f does (DecodeFile: the JSON
+// file streamed, the YAML file read whole and its users split), into a
+// Document whose users are in a table (compare the two ns/op of one run):
+//
+//	go test -run '^$' -bench DecodeFileUsers -benchtime 5x ./internal/seed/
+func BenchmarkDecodeFileUsers(b *testing.B) {
+	const n = 100_000
+	dir := b.TempDir()
+	for _, format := range []string{"json", "yaml"} {
+		path := filepath.Join(dir, "seed."+format)
+		data := prehashedUsersFile(n, format == "yaml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(format, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				doc, _, err := DecodeFile(f, DecodeOptions{Name: path})
+				f.Close()
+				if err != nil || doc.UserTable.Len() != n || len(doc.Users) != 0 {
+					b.Fatalf("decode: %v", err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkDecodeYAMLFast decodes 20,000 pre-hashed users on one
-// goroutine: YAML with the fast path for plain items (fastYAMLUsers), YAML
-// through node trees alone, and the same users in JSON:
+// goroutine into a Document: YAML with the fast path for plain items
+// (fastYAMLUsers), YAML through node trees alone, and the same users in
+// JSON:
 //
 //	go test -run '^$' -bench DecodeYAMLFast -benchtime 10x ./internal/seed/
 func BenchmarkDecodeYAMLFast(b *testing.B) {
@@ -114,16 +160,8 @@ func BenchmarkDecodeYAMLFast(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				var (
-					f   *File
-					err error
-				)
-				if c.name == "json" {
-					f, _, _, err = decodeJSON(c.data, 1)
-				} else {
-					f, _, _, err = decodeYAML(c.data, 1)
-				}
-				if err != nil || len(f.Users) != n {
+				doc, err := decodeUsersDoc(c.data, c.name == "json", 1)
+				if err != nil || doc.UserTable.Len() != n {
 					b.Fatalf("decode: %v", err)
 				}
 			}

@@ -11,13 +11,15 @@ import (
 	"authctl/internal/auth"
 )
 
-// chunkBuf is what decoding one chunk needs, kept for the next: a fresh
-// quarter of a megabyte per chunk is memory the kernel must fault in,
-// several microseconds a page on a virtual machine.
+// chunkBuf is what decoding one chunk (or YAML batch) needs, kept for the
+// next: a fresh quarter of a megabyte per chunk is memory the kernel must
+// fault in, several microseconds a page on a virtual machine.
 type chunkBuf struct {
 	data  []byte
 	users []User
 	at    []pos
+	// boxes are a YAML batch's (fastYAMLUsers).
+	boxes []yamlUserBox
 }
 
 var chunkBufs = sync.Pool{New: func() any { return new(chunkBuf) }}
@@ -34,47 +36,23 @@ func grow[T any](s *[]T, n int) []T {
 // streamJSONUsers reads and decodes the chunks sc found, on workers
 // goroutines, as parallelJSONUsers decodes them from a file held whole,
 // with the same users and positions. Each chunk's users go into a compact
-// table as soon as they are decoded (userTable), so that the decoded
+// table as soon as they are decoded (addUsers), so that the decoded
 // users of the whole file are never held at once. It returns the users'
 // table and the problems of their password sources; ok is false unless
 // every element decodes cleanly and ends where the scan said.
 func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptions) (users *auth.UserTable, problems []error, ok bool) {
-	users = auth.NewUserTable()
 	if sc.n == 0 {
-		return users, nil, true
+		return auth.NewUserTable(), nil, true
 	}
 	starts := make([]int, len(sc.chunks))
 	for t := 1; t < len(sc.chunks); t++ {
 		starts[t] = starts[t-1] + sc.chunks[t-1].n
 	}
-	// Each chunk's table is added to users as soon as every chunk before
-	// it is: the chunks' own arenas are then garbage while the rest are
-	// decoded, rather than all live until the last one is.
-	var (
-		mu            sync.Mutex
-		merged        int
-		tables        = make([]*auth.UserTable, len(sc.chunks))
-		chunkProblems = make([][]error, len(sc.chunks))
-	)
-	done := func(t int, table *auth.UserTable, found []error) {
-		mu.Lock()
-		defer mu.Unlock()
-		tables[t], chunkProblems[t] = table, found
-		for ; merged < len(tables) && tables[merged] != nil; merged++ {
-			users.AddTable(tables[merged])
-			problems = append(problems, chunkProblems[merged]...)
-			tables[merged], chunkProblems[merged] = nil, nil
-		}
-	}
-	// The password sources are resolved on the workers: the environment
-	// is looked up through a caller's function one at a time.
-	lookupEnv := opts.LookupEnv
-	var envMu sync.Mutex
-	opts.LookupEnv = func(name string) (string, bool) {
-		envMu.Lock()
-		defer envMu.Unlock()
-		return lookupEnv(name)
-	}
+	// Each chunk's users go into the table in the chunks' order
+	// (orderedTables); the password sources are resolved on the workers,
+	// the environment looked up one name at a time.
+	merge := newOrderedTables(len(sc.chunks))
+	opts = serialEnv(opts)
 	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
 		c := sc.chunks[t]
 		// The chunk's region, which must hold what the scan read (the
@@ -98,12 +76,13 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
 			return false
 		}
-		table, found := userTable(chunk, at, starts[t], true, opts)
-		done(t, table, found)
+		merge.add(t, func(table *auth.UserTable) []error {
+			return addUsers(table, chunk, at, starts[t], true, opts)
+		})
 		return true
 	})
 	if !ok {
 		return nil, nil, false
 	}
-	return users, problems, true
+	return merge.users, merge.problems, true
 }

@@ -29,6 +29,9 @@ var streamBlock = 1 << 20
 // byte order mark, a key written with escapes, two users keys, an
 // element that does not decode cleanly — reads the file whole and decodes
 // it as DecodeWithAssert does, which reports every problem with its line.
+// A large YAML file's block-style users section is read the same way, a
+// batch of items at a time (decode_yaml_stream.go), where splitYAMLUsers
+// would split the file held whole.
 //
 // The file is read twice, so it is checked not to have changed in
 // between: each chunk read again must hold the bytes the first pass saw
@@ -47,9 +50,23 @@ func DecodeFile(r *os.File, opts DecodeOptions) (*auth.Document, *yaml.Node, err
 		}
 		return DecodeWithAssert(data, opts)
 	}
+	if before := opts.BeforeYAML; before != nil {
+		// Called once, though a YAML file read in pieces may then be read
+		// whole.
+		called := false
+		opts.BeforeYAML = func() {
+			if !called {
+				called = true
+				before()
+			}
+		}
+	}
 	if st.Size() >= streamMinSize {
 		if doc, assert, err, ok := decodeStreamed(r, opts, decodeWorkers()); ok && unchanged(r, st) {
 			return doc, assert, err
+		}
+		if doc, assert, ok := decodeYAMLStreamed(r, opts, decodeWorkers()); ok && unchanged(r, st) {
+			return doc, assert, nil
 		}
 	}
 	data, err := readWhole(r, st.Size())
@@ -87,10 +104,7 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 	if len(f.Users) != 0 || len(lines.users) != 0 {
 		return nil, nil, nil, false // cannot be: the rest's users array is empty
 	}
-	doc, err = toDocument(f, lines, opts)
-	if err != nil {
-		return nil, nil, err, true
-	}
+	doc = toDocument(f, lines, opts)
 	doc.UserTable, doc.Problems = users, append(problems, doc.Problems...)
 	return doc, assert, nil, true
 }

@@ -54,18 +54,19 @@ func parallelDiff(data []byte) string {
 	if len(trimmed) == 0 {
 		return ""
 	}
-	decode := func(workers int) (*File, sectionLines, any, error) {
+	decode := func(workers int) (any, any, any, error) {
 		if trimmed[0] == '{' {
 			// 0: the sequential reading, jsonList for every section.
 			f, l, a, err := decodeJSON(data, max(0, workers))
 			return f, l, a, err
 		}
+		// YAML: the document, its users' table record by record.
 		if workers < 0 { // the whole file as one tree
-			f, l, a, err := decodeYAMLTree(data, nil)
-			return f, l, a, err
+			d, a, err := decodeYAMLWhole(data, yamlTestOpts)
+			return viewDoc(d), nil, a, err
 		}
-		f, l, a, err := decodeYAML(data, max(1, workers))
-		return f, l, a, err
+		d, a, err := decodeYAML(data, max(1, workers), yamlTestOpts)
+		return viewDoc(d), nil, a, err
 	}
 	f1, l1, a1, err1 := decode(0)
 	others := parallelWorkers
@@ -232,7 +233,7 @@ func TestParallelDecodeReadsApart(t *testing.T) {
 			t.Fatalf("chunk %d: got %v, want %s", chunk, err, want)
 		}
 		y := []byte(yamlUsersFile(n, 2))
-		if _, users, ok := splitYAMLUsers(y, 2); !ok || len(users.users) != n {
+		if _, users, ok := splitYAMLUsers(y, 2, yamlTestOpts); !ok || users.table.Len() != n {
 			t.Fatalf("chunk %d: splitYAMLUsers did not split", chunk)
 		}
 		sameParallel(t, y)

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"authctl/internal/auth"
 )
 
 // yamlLine is compiled on first use (start-up time; see django.go).
@@ -18,17 +20,44 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 
 // decodeYAML reads a YAML seeding file through its node tree, so that every
 // unknown key and every value of the wrong type is reported with its own
-// line (and YAML's anchors, aliases and merge keys work).
-func decodeYAML(data []byte, workers int) (*File, sectionLines, *yaml.Node, error) {
-	if rest, users, ok := splitYAMLUsers(data, workers); ok {
-		if f, lines, assert, err := decodeYAMLTree(rest, users); err == nil {
-			return f, lines, assert, nil
+// line (and YAML's anchors, aliases and merge keys work), into a Document
+// (toDocument: password sources resolved with opts). A large users section
+// is read apart from the rest (splitYAMLUsers), straight into the
+// document's table. err is the file's problems, one "LINE: message" a
+// line.
+func decodeYAML(data []byte, workers int, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
+	if rest, users, ok := splitYAMLUsers(data, workers, opts); ok {
+		if doc, assert, ok := yamlWithUsers(rest, users, opts); ok {
+			return doc, assert, nil
 		}
-		// A file with problems is read whole, so that they are reported
-		// exactly as before (and the rest alone may not be valid: an alias
-		// to an anchor in the users section).
 	}
-	return decodeYAMLTree(data, nil)
+	return decodeYAMLWhole(data, opts)
+}
+
+// yamlWithUsers decodes rest, a YAML file with its users section left
+// blank, into a document whose users are the section's, read apart into
+// users. ok is false if the file must be read whole: a file with problems
+// is, so that they are reported exactly as before (and the rest alone may
+// not be valid: an alias to an anchor in the users section); the users
+// read apart are then dropped.
+func yamlWithUsers(rest []byte, users *yamlUsers, opts DecodeOptions) (*auth.Document, *yaml.Node, bool) {
+	f, lines, assert, err := decodeYAMLTree(rest, users)
+	if err != nil {
+		return nil, nil, false
+	}
+	// The rest holds no user (its section's lines are blank).
+	doc := toDocument(f, lines, opts)
+	doc.UserTable, doc.Problems = users.table, append(users.problems, doc.Problems...)
+	return doc, assert, true
+}
+
+// decodeYAMLWhole is decodeYAML through one node tree of the whole file.
+func decodeYAMLWhole(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
+	f, lines, assert, err := decodeYAMLTree(data, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return toDocument(f, lines, opts), assert, nil
 }
 
 // decodeYAMLTree is decodeYAML through one node tree of data, with the
@@ -86,9 +115,7 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 				if k.Line != pre.keyLine || pre.taken || !empty {
 					return nil, lines, nil, errSplitUncertain
 				}
-				pre.taken = true
-				f.Users, lines.users = pre.users, pre.lines
-				problems = append(problems, pre.problems...)
+				pre.taken = true // its users are in pre.table
 				continue
 			}
 			kind, lnums = "user", &lines.users

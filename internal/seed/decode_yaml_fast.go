@@ -37,9 +37,16 @@ var yamlFastPath = true
 // decides; users may then hold part of what was read, and are to be
 // cleared. What it accepts the node path decodes to the same users and
 // lines, with no problem (FuzzFastYAMLUsers).
-func fastYAMLUsers(batch []byte, indent, firstLine int, users []User, lines []pos) bool {
+//
+// What a user's pointer fields point to is put in boxes[i] for users[i]
+// (boxes may be nil: then they are made), which the caller may use again
+// once the users are converted (addUsers copies what they point to).
+func fastYAMLUsers(batch []byte, indent, firstLine int, users []User, lines []pos, boxes []yamlUserBox) bool {
 	if !yamlPlainText(batch) {
 		return false
+	}
+	if len(boxes) < len(users) {
+		boxes = make([]yamlUserBox, len(users))
 	}
 	r := yamlLines{s: batch, line: firstLine - 1}
 	r.advance()
@@ -55,14 +62,11 @@ func fastYAMLUsers(batch []byte, indent, firstLine int, users []User, lines []po
 		if k == indent+1 || k == len(r.text) {
 			return false
 		}
-		u := &users[n]
-		lines[n] = pos{line: r.line}
-		var (
-			seen uint32
-			box  *yamlUserBox
-		)
+		u, box := &users[n], &boxes[n]
+		lines[n], *box = pos{line: r.line}, yamlUserBox{}
+		var seen uint32
 		for {
-			if !r.field(k, u, &seen, &box) {
+			if !r.field(k, u, &seen, box) {
 				return false
 			}
 			if r.bad {
@@ -78,7 +82,8 @@ func fastYAMLUsers(batch []byte, indent, firstLine int, users []User, lines []po
 }
 
 // yamlUserBox holds what a user's pointer fields point to, so that a user
-// costs one allocation for them rather than one for each.
+// costs no allocation for them (its worker's boxes are used again for
+// each batch), rather than one for each.
 type yamlUserBox struct {
 	email, first, last   string
 	active, staff, super bool
@@ -159,7 +164,7 @@ func (r *yamlLines) dashAt(col int) bool {
 // field reads "key: value" at column k of the current line (and, for a
 // block list, the lines of its entries) into u, and moves to the line
 // after it.
-func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool {
+func (r *yamlLines) field(k int, u *User, seen *uint32, b *yamlUserBox) bool {
 	t := r.text
 	j := k
 	for j < len(t) && (t[j] >= 'a' && t[j] <= 'z' || t[j] == '_') {
@@ -174,10 +179,6 @@ func (r *yamlLines) field(k int, u *User, seen *uint32, box **yamlUserBox) bool 
 	}
 	*seen |= 1 << f
 	rest := t[j+1:]
-	if *box == nil && f != keyUsername && f != keyPasswordEnv && f != keyPasswordFile && f != keyPasswordHash {
-		*box = new(yamlUserBox)
-	}
-	b := *box
 	if len(bytes.TrimRight(rest, " ")) == 0 {
 		// Only a list may have its value on the lines below.
 		switch f {

@@ -88,7 +88,7 @@ var fastYAMLCases = []struct {
 // fastAndNode decodes the items of a users section (what follows
 // "users:\n") as one batch, with fastYAMLUsers and through the node tree;
 // ok is false if the section is not one splitYAMLUsers would read.
-func fastAndNode(items string) (fast, node yamlUsers, fastOK, nodeOK, ok bool) {
+func fastAndNode(items string) (fast, node batchUsers, fastOK, nodeOK, ok bool) {
 	data := []byte("users:\n" + items)
 	if loneCR(data) {
 		return fast, node, false, false, false
@@ -98,9 +98,9 @@ func fastAndNode(items string) (fast, node yamlUsers, fastOK, nodeOK, ok bool) {
 		return fast, node, false, false, false
 	}
 	batch, n := data[starts[0]:end], len(starts)
-	fast = yamlUsers{users: make([]User, n), lines: make([]pos, n)}
-	node = yamlUsers{users: make([]User, n), lines: make([]pos, n)}
-	fastOK = fastYAMLUsers(batch, indent, 2, fast.users, fast.lines)
+	fast = batchUsers{users: make([]User, n), lines: make([]pos, n)}
+	node = batchUsers{users: make([]User, n), lines: make([]pos, n)}
+	fastOK = fastYAMLUsers(batch, indent, 2, fast.users, fast.lines, nil)
 	nodeOK = nodeYAMLBatch(batch, indent, 2, node.users, node.lines, &node.problems)
 	return fast, node, fastOK, nodeOK, true
 }
@@ -172,10 +172,10 @@ func TestFastYAMLFallback(t *testing.T) {
 	data = strings.Replace(data, "- username: user600\n", "- username: user600\n    is_staff: true # staff\n", 1)
 	data = strings.Replace(data, "  email: user601@", "  emial: user601@", 1)
 	yamlFastPath = false
-	wf, wl, _, werr := decodeYAML([]byte(data), 1)
+	wd, _, werr := decodeYAML([]byte(data), 1, yamlTestOpts)
 	yamlFastPath = true
-	f, l, _, err := decodeYAML([]byte(data), 1)
-	if fmt.Sprint(err) != fmt.Sprint(werr) || !reflect.DeepEqual(f, wf) || !reflect.DeepEqual(l, wl) {
+	d, _, err := decodeYAML([]byte(data), 1, yamlTestOpts)
+	if fmt.Sprint(err) != fmt.Sprint(werr) || !reflect.DeepEqual(viewDoc(d), viewDoc(wd)) {
 		t.Fatalf("fast path on: %v\nfast path off: %v", err, werr)
 	}
 	if err == nil || !strings.Contains(err.Error(), `unknown key "emial"`) {
@@ -188,16 +188,24 @@ func TestFastYAMLFallback(t *testing.T) {
 // by the fast path on its own too.
 func TestFastYAMLUsersBreaks(t *testing.T) {
 	for _, items := range []string{"  - username: a\tb\n", "  - username: a\rb\n", "  - username: a\r", "  - username: a\x00\n", "  - username: a\xffb\n"} {
-		if fastYAMLUsers([]byte(items), 2, 2, make([]User, 1), make([]pos, 1)) {
+		if fastYAMLUsers([]byte(items), 2, 2, make([]User, 1), make([]pos, 1), nil) {
 			t.Errorf("%q: fast accepted", items)
 		}
 	}
-	if !fastYAMLUsers([]byte("  - username: a\n"), 2, 2, make([]User, 1), make([]pos, 1)) {
+	if !fastYAMLUsers([]byte("  - username: a\n"), 2, 2, make([]User, 1), make([]pos, 1), nil) {
 		t.Error("a plain item refused")
 	}
 }
 
-func showUsers(u yamlUsers) string {
+// batchUsers is one batch of users decoded, with their lines and
+// problems.
+type batchUsers struct {
+	users    []User
+	lines    []pos
+	problems problemList
+}
+
+func showUsers(u batchUsers) string {
 	var b strings.Builder
 	for i, x := range u.users {
 		fmt.Fprintf(&b, "\n  line %d: %+v", u.lines[i].line, x)

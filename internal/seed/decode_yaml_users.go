@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"go.yaml.in/yaml/v3"
+
+	"authctl/internal/auth"
 )
 
 // yamlChunkItems is how many users are parsed into one YAML tree at a time
@@ -12,9 +14,11 @@ var yamlChunkItems = 512
 
 // yamlUsers is a users section decoded apart from the rest of its file.
 type yamlUsers struct {
-	users    []User
-	lines    []pos
-	problems problemList
+	// table holds the section's users, with their passwords and positions
+	// resolved (userTable), and problems the problems of their password
+	// sources, in the users' order.
+	table    *auth.UserTable
+	problems []error
 	// keyLine is the line of the "users:" key the section hangs from: the
 	// rest of the file must hold that key there, and no other users key,
 	// or the split was wrong (decodeYAMLTree checks; the caller then reads
@@ -34,48 +38,53 @@ type yamlUsers struct {
 // documents, an alias to an anchor in another batch, an anchor in the
 // section (the rest of the file could not see it, or would see an earlier
 // one of the same name), a lone CR (a line break to YAML, not to the line
-// count), a batch that is not valid YAML on its own — which the caller
-// then reads whole, as before:
-// the answer, and every problem reported, is the same either way. The
-// batches are decoded on workers goroutines (one: in order, on the
-// caller's), with the same result whatever their number.
-func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok bool) {
-	if loneCR(data) {
+// count), a batch that is not valid YAML on its own, a batch with a
+// problem — which the caller then reads whole, as before: the answer, and
+// every problem reported, is the same either way.
+//
+// The batches are decoded on workers goroutines (one: in order, on the
+// caller's), with the same result whatever their number, and go into the
+// users' table as they are (decodeYAMLBatches): the users of the whole
+// section are never held decoded at once, and the memory they would fill
+// is not touched afresh for each batch.
+func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *yamlUsers, ok bool) {
+	rest, batches, indent, keyLine, ok := planYAMLSplit(data)
+	if !ok {
 		return nil, nil, false
+	}
+	users, ok = decodeYAMLBatches(batches, indent, workers, opts, func(b yamlBatch, _ *chunkBuf) ([]byte, bool) {
+		return data[b.from:b.to], true
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	users.keyLine = keyLine
+	return rest, users, true
+}
+
+// planYAMLSplit is splitYAMLUsers' reading of data before the batches are
+// decoded: the rest of the file, the batches, the items' indentation and
+// the line of the users key; ok is false for a file it does not split.
+func planYAMLSplit(data []byte) (rest []byte, batches []yamlBatch, indent, keyLine int, ok bool) {
+	if loneCR(data) {
+		return nil, nil, 0, 0, false
 	}
 	keyOff, end, indent, items, found := findYAMLUsers(data)
 	if !found {
-		return nil, nil, false
+		return nil, nil, 0, 0, false
 	}
 	start := items[0]
 	n := len(items)
-	users = &yamlUsers{users: make([]User, n), lines: make([]pos, n), keyLine: 1 + bytes.Count(data[:keyOff], []byte("\n"))}
-	// The batches are independent once split: each is parsed and decoded
-	// into its own part of users, lines and problems, on workers
-	// goroutines, and the problems are put together in batch order.
-	batches := (n + yamlChunkItems - 1) / yamlChunkItems
-	firstLines := make([]int, batches)
-	problems := make([]problemList, batches)
+	batches = make([]yamlBatch, (n+yamlChunkItems-1)/yamlChunkItems)
 	line, prev := 1+bytes.Count(data[:start], []byte("\n")), start
 	for b := range batches {
-		from := items[b*yamlChunkItems]
-		line += bytes.Count(data[prev:from], []byte("\n"))
-		firstLines[b], prev = line, from
-	}
-	ok = runTasks(batches, workers, func(b int) bool {
 		k := b * yamlChunkItems
 		from, to := items[k], end
 		if k+yamlChunkItems < n {
 			to = items[k+yamlChunkItems]
 		}
-		want := min(yamlChunkItems, n-k)
-		return decodeYAMLBatch(data[from:to], indent, firstLines[b], users.users[k:k+want], users.lines[k:k+want], &problems[b])
-	})
-	if !ok {
-		return nil, nil, false
-	}
-	for _, p := range problems {
-		users.problems = append(users.problems, p...)
+		line += bytes.Count(data[prev:from], []byte("\n"))
+		batches[b], prev = yamlBatch{from: int64(from), to: int64(to), first: k, n: min(yamlChunkItems, n-k), line: line}, from
 	}
 	rest = make([]byte, 0, start+bytes.Count(data[start:end], []byte("\n"))+len(data)-end)
 	rest = append(rest, data[:start]...)
@@ -83,21 +92,70 @@ func splitYAMLUsers(data []byte, workers int) (rest []byte, users *yamlUsers, ok
 		rest = append(rest, '\n')
 	}
 	rest = append(rest, data[end:]...)
-	return rest, users, true
+	return rest, batches, indent, 1 + bytes.Count(data[:keyOff], []byte("\n")), true
+}
+
+// yamlBatch is a batch of a users section: n items from item first on,
+// the bytes [from, to) of the file, the first on line line; sum is their
+// checksum (crc32c) where they are read again from a file
+// (decode_yaml_stream.go).
+type yamlBatch struct {
+	from, to int64
+	first, n int
+	line     int
+	sum      uint32
+}
+
+// decodeYAMLBatches decodes the batches of a users section whose items are
+// at the column indent+1 on workers goroutines, each batch's bytes given
+// by read (which may use the buffer's data), into a table; ok is false if
+// read or a batch fails (decodeYAMLBatch). Each batch is decoded into its
+// worker's buffers, used again for its next batch, and its users go into
+// the users' table on the worker (addUsers, with opts: their password
+// sources are resolved there, the environment looked up one name at a
+// time), in the batches' order (orderedTables).
+func decodeYAMLBatches(batches []yamlBatch, indent, workers int, opts DecodeOptions, read func(yamlBatch, *chunkBuf) ([]byte, bool)) (*yamlUsers, bool) {
+	merge := newOrderedTables(len(batches))
+	opts = serialEnv(opts)
+	ok := runTasks(len(batches), workers, func(i int) bool {
+		b := batches[i]
+		buf := chunkBufs.Get().(*chunkBuf)
+		defer chunkBufs.Put(buf)
+		data, ok := read(b, buf)
+		if !ok {
+			return false
+		}
+		batch, at := grow(&buf.users, b.n), grow(&buf.at, b.n)
+		clear(batch)
+		if !decodeYAMLBatch(data, indent, b.line, batch, at, grow(&buf.boxes, b.n)) {
+			clear(batch) // nothing of a failed batch kept alive by the buffer
+			return false
+		}
+		merge.add(i, func(table *auth.UserTable) []error {
+			return addUsers(table, batch, at, b.first, false, opts)
+		})
+		return true
+	})
+	if !ok {
+		return nil, false
+	}
+	return &yamlUsers{table: merge.users, problems: merge.problems}, true
 }
 
 // decodeYAMLBatch parses one batch of items (batch, whose first line is
-// line firstLine of the file) and decodes them into users, their lines
-// into lines and their problems into problems. It returns false if the
-// batch is not exactly len(users) items at the column indent+1, without
-// anchors. A batch of plain items is read without a node tree
-// (fastYAMLUsers); anything else through one.
-func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, problems *problemList) bool {
-	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines) {
+// line firstLine of the file) and decodes them into users and their lines
+// into lines. It returns false if the batch is not exactly len(users)
+// items at the column indent+1, without anchors, or if any item has a
+// problem: a file with problems is read whole (decodeYAML), which reports
+// them. A batch of plain items is read without a node tree
+// (fastYAMLUsers, into boxes); anything else through one.
+func decodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []pos, boxes []yamlUserBox) bool {
+	if yamlFastPath && fastYAMLUsers(batch, indent, firstLine, users, lines, boxes) {
 		return true
 	}
 	clear(users) // what the fast path read before it gave up
-	return nodeYAMLBatch(batch, indent, firstLine, users, lines, problems)
+	var problems problemList
+	return nodeYAMLBatch(batch, indent, firstLine, users, lines, &problems) && len(problems) == 0
 }
 
 // nodeYAMLBatch is decodeYAMLBatch through a node tree.
@@ -130,55 +188,93 @@ func nodeYAMLBatch(batch []byte, indent, firstLine int, users []User, lines []po
 // exactly one such section and nothing that would make splitting it
 // uncertain.
 func findYAMLUsers(data []byte) (keyOff, end, indent int, items []int, found bool) {
-	start, indent := -1, -1
-	keyOff = -1
-	inUsers := false
+	y := newYAMLFinder()
 	for off := 0; off < len(data); {
 		nl := bytes.IndexByte(data[off:], '\n')
 		next := len(data)
 		if nl >= 0 {
 			next = off + nl + 1
 		}
-		line := bytes.TrimRight(data[off:next], "\r\n")
-		trimmed := bytes.TrimLeft(line, " ")
-		col := len(line) - len(trimmed)
-		switch {
-		case bytes.IndexByte(line, '\t') >= 0 && inUsers:
+		if !y.line(off, next, data[off:next]) {
 			return 0, 0, 0, nil, false
-		case bytes.HasPrefix(line, []byte("---")), bytes.HasPrefix(line, []byte("...")), bytes.HasPrefix(line, []byte("%")):
-			return 0, 0, 0, nil, false // several documents, directives
-		case len(trimmed) == 0 || trimmed[0] == '#':
-			// blank or comment: part of whatever surrounds it
-		case col == 0 && isUsersKey(line):
-			if start >= 0 {
-				return 0, 0, 0, nil, false // twice: let the full reader say so
-			}
-			start, keyOff, inUsers = next, off, true
-		case inUsers && col == 0 && trimmed[0] != '-':
-			end, inUsers = off, false // the next top-level key
-		case inUsers:
-			isItem := trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')
-			switch {
-			case indent < 0 && isItem:
-				indent = col
-				items = append(items, off)
-			case indent < 0 || col < indent:
-				return 0, 0, 0, nil, false // not a block list of items
-			case col == indent && isItem:
-				items = append(items, off)
-			case col == indent:
-				return 0, 0, 0, nil, false
-			}
+		}
+		if y.isItem {
+			items = append(items, off)
 		}
 		off = next
 	}
-	if start < 0 || len(items) == 0 {
+	if !y.finish(len(data)) {
 		return 0, 0, 0, nil, false
 	}
-	if inUsers {
-		end = len(data)
+	return y.keyOff, y.end, y.indent, items, true
+}
+
+// yamlFinder is findYAMLUsers' reading of a file, fed one line at a time
+// (line), so that a file can be read in pieces (decode_yaml_stream.go).
+type yamlFinder struct {
+	start, keyOff, end, indent int
+	// inUsers: the last line was in the users section (after its key,
+	// before the next top-level key); isItem: it began an item; items
+	// counts those.
+	inUsers, isItem bool
+	items           int
+}
+
+func newYAMLFinder() *yamlFinder {
+	return &yamlFinder{start: -1, keyOff: -1, indent: -1}
+}
+
+// line reads the file's line raw, from off to next (its line break
+// included); it returns false if the file cannot be split.
+func (y *yamlFinder) line(off, next int, raw []byte) bool {
+	y.isItem = false
+	line := bytes.TrimRight(raw, "\r\n")
+	trimmed := bytes.TrimLeft(line, " ")
+	col := len(line) - len(trimmed)
+	switch {
+	case bytes.IndexByte(line, '\t') >= 0 && y.inUsers:
+		return false
+	case bytes.HasPrefix(line, []byte("---")), bytes.HasPrefix(line, []byte("...")), bytes.HasPrefix(line, []byte("%")):
+		return false // several documents, directives
+	case len(trimmed) == 0 || trimmed[0] == '#':
+		// blank or comment: part of whatever surrounds it
+	case col == 0 && isUsersKey(line):
+		if y.start >= 0 {
+			return false // twice: let the full reader say so
+		}
+		y.start, y.keyOff, y.inUsers = next, off, true
+	case y.inUsers && col == 0 && trimmed[0] != '-':
+		y.end, y.inUsers = off, false // the next top-level key
+	case y.inUsers:
+		isItem := trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')
+		switch {
+		case y.indent < 0 && isItem:
+			y.indent = col
+			y.isItem = true
+		case y.indent < 0 || col < y.indent:
+			return false // not a block list of items
+		case col == y.indent && isItem:
+			y.isItem = true
+		case col == y.indent:
+			return false
+		}
 	}
-	return keyOff, end, indent, items, true
+	if y.isItem {
+		y.items++
+	}
+	return true
+}
+
+// finish ends the reading of a file of size bytes; it returns whether the
+// file has a section to split.
+func (y *yamlFinder) finish(size int) bool {
+	if y.start < 0 || y.items == 0 {
+		return false
+	}
+	if y.inUsers {
+		y.end = size
+	}
+	return true
 }
 
 // loneCR says whether data has a CR not followed by LF: a line break to

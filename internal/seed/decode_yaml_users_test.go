@@ -25,20 +25,35 @@ func yamlUsersFile(n, indent int) string {
 }
 
 // sameAsWhole checks that decodeYAML reads data exactly as one tree of the
-// whole file does: the same users, lines, assertions and problems.
+// whole file does: the same document (every user of its table, record by
+// record, with its position and password), assertions and problems, in
+// the same order.
 func sameAsWhole(t *testing.T, data string) {
 	t.Helper()
-	f1, l1, a1, err1 := decodeYAML([]byte(data), decodeWorkers())
-	f2, l2, a2, err2 := decodeYAMLTree([]byte(data), nil)
-	if fmt.Sprint(err1) != fmt.Sprint(err2) {
-		t.Fatalf("problems differ:\nsplit: %v\nwhole: %v", err1, err2)
+	if msg := wholeDiff([]byte(data), decodeWorkers(), yamlTestOpts); msg != "" {
+		t.Fatal(msg)
 	}
-	if !reflect.DeepEqual(f1, f2) || !reflect.DeepEqual(l1, l2) {
-		t.Fatalf("documents differ:\nsplit: %+v %+v\nwhole: %+v %+v", f1, l1, f2, l2)
+}
+
+// yamlTestOpts are the options the YAML tests decode with: one variable
+// set, password files under the package's directory.
+var yamlTestOpts = decodeDefaults(DecodeOptions{Name: "f.yaml", LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
+
+// wholeDiff says how decodeYAML's reading of data on workers goroutines
+// differs from one tree of the whole file ("" if it does not).
+func wholeDiff(data []byte, workers int, opts DecodeOptions) string {
+	d1, a1, err1 := decodeYAML(data, workers, opts)
+	d2, a2, err2 := decodeYAMLWhole(data, opts)
+	v1, v2 := viewDoc(d1), viewDoc(d2)
+	switch {
+	case fmt.Sprint(err1) != fmt.Sprint(err2):
+		return fmt.Sprintf("workers %d: problems differ:\nsplit: %v\nwhole: %v", workers, err1, err2)
+	case !reflect.DeepEqual(v1, v2):
+		return fmt.Sprintf("workers %d: documents differ:\nsplit: %s\nwhole: %s", workers, v1, v2)
+	case (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2):
+		return fmt.Sprintf("workers %d: assert sections differ: %+v, %+v", workers, a1, a2)
 	}
-	if (a1 == nil) != (a2 == nil) || a1 != nil && !reflect.DeepEqual(*a1, *a2) {
-		t.Fatalf("assert sections differ: %+v, %+v", a1, a2)
-	}
+	return ""
 }
 
 // TestYAMLUsersSplit: a large block-style users section is read in batches
@@ -74,26 +89,28 @@ func TestYAMLUsersSplit(t *testing.T) {
 		{"a tab", "users:\n  - username: a\n\tbad: x\n", false},
 		{"item less indented", "users:\n    - username: a\n  - username: b\n", false},
 		{"not an item at the items' column", "users:\n  - username: a\n  x: 1\n", false},
-		{"problems in a later batch", strings.Replace(big, "  email: user700@", "  emial: user700@", 1), true},
+		// A batch with a problem: the file is read whole, which reports it.
+		{"problems in a later batch", strings.Replace(big, "  email: user700@", "  emial: user700@", 1), false},
 		{"a batch that is not valid YAML", strings.Replace(big, "groups: [g1]\n", "groups: [g1\n", 1), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, _, ok := splitYAMLUsers([]byte(c.data), decodeWorkers()); ok != c.split {
+			if _, _, ok := splitYAMLUsers([]byte(c.data), decodeWorkers(), yamlTestOpts); ok != c.split {
 				t.Errorf("split = %v, want %v", ok, c.split)
 			}
 			sameAsWhole(t, c.data)
 		})
 	}
-	f, lines, assert, err := decodeYAML([]byte(big), decodeWorkers())
-	if err != nil || len(f.Users) != 3*yamlChunkItems+5 || len(f.Groups) != 1 || assert == nil {
-		t.Fatalf("got %d users, %d groups, assert %v, %v", len(f.Users), len(f.Groups), assert != nil, err)
+	doc, assert, err := decodeYAML([]byte(big), decodeWorkers(), yamlTestOpts)
+	if err != nil || doc.UserTable.Len() != 3*yamlChunkItems+5 || len(doc.Users) != 0 || len(doc.Groups) != 1 || assert == nil {
+		t.Fatalf("got %d users, %d groups, assert %v, %v", doc.UserTable.Len(), len(doc.Groups), assert != nil, err)
 	}
-	last := len(f.Users) - 1
-	if want := fmt.Sprintf("user%d", last); f.Users[last].Username != want {
-		t.Errorf("last user %q, want %q", f.Users[last].Username, want)
+	last := doc.UserTable.Len() - 1
+	u := doc.UserTable.User(last)
+	if want := fmt.Sprintf("user%d", last); u.Username != want {
+		t.Errorf("last user %q, want %q", u.Username, want)
 	}
-	if got, want := lines.users[last].line, strings.Count(big[:strings.Index(big, fmt.Sprintf("- username: user%d\n", last))], "\n")+1; got != want {
+	if got, want := int(u.Pos.Line), strings.Count(big[:strings.Index(big, fmt.Sprintf("- username: user%d\n", last))], "\n")+1; got != want {
 		t.Errorf("last user at line %d, want %d", got, want)
 	}
 }
@@ -109,6 +126,7 @@ func FuzzDecodeYAMLSplit(f *testing.F) {
 	f.Add([]byte("groups:\n  - name: \"Editors and\nusers:\n  - username: bob\n\"\n"))
 	f.Add([]byte("a: &p x\nusers:\n  - username: bob\n    groups: [&p y]\nb: *p\n"))
 	f.Add([]byte("# a\r# b\nusers:\n  - username: \"bad name!\"\n"))
+	f.Add([]byte(passwordUsersFile(9, mixedSource)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsWhole(t, string(data))
 	})
@@ -127,7 +145,7 @@ func TestYAMLSplitRestUsersEmpty(t *testing.T) {
 		{"users:\n- groups:\n|", errSplitUncertain},
 		{"users:\n- username: a\n>\n", errSplitUncertain},
 	} {
-		rest, pre, ok := splitYAMLUsers([]byte(c.data), 1)
+		rest, pre, ok := splitYAMLUsers([]byte(c.data), 1, yamlTestOpts)
 		if !ok {
 			t.Fatalf("%q: not split", c.data)
 		}

@@ -11,12 +11,15 @@
 //     decode_yaml_users.go); the result — users, positions, problems and
 //     their text — is the sequential reading's, which a chunk that does not
 //     decode cleanly falls back to (FuzzParallelDecodeMatches holds it).
-//     A large JSON file is not held whole: DecodeFile reads its users
-//     array in pieces, with the same result (decode_json_stream.go).
-//   - Plain user objects are read without reflection (decode_json_fast.go)
-//     into exactly the User encoding/json makes (FuzzFastJSONUser, run in
-//     CI); decoded users go into an auth.UserTable, a streamed file's
-//     chunk by chunk.
+//     A large file is not held whole: DecodeFile reads a JSON users array
+//     or a YAML users section in pieces, with the same result
+//     (decode_json_stream.go, decode_yaml_stream.go).
+//   - Plain user objects are read without reflection (decode_json_fast.go,
+//     decode_yaml_fast.go) into exactly the User encoding/json or yaml.v3
+//     makes (FuzzFastJSONUser, FuzzFastYAMLUsers, run in CI); decoded
+//     users go into an auth.UserTable, a streamed JSON file's chunk by
+//     chunk and a split YAML section's batch by batch, on the workers, in
+//     order (decode_tables.go).
 //   - A seeding file never holds a plain password: a user's password comes
 //     from password_env, password_file or password_hash, or is unusable.
 //   - Export writes the apply format, so `export | apply -f -` reproduces
