@@ -215,7 +215,7 @@ func unknownKey(kind, key string) string {
 	if kind == "top" {
 		where = "at the top"
 	}
-	return fmt.Sprintf("unknown key %q %s (known keys: %s)", key, where, knownKeys[kind])
+	return fmt.Sprintf("unknown key %q %s (known keys: %s)", key, where, knownKeys(kind))
 }
 
 // toDocument resolves password sources and locations.

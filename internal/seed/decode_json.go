@@ -213,7 +213,7 @@ func jsonElementProblems(kind, path string, raw []byte, at pos, problems *proble
 		return
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
-		problems.addAt(at, "%s: a %s must be an object with keys (%s)", path, kind, knownKeys[kind])
+		problems.addAt(at, "%s: a %s must be an object with keys (%s)", path, kind, knownKeys(kind))
 		return
 	}
 	fields := fieldTypes()[kind]

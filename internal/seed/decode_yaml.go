@@ -86,7 +86,7 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
 			return &f, lines, nil, nil
 		}
-		return nil, lines, nil, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys["top"])
+		return nil, lines, nil, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys("top"))
 	}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], resolveAlias(top.Content[i+1])
@@ -157,7 +157,7 @@ var errSplitUncertain = errors.New("the users section could not be read apart fr
 // of the wrong type.
 func yamlItem(kind string, item *yaml.Node, target any, problems *problemList) {
 	if item.Kind != yaml.MappingNode {
-		problems.add(item.Line, "a %s must be a mapping with keys (%s)", kind, knownKeys[kind])
+		problems.add(item.Line, "a %s must be a mapping with keys (%s)", kind, knownKeys(kind))
 		return
 	}
 	fields := fieldTypes()[kind]

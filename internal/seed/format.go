@@ -41,10 +41,18 @@ type User struct {
 	LastLogin       *time.Time `json:"last_login,omitempty" yaml:"last_login,omitempty"`
 }
 
-// knownKeys lists each object's keys for error messages.
-var knownKeys = map[string]string{
-	"top":        "permissions, groups, users",
-	"permission": "permission, name, model",
-	"group":      "name, permissions",
-	"user":       "username, email, first_name, last_name, is_active, is_staff, is_superuser, groups, user_permissions, password_env, password_file, password_hash, date_joined, last_login",
+// knownKeys lists each object's keys for error messages. A switch, not a
+// map: a package-level map is built when every authctl process starts.
+func knownKeys(kind string) string {
+	switch kind {
+	case "top":
+		return "permissions, groups, users"
+	case "permission":
+		return "permission, name, model"
+	case "group":
+		return "name, permissions"
+	case "user":
+		return "username, email, first_name, last_name, is_active, is_staff, is_superuser, groups, user_permissions, password_env, password_file, password_hash, date_joined, last_login"
+	}
+	return ""
 }
