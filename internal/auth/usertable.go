@@ -49,6 +49,12 @@ func NewUserTable(users ...DocUser) *UserTable {
 	return t
 }
 
+// NewUserTableSize is an empty table whose first arena holds size bytes
+// (a table of a few users that is soon added to another: AddTable).
+func NewUserTableSize(size int) *UserTable {
+	return &UserTable{arenas: [][]byte{make([]byte, 0, size)}}
+}
+
 // Len is how many users t holds.
 func (t *UserTable) Len() int {
 	if t == nil {

@@ -51,9 +51,17 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 	// Each chunk's users go into the table in the chunks' order
 	// (orderedTables); the password sources are resolved on the workers,
 	// the environment looked up one name at a time.
-	merge := newOrderedTables(len(sc.chunks))
+	merge := newOrderedTables(len(sc.chunks), workers)
 	opts = serialEnv(opts)
-	ok = runTasks(len(sc.chunks), workers, func(t int) bool {
+	ok = runTasks(len(sc.chunks), workers, func(t int) (ok bool) {
+		if !merge.wait(t) {
+			return false
+		}
+		defer func() {
+			if !ok {
+				merge.fail()
+			}
+		}()
 		c := sc.chunks[t]
 		// The chunk's region, which must hold what the scan read (the
 		// file may have been rewritten since), then its elements between
@@ -76,7 +84,7 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		if !decodeJSONUsersChunk(data, bounds, c.first, chunk, at) {
 			return false
 		}
-		merge.add(t, func(table *auth.UserTable) []error {
+		merge.add(t, len(data), func(table *auth.UserTable) []error {
 			return addUsers(table, chunk, at, starts[t], true, opts)
 		})
 		return true

@@ -23,10 +23,39 @@ type orderedTables struct {
 	pending  [][]error
 	users    *auth.UserTable
 	problems []error
+	// ahead: a piece more than window after next waits (wait) until next
+	// catches up or a piece fails, so that no more than window tables
+	// are pending however far the other workers get ahead of a slow one.
+	ahead  sync.Cond
+	window int
+	failed bool
 }
 
-func newOrderedTables(n int) *orderedTables {
-	return &orderedTables{tables: make([]*auth.UserTable, n), pending: make([][]error, n), users: auth.NewUserTable()}
+func newOrderedTables(n, workers int) *orderedTables {
+	o := &orderedTables{tables: make([]*auth.UserTable, n), pending: make([][]error, n), users: auth.NewUserTable(), window: 2 * max(1, workers)}
+	o.ahead.L = &o.mu
+	return o
+}
+
+// wait blocks until piece i is at most window pieces after the first not
+// yet in; it returns false once a piece has failed. The first piece not
+// in was taken before i (runTasks takes them in order) and its worker
+// does not wait, so this always ends.
+func (o *orderedTables) wait(i int) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i >= o.next+o.window && !o.failed {
+		o.ahead.Wait()
+	}
+	return !o.failed
+}
+
+// fail wakes the waiting workers: a piece failed.
+func (o *orderedTables) fail() {
+	o.mu.Lock()
+	o.failed = true
+	o.ahead.Broadcast()
+	o.mu.Unlock()
 }
 
 // add puts piece i's users into the table, by calling convert (once, from
@@ -36,7 +65,7 @@ func newOrderedTables(n int) *orderedTables {
 // any other goes into a table of its own, added to users (AddTable) as
 // soon as every piece before it is: its own arenas are then garbage while
 // the rest are decoded, rather than all live until the last one is.
-func (o *orderedTables) add(i int, convert func(*auth.UserTable) []error) {
+func (o *orderedTables) add(i, size int, convert func(*auth.UserTable) []error) {
 	o.mu.Lock()
 	if i == o.next {
 		// No other worker adds to users meanwhile: drain stops at piece
@@ -51,7 +80,7 @@ func (o *orderedTables) add(i int, convert func(*auth.UserTable) []error) {
 		return
 	}
 	o.mu.Unlock()
-	t := auth.NewUserTable()
+	t := auth.NewUserTableSize(size)
 	found := convert(t)
 	o.mu.Lock()
 	o.tables[i], o.pending[i] = t, found
@@ -62,6 +91,7 @@ func (o *orderedTables) add(i int, convert func(*auth.UserTable) []error) {
 // drain adds to users the tables of the pieces whose turn has come. o.mu
 // is held.
 func (o *orderedTables) drain() {
+	defer o.ahead.Broadcast()
 	for ; o.next < len(o.tables) && o.tables[o.next] != nil; o.next++ {
 		o.users.AddTable(o.tables[o.next])
 		o.problems = append(o.problems, o.pending[o.next]...)

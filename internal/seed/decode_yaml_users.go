@@ -115,9 +115,17 @@ type yamlBatch struct {
 // sources are resolved there, the environment looked up one name at a
 // time), in the batches' order (orderedTables).
 func decodeYAMLBatches(batches []yamlBatch, indent, workers int, opts DecodeOptions, read func(yamlBatch, *chunkBuf) ([]byte, bool)) (*yamlUsers, bool) {
-	merge := newOrderedTables(len(batches))
+	merge := newOrderedTables(len(batches), workers)
 	opts = serialEnv(opts)
-	ok := runTasks(len(batches), workers, func(i int) bool {
+	ok := runTasks(len(batches), workers, func(i int) (ok bool) {
+		if !merge.wait(i) {
+			return false
+		}
+		defer func() {
+			if !ok {
+				merge.fail()
+			}
+		}()
 		b := batches[i]
 		buf := chunkBufs.Get().(*chunkBuf)
 		defer chunkBufs.Put(buf)
@@ -131,7 +139,7 @@ func decodeYAMLBatches(batches []yamlBatch, indent, workers int, opts DecodeOpti
 			clear(batch) // nothing of a failed batch kept alive by the buffer
 			return false
 		}
-		merge.add(i, func(table *auth.UserTable) []error {
+		merge.add(i, len(data), func(table *auth.UserTable) []error {
 			return addUsers(table, batch, at, b.first, false, opts)
 		})
 		return true
