@@ -26,23 +26,29 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // document's table. err is the file's problems, one "LINE: message" a
 // line.
 func decodeYAML(data []byte, workers int, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
-	if rest, users, ok := splitYAMLUsers(data, workers, opts); ok {
-		if doc, assert, ok := yamlWithUsers(rest, users, opts); ok {
+	if rest, batches, indent, keyLine, ok := planYAMLSplit(data); ok {
+		if doc, assert, ok := yamlSplitDecode(rest, batches, indent, keyLine, workers, opts, func(b yamlBatch, _ *chunkBuf) ([]byte, bool) {
+			return data[b.from:b.to], true
+		}); ok {
 			return doc, assert, nil
 		}
 	}
 	return decodeYAMLWhole(data, opts)
 }
 
-// yamlWithUsers decodes rest, a YAML file with its users section left
-// blank, into a document whose users are the section's, read apart into
-// users. ok is false if the file must be read whole: a file with problems
-// is, so that they are reported exactly as before (and the rest alone may
-// not be valid: an alias to an anchor in the users section); the users
-// read apart are then dropped.
-func yamlWithUsers(rest []byte, users *yamlUsers, opts DecodeOptions) (*auth.Document, *yaml.Node, bool) {
-	f, lines, assert, err := decodeYAMLTree(rest, users)
+// yamlSplitDecode decodes a split file: rest, the file with its users
+// section left blank, first — a rest with a problem, or without the users
+// key where the split found it, sends the file to the whole reading before
+// any batch is decoded or any password source resolved — then the
+// batches (decodeYAMLBatches, each read by read) into the document's
+// table. ok is false if the file must be read whole.
+func yamlSplitDecode(rest []byte, batches []yamlBatch, indent, keyLine, workers int, opts DecodeOptions, read func(yamlBatch, *chunkBuf) ([]byte, bool)) (*auth.Document, *yaml.Node, bool) {
+	f, lines, assert, err := decodeYAMLTree(rest, &yamlUsers{keyLine: keyLine})
 	if err != nil {
+		return nil, nil, false
+	}
+	users, ok := decodeYAMLBatches(batches, indent, workers, opts, read)
+	if !ok {
 		return nil, nil, false
 	}
 	// The rest holds no user (its section's lines are blank).

@@ -33,18 +33,13 @@ func decodeYAMLStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *au
 	if opts.BeforeYAML != nil {
 		opts.BeforeYAML()
 	}
-	users, ok := decodeYAMLBatches(batches, indent, workers, opts, func(b yamlBatch, buf *chunkBuf) ([]byte, bool) {
+	return yamlSplitDecode(rest, batches, indent, keyLine, workers, opts, func(b yamlBatch, buf *chunkBuf) ([]byte, bool) {
 		data := grow(&buf.data, int(b.to-b.from))
 		if n, _ := r.ReadAt(data, b.from); n != len(data) || crc32.Checksum(data, castagnoli()) != b.sum {
 			return nil, false
 		}
 		return data, true
 	})
-	if !ok {
-		return nil, nil, false
-	}
-	users.keyLine = keyLine
-	return yamlWithUsers(rest, users, opts)
 }
 
 // scanYAMLUsers reads r once, a line at a time, as splitYAMLUsers reads a

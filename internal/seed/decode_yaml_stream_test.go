@@ -155,10 +155,9 @@ func TestYAMLStreamMatches(t *testing.T) {
 	opts := DecodeOptions{Name: "s.yaml", Dir: dir, LookupEnv: env(map[string]string{"PW": "pw"})}
 	defer func(w func() int) { decodeWorkers = w }(decodeWorkers)
 	streamed := 0
+	defer func(f func()) { yamlFileStreamed = f }(yamlFileStreamed)
+	yamlFileStreamed = func() { streamed++ }
 	for name, data := range yamlStreamInputs(t) {
-		if _, _, ok := decodeYAMLStreamed(strings.NewReader(string(data)), opts, 2); ok {
-			streamed++
-		}
 		for _, workers := range []int{1, 3} {
 			decodeWorkers = func() int { return workers }
 			calls := 0
@@ -183,7 +182,7 @@ func TestYAMLStreamMatches(t *testing.T) {
 			}
 		}
 	}
-	if streamed < 80 {
+	if streamed < 2*80 { // each input on 1 and 3 workers
 		t.Fatalf("only %d of the inputs were read in pieces", streamed)
 	}
 }
