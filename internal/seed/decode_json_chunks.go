@@ -4,7 +4,6 @@ package seed
 // the scan found is read again, checked and decoded into a table of users.
 
 import (
-	"hash/crc32"
 	"io"
 	"sync"
 
@@ -53,15 +52,7 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 	// the environment looked up one name at a time.
 	merge := newOrderedTables(len(sc.chunks), workers)
 	opts = serialEnv(opts)
-	ok = runTasks(len(sc.chunks), workers, func(t int) (ok bool) {
-		if !merge.wait(t) {
-			return false
-		}
-		defer func() {
-			if !ok {
-				merge.fail()
-			}
-		}()
+	ok = runTasks(len(sc.chunks), workers, merge.task(func(t int) bool {
 		c := sc.chunks[t]
 		// The chunk's region, which must hold what the scan read (the
 		// file may have been rewritten since), then its elements between
@@ -70,7 +61,7 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 		defer chunkBufs.Put(buf)
 		data := grow(&buf.data, int(c.end-c.from+2))
 		region := data[1 : len(data)-1]
-		if n, _ := r.ReadAt(region, c.from); n != len(region) || crc32.Checksum(region, castagnoli()) != c.sum {
+		if !readChecked(r, region, c.from, c.sum) {
 			return false
 		}
 		data = data[:c.to-c.from+2]
@@ -88,7 +79,7 @@ func streamJSONUsers(r io.ReaderAt, sc streamScan, workers int, opts DecodeOptio
 			return addUsers(table, chunk, at, starts[t], true, opts)
 		})
 		return true
-	})
+	}))
 	if !ok {
 		return nil, nil, false
 	}

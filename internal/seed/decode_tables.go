@@ -1,6 +1,8 @@
 package seed
 
 import (
+	"hash/crc32"
+	"io"
 	"sync"
 
 	"authctl/internal/auth"
@@ -48,6 +50,22 @@ func (o *orderedTables) wait(i int) bool {
 		o.ahead.Wait()
 	}
 	return !o.failed
+}
+
+// task wraps piece, the work on one piece for runTasks, so that it waits
+// for its turn to come within the window first, and a piece that fails
+// wakes the workers that wait.
+func (o *orderedTables) task(piece func(i int) bool) func(i int) bool {
+	return func(i int) bool {
+		if !o.wait(i) {
+			return false
+		}
+		if !piece(i) {
+			o.fail()
+			return false
+		}
+		return true
+	}
 }
 
 // fail wakes the waiting workers: a piece failed.
@@ -112,4 +130,12 @@ func serialEnv(opts DecodeOptions) DecodeOptions {
 		return lookupEnv(name)
 	}
 	return opts
+}
+
+// readChecked fills dst from r at off and reports whether it holds what a
+// first pass read there: the bytes whose checksum (crc32c) was sum. A file
+// rewritten between the passes fails it.
+func readChecked(r io.ReaderAt, dst []byte, off int64, sum uint32) bool {
+	n, _ := r.ReadAt(dst, off)
+	return n == len(dst) && crc32.Checksum(dst, castagnoli()) == sum
 }

@@ -67,10 +67,7 @@ func TestOrderedTablesWindow(t *testing.T) {
 	merge := newOrderedTables(pieces, workers)
 	var mu sync.Mutex
 	most := 0
-	runTasks(pieces, workers, func(p int) bool {
-		if !merge.wait(p) {
-			return false
-		}
+	runTasks(pieces, workers, merge.task(func(p int) bool {
 		if p == 0 {
 			time.Sleep(20 * time.Millisecond) // a slow piece: the others run ahead
 		}
@@ -90,7 +87,7 @@ func TestOrderedTablesWindow(t *testing.T) {
 		most = max(most, pending)
 		mu.Unlock()
 		return true
-	})
+	}))
 	if merge.users.Len() != pieces {
 		t.Fatalf("%d users, want %d", merge.users.Len(), pieces)
 	}
@@ -100,15 +97,7 @@ func TestOrderedTablesWindow(t *testing.T) {
 
 	merge = newOrderedTables(pieces, workers)
 	var decoded sync.Map
-	ok := runTasks(pieces, workers, func(p int) (ok bool) {
-		if !merge.wait(p) {
-			return false
-		}
-		defer func() {
-			if !ok {
-				merge.fail()
-			}
-		}()
+	ok := runTasks(pieces, workers, merge.task(func(p int) bool {
 		if p == 0 {
 			time.Sleep(20 * time.Millisecond)
 			return false // piece 0 fails while the others wait
@@ -116,7 +105,7 @@ func TestOrderedTablesWindow(t *testing.T) {
 		decoded.Store(p, true)
 		merge.add(p, 64, func(*auth.UserTable) []error { return nil })
 		return true
-	})
+	}))
 	if ok {
 		t.Fatal("runTasks reported success with a failed piece")
 	}

@@ -35,7 +35,7 @@ func decodeYAMLStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *au
 	}
 	return yamlSplitDecode(rest, batches, indent, keyLine, workers, opts, func(b yamlBatch, buf *chunkBuf) ([]byte, bool) {
 		data := grow(&buf.data, int(b.to-b.from))
-		if n, _ := r.ReadAt(data, b.from); n != len(data) || crc32.Checksum(data, castagnoli()) != b.sum {
+		if !readChecked(r, data, b.from, b.sum) {
 			return nil, false
 		}
 		return data, true

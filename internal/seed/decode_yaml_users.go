@@ -117,15 +117,7 @@ type yamlBatch struct {
 func decodeYAMLBatches(batches []yamlBatch, indent, workers int, opts DecodeOptions, read func(yamlBatch, *chunkBuf) ([]byte, bool)) (*yamlUsers, bool) {
 	merge := newOrderedTables(len(batches), workers)
 	opts = serialEnv(opts)
-	ok := runTasks(len(batches), workers, func(i int) (ok bool) {
-		if !merge.wait(i) {
-			return false
-		}
-		defer func() {
-			if !ok {
-				merge.fail()
-			}
-		}()
+	ok := runTasks(len(batches), workers, merge.task(func(i int) bool {
 		b := batches[i]
 		buf := chunkBufs.Get().(*chunkBuf)
 		defer chunkBufs.Put(buf)
@@ -143,7 +135,7 @@ func decodeYAMLBatches(batches []yamlBatch, indent, workers int, opts DecodeOpti
 			return addUsers(table, batch, at, b.first, false, opts)
 		})
 		return true
-	})
+	}))
 	if !ok {
 		return nil, false
 	}
