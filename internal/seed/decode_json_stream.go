@@ -30,7 +30,7 @@ var streamBlock = 1 << 20
 // element that does not decode cleanly — reads the file whole and decodes
 // it as DecodeWithAssert does, which reports every problem with its line.
 // A large YAML file's block-style users section is read the same way, a
-// batch of items at a time (decode_yaml_stream.go), where splitYAMLUsers
+// batch of items at a time (decode_yaml_stream.go), where planYAMLSplit
 // would split the file held whole.
 //
 // The file is read twice, so it is checked not to have changed in

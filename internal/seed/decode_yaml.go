@@ -22,18 +22,21 @@ var yamlLine = sync.OnceValue(func() *regexp.Regexp {
 // unknown key and every value of the wrong type is reported with its own
 // line (and YAML's anchors, aliases and merge keys work), into a Document
 // (toDocument: password sources resolved with opts). A large users section
-// is read apart from the rest (splitYAMLUsers), straight into the
+// is read apart from the rest (planYAMLSplit), straight into the
 // document's table. err is the file's problems, one "LINE: message" a
 // line.
 func decodeYAML(data []byte, workers int, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
 	if rest, batches, indent, keyLine, ok := planYAMLSplit(data); ok {
-		if doc, assert, ok := yamlSplitDecode(rest, batches, indent, keyLine, workers, opts, func(b yamlBatch, _ *chunkBuf) ([]byte, bool) {
-			return data[b.from:b.to], true
-		}); ok {
+		if doc, assert, ok := yamlSplitDecode(rest, batches, indent, keyLine, workers, opts, heldBatch(data)); ok {
 			return doc, assert, nil
 		}
 	}
 	return decodeYAMLWhole(data, opts)
+}
+
+// heldBatch reads a batch of data, a file held whole.
+func heldBatch(data []byte) func(yamlBatch, *chunkBuf) ([]byte, bool) {
+	return func(b yamlBatch, _ *chunkBuf) ([]byte, bool) { return data[b.from:b.to], true }
 }
 
 // yamlSplitDecode decodes a split file: rest, the file with its users
@@ -67,7 +70,7 @@ func decodeYAMLWhole(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Nod
 }
 
 // decodeYAMLTree is decodeYAML through one node tree of data, with the
-// users section taken from pre if not nil (splitYAMLUsers).
+// users section read apart (planYAMLSplit) if pre is not nil.
 func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
@@ -155,7 +158,7 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 }
 
 // errSplitUncertain is decodeYAMLTree's answer when the rest of a split
-// file does not hold the users key where splitYAMLUsers found it, exactly
+// file does not hold the users key where planYAMLSplit found it, exactly
 // once: decodeYAML then reads the file whole.
 var errSplitUncertain = errors.New("the users section could not be read apart from its file")
 

@@ -11,7 +11,7 @@ import (
 // decode through the node path alone).
 var yamlFastPath = true
 
-// fastYAMLUsers decodes one batch of a split users section (splitYAMLUsers:
+// fastYAMLUsers decodes one batch of a split users section (planYAMLSplit:
 // len(users) items at the column indent, the first on line firstLine of the
 // file) into users and lines, as the node path would, without building a
 // node tree. It reads only the plain shape seeding files are made of —

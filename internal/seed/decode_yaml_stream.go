@@ -17,8 +17,8 @@ import (
 // file (its users section's lines left blank) and where each batch of
 // items begins, with its line and the checksum of its bytes; the workers
 // then read each batch again into their own buffers, check it, and decode
-// it as splitYAMLUsers does a file held whole. Anything that would make
-// splitYAMLUsers read the file whole does here too, and so does a byte
+// it as decodeYAML does a file held whole. Anything that would make
+// decodeYAML read the file whole does here too, and so does a byte
 // order mark, a file that is JSON (a '{' first), or a batch that is not
 // what the first pass read.
 
@@ -42,10 +42,10 @@ func decodeYAMLStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *au
 	})
 }
 
-// scanYAMLUsers reads r once, a line at a time, as splitYAMLUsers reads a
+// scanYAMLUsers reads r once, a line at a time, as planYAMLSplit reads a
 // file held whole: it returns the rest of the file, the batches of the
 // users section (with their checksums), the items' indentation and the
-// line of the users key; ok is false where splitYAMLUsers would not split
+// line of the users key; ok is false where planYAMLSplit would not split
 // the file, or for a file Decode would not read as YAML as it is (a byte
 // order mark, a '{' first: JSON).
 func scanYAMLUsers(r io.ReaderAt) (rest []byte, batches []yamlBatch, indent, keyLine int, ok bool) {

@@ -27,44 +27,22 @@ type yamlUsers struct {
 	taken   bool
 }
 
-// splitYAMLUsers finds a file's block-style users section — a line
+// planYAMLSplit finds a file's block-style users section — a line
 // "users:" at the first column, then one "- " item after another at one
-// indentation — and decodes its items a few hundred at a time, each batch
-// through its own small YAML tree, so that a file of 100,000 users never
-// becomes one tree of millions of nodes (2 KiB a user). It returns the
-// rest of the file with the section's lines left blank (so that lines keep
-// their numbers), and the decoded users. ok is false for a file it cannot
-// split with certainty — no such section, a flow list, tabs, several
-// documents, an alias to an anchor in another batch, an anchor in the
-// section (the rest of the file could not see it, or would see an earlier
-// one of the same name), a lone CR (a line break to YAML, not to the line
-// count), a batch that is not valid YAML on its own, a batch with a
-// problem — which the caller then reads whole, as before: the answer, and
-// every problem reported, is the same either way.
-//
-// The batches are decoded on workers goroutines (one: in order, on the
-// caller's), with the same result whatever their number, and go into the
-// users' table as they are (decodeYAMLBatches): the users of the whole
-// section are never held decoded at once, and the memory they would fill
-// is not touched afresh for each batch.
-func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *yamlUsers, ok bool) {
-	rest, batches, indent, keyLine, ok := planYAMLSplit(data)
-	if !ok {
-		return nil, nil, false
-	}
-	users, ok = decodeYAMLBatches(batches, indent, workers, opts, func(b yamlBatch, _ *chunkBuf) ([]byte, bool) {
-		return data[b.from:b.to], true
-	})
-	if !ok {
-		return nil, nil, false
-	}
-	users.keyLine = keyLine
-	return rest, users, true
-}
-
-// planYAMLSplit is splitYAMLUsers' reading of data before the batches are
-// decoded: the rest of the file, the batches, the items' indentation and
-// the line of the users key; ok is false for a file it does not split.
+// indentation — and plans its reading apart from the rest of the file, a
+// few hundred items at a time, each batch through its own small YAML tree
+// or the fast path, so that a file of 100,000 users never becomes one
+// tree of millions of nodes (2 KiB a user). It returns the rest of the
+// file with the section's lines left blank (so that lines keep their
+// numbers), the batches, the items' indentation and the line of the users
+// key. ok is false for a file it cannot split with certainty — no such
+// section, a flow list, tabs, several documents, a lone CR (a line break
+// to YAML, not to the line count) — which the caller then reads whole.
+// What decoding a batch finds can still send the file to the whole
+// reading (decodeYAMLBatches: an alias to an anchor in another batch, an
+// anchor in the section, a batch that is not valid YAML on its own, a
+// batch with a problem); the answer, and every problem reported, is the
+// same either way.
 func planYAMLSplit(data []byte) (rest []byte, batches []yamlBatch, indent, keyLine int, ok bool) {
 	if loneCR(data) {
 		return nil, nil, 0, 0, false

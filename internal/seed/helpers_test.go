@@ -164,3 +164,20 @@ func flat(doc *auth.Document) *auth.Document {
 	out.Users, out.UserTable = doc.AllUsers(), nil
 	return &out
 }
+
+// splitYAMLUsers is decodeYAML's split of data held whole, without the
+// rest of the file decoded: the rest, and the section's users in a table;
+// ok is false where decodeYAML would read the file whole for the section
+// itself (planYAMLSplit, decodeYAMLBatches).
+func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *yamlUsers, ok bool) {
+	rest, batches, indent, keyLine, ok := planYAMLSplit(data)
+	if !ok {
+		return nil, nil, false
+	}
+	users, ok = decodeYAMLBatches(batches, indent, workers, opts, heldBatch(data))
+	if !ok {
+		return nil, nil, false
+	}
+	users.keyLine = keyLine
+	return rest, users, true
+}
