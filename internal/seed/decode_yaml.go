@@ -46,7 +46,7 @@ func heldBatch(data []byte) func(yamlBatch, *chunkBuf) ([]byte, bool) {
 // batches (decodeYAMLBatches, each read by read) into the document's
 // table. ok is false if the file must be read whole.
 func yamlSplitDecode(rest []byte, batches []yamlBatch, indent, keyLine, workers int, opts DecodeOptions, read func(yamlBatch, *chunkBuf) ([]byte, bool)) (*auth.Document, *yaml.Node, bool) {
-	f, lines, assert, err := decodeYAMLTree(rest, &yamlUsers{keyLine: keyLine})
+	f, lines, assert, err := decodeYAMLTree(rest, keyLine)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -62,22 +62,26 @@ func yamlSplitDecode(rest []byte, batches []yamlBatch, indent, keyLine, workers 
 
 // decodeYAMLWhole is decodeYAML through one node tree of the whole file.
 func decodeYAMLWhole(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
-	f, lines, assert, err := decodeYAMLTree(data, nil)
+	f, lines, assert, err := decodeYAMLTree(data, 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	return toDocument(f, lines, opts), assert, nil
 }
 
-// decodeYAMLTree is decodeYAML through one node tree of data, with the
-// users section read apart (planYAMLSplit) if pre is not nil.
-func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Node, error) {
+// decodeYAMLTree is decodeYAML through one node tree of data. With
+// splitKeyLine above 0, data is a split file's rest (planYAMLSplit): its
+// users section, read apart, hangs from the users key on that line, which
+// must be there, once, with its lines blank.
+func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.Node, error) {
 	var (
 		f        File
 		lines    sectionLines
 		problems problemList
 		root     yaml.Node
 		assert   *yaml.Node
+		// splitTaken: the users key of a split file's rest was seen.
+		splitTaken bool
 	)
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
@@ -115,16 +119,16 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 			kind, lnums = "group", &lines.groups
 			next = func() any { f.Groups = append(f.Groups, Group{}); return &f.Groups[len(f.Groups)-1] }
 		case "users":
-			if pre != nil {
+			if splitKeyLine > 0 {
 				// The section's lines are blank in data, so its value is
 				// empty: anything else (a block scalar's "|" on the line
 				// after the last item) was read with the items in the
 				// whole file.
 				empty := v.Kind == yaml.ScalarNode && v.Tag == "!!null"
-				if k.Line != pre.keyLine || pre.taken || !empty {
+				if k.Line != splitKeyLine || splitTaken || !empty {
 					return nil, lines, nil, errSplitUncertain
 				}
-				pre.taken = true // its users are in pre.table
+				splitTaken = true // its users are read apart
 				continue
 			}
 			kind, lnums = "user", &lines.users
@@ -148,7 +152,7 @@ func decodeYAMLTree(data []byte, pre *yamlUsers) (*File, sectionLines, *yaml.Nod
 			yamlItem(kind, resolveAlias(item), next(), &problems)
 		}
 	}
-	if pre != nil && !pre.taken {
+	if splitKeyLine > 0 && !splitTaken {
 		return nil, lines, nil, errSplitUncertain // the key was inside something else
 	}
 	if err := problems.err(); err != nil {

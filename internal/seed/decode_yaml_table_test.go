@@ -286,7 +286,7 @@ func TestYAMLSplitFallbackDropsTables(t *testing.T) {
 		if !ok || pre.table.Len() != 3 || len(pre.problems) != 1 {
 			t.Fatalf("workers %d: split %v", workers, ok)
 		}
-		if _, _, _, err := decodeYAMLTree(rest, pre); err != errSplitUncertain {
+		if _, _, _, err := decodeYAMLTree(rest, pre.keyLine); err != errSplitUncertain {
 			t.Fatalf("workers %d: the rest decoded with %v", workers, err)
 		}
 		doc, _, err := decodeYAML([]byte(quoted), workers, opts)

@@ -19,12 +19,6 @@ type yamlUsers struct {
 	// sources, in the users' order.
 	table    *auth.UserTable
 	problems []error
-	// keyLine is the line of the "users:" key the section hangs from: the
-	// rest of the file must hold that key there, and no other users key,
-	// or the split was wrong (decodeYAMLTree checks; the caller then reads
-	// the file whole).
-	keyLine int
-	taken   bool
 }
 
 // planYAMLSplit finds a file's block-style users section — a line

@@ -149,7 +149,7 @@ func TestYAMLSplitRestUsersEmpty(t *testing.T) {
 		if !ok {
 			t.Fatalf("%q: not split", c.data)
 		}
-		if _, _, _, err := decodeYAMLTree(rest, pre); !errors.Is(err, c.err) && !(c.err == nil && err == nil) {
+		if _, _, _, err := decodeYAMLTree(rest, pre.keyLine); !errors.Is(err, c.err) && !(c.err == nil && err == nil) {
 			t.Errorf("%q: rest decoded with %v, want %v", c.data, err, c.err)
 		}
 		sameAsWhole(t, c.data)

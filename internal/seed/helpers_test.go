@@ -169,15 +169,20 @@ func flat(doc *auth.Document) *auth.Document {
 // rest of the file decoded: the rest, and the section's users in a table;
 // ok is false where decodeYAML would read the file whole for the section
 // itself (planYAMLSplit, decodeYAMLBatches).
-func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *yamlUsers, ok bool) {
+func splitYAMLUsers(data []byte, workers int, opts DecodeOptions) (rest []byte, users *splitUsers, ok bool) {
 	rest, batches, indent, keyLine, ok := planYAMLSplit(data)
 	if !ok {
 		return nil, nil, false
 	}
-	users, ok = decodeYAMLBatches(batches, indent, workers, opts, heldBatch(data))
+	read, ok := decodeYAMLBatches(batches, indent, workers, opts, heldBatch(data))
 	if !ok {
 		return nil, nil, false
 	}
-	users.keyLine = keyLine
-	return rest, users, true
+	return rest, &splitUsers{read, keyLine}, true
+}
+
+// splitUsers is a users section read apart, and the line of its key.
+type splitUsers struct {
+	*yamlUsers
+	keyLine int
 }
