@@ -24,8 +24,9 @@ const writeHeadroom = 64 << 20
 // so a headroom that does not grow with it would make the collections as
 // many as they are costly (a quarter of the plan at 1,000,000 users made
 // the apply 2.6 times as slow). An apply
-// that hashes passwords is left alone: each argon2 hash allocates 100 MiB,
-// which a limit would only make the collector chase. A limit set by the
+// that hashes passwords is left alone: its memory is the hashes' (argon2's
+// 100 MiB per worker, outside the Go heap; scrypt's 16 MiB on it), which a
+// heap limit would not bound, only make the collector chase. A limit set by the
 // user (GOMEMLIMIT) is kept. It returns the function that restores the
 // limit.
 func boundWriteHeap() (restore func()) {

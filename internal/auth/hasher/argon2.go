@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"authctl/internal/auth/hasher/argon2"
 )
 
 // argon2Hasher is Django's Argon2PasswordHasher: "argon2" followed by the PHC
@@ -21,10 +21,9 @@ import (
 // argon2id, argon2i and argon2d, at version 19 (v=19, Argon2 1.3) or 16
 // (v=16, or no v= field at all: Argon2 1.0, Django's test vector
 // "argon2$argon2i$m=8,t=1,p=1$..."), with any parameters within the Set's
-// Limits. argon2id and argon2i at v=19 are computed by x/crypto/argon2; the
-// others, which x/crypto does not implement, by legacyArgon2Key
-// (argon2_legacy.go). All but argon2id v=19 at the current parameters must
-// update. New hashes are always argon2id v=19.
+// Limits, all computed by the argon2 package (x/crypto's Argon2 in memory
+// the hasher keeps; argon2_memory.go). All but argon2id v=19 at the
+// current parameters must update. New hashes are always argon2id v=19.
 type argon2Hasher struct {
 	time, memory uint32
 	threads      uint8
@@ -72,30 +71,25 @@ type argon2Decoded struct {
 }
 
 // encode recomputes the hash of password with d's parameters and salt and
-// formats the whole encoded string.
+// formats the whole encoded string. Every variant and version is computed
+// by the argon2 package, in memory from argon2Pool.
 func (d argon2Decoded) encode(password string) string {
-	var key []byte
-	pw, n := []byte(password), uint32(d.hashLen)
-	prefault(argon2Bytes(d.memory, d.threads))
-	switch {
-	case d.hasVersion && d.version == argon2Version && d.variant == "argon2i":
-		key = argon2.Key(pw, d.salt, d.time, d.memory, d.threads, n)
-	case d.hasVersion && d.version == argon2Version && d.variant == "argon2id":
-		key = argon2.IDKey(pw, d.salt, d.time, d.memory, d.threads, n)
-	default: // argon2d, or Argon2 1.0
-		version := uint32(argon2Version13)
-		if !d.hasVersion || d.version == argon2Version10 {
-			version = argon2Version10
-		}
-		typ := argon2TypeID
-		switch d.variant {
-		case "argon2d":
-			typ = argon2TypeD
-		case "argon2i":
-			typ = argon2TypeI
-		}
-		key = legacyArgon2Key(typ, version, pw, d.salt, d.time, d.memory, d.threads, n)
+	version := uint32(argon2.Version13)
+	if !d.hasVersion || d.version == argon2.Version10 {
+		version = argon2.Version10
 	}
+	typ := argon2.TypeID
+	switch d.variant {
+	case "argon2d":
+		typ = argon2.TypeD
+	case "argon2i":
+		typ = argon2.TypeI
+	}
+	blocks := argon2.Blocks(d.memory, d.threads)
+	mem := getArgon2Memory(blocks)
+	key := argon2.Key(mem.blocks, typ, version, []byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	putArgon2Memory(mem)
+	argon2Hashed.Add(uint64(blocks) * argon2BlockBytes)
 	v := ""
 	if d.hasVersion {
 		v = fmt.Sprintf("v=%d$", d.version)
@@ -203,7 +197,7 @@ func parseArgon2Params(s string) (m, t, p uint64, ok bool) {
 // unsupported explains why a decoded hash cannot be verified here, or
 // returns nil: only versions 16 and 19 exist (libargon2 refuses others).
 func (d argon2Decoded) unsupported() error {
-	if d.hasVersion && d.version != argon2Version && d.version != argon2Version10 {
+	if d.hasVersion && d.version != argon2Version && d.version != argon2.Version10 {
 		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19 and v=16", ErrMalformed, d.version, ErrUnsupported)
 	}
 	return nil

@@ -14,10 +14,12 @@
 //     sha1, md5, unsalted_sha1 and unsalted_md5 are verify-only: Encode
 //     returns ErrVerifyOnly and nothing here ever hashes a new password with
 //     them. Every argon2 form Django verifies is verified: argon2id,
-//     argon2i and argon2d, Argon2 1.3 (v=19) and 1.0 (v=16 or no v=), the
-//     last two and argon2d through a portable Argon2 core
-//     (argon2_legacy.go, checked against x/crypto and against argon2-cffi
-//     vectors in testdata/argon2-legacy.json); each must update. Unix crypt
+//     argon2i and argon2d, Argon2 1.3 (v=19) and 1.0 (v=16 or no v=), all
+//     by the argon2 subpackage (x/crypto's Argon2 with argon2d and version
+//     1.0 added, checked against x/crypto and against argon2-cffi vectors
+//     in testdata/argon2-legacy.json); all but argon2id v=19 must update.
+//     argon2's memory is mapped and populated once and reused from hash to
+//     hash (argon2_memory.go), scrypt's is prefaulted (prefault.go). Unix crypt
 //     is not supported at all: it is identified as an unknown algorithm and
 //     never verifies.
 //   - Verification recomputes the whole encoded string and compares it with

@@ -5,31 +5,28 @@ import (
 	"sync"
 )
 
-// Page faults in a fresh process. x/crypto's argon2 and scrypt allocate
-// their memory themselves (100 MiB and 16 MiB at Django's defaults), and in
-// a process that has not used that much memory before the Go heap gets it
-// fresh from the kernel. argon2's lanes then read each new page before
-// writing it, so every 4 KiB page costs two faults (a read mapping the zero
-// page, then a copy-on-write): 52,000 faults and about half a second of
-// kernel time per 100 MiB hash — more than the hash itself.
+// Page faults in a fresh process. x/crypto's scrypt allocates its memory
+// itself (16 MiB at Django's defaults), and in a process that has not used
+// that much memory before the Go heap gets it fresh from the kernel, one
+// fault per 4 KiB page. (argon2's memory is the hasher's own, mapped and
+// populated at once: argon2_memory.go.)
 //
-// prefault avoids that without touching x/crypto: it allocates a buffer of
-// the same size, has the kernel populate it (populate, per platform), drops
-// it and runs the garbage collector, so the pages go back to the Go heap's
-// free list, faulted in. The next allocation of that size (x/crypto's) is
-// served from them, lowest address first, and takes no faults. The runtime
-// returns free heap memory to the kernel only through its background
-// scavenger, paced at about 1% of one CPU, which releases nothing in the
-// microseconds between the two allocations (debug.FreeOSMemory would;
-// nothing here calls it). bench/argon2_faults.sh measures the effect. The
-// reuse is likely, not guaranteed: in about one fresh process in
-// twenty-five on a loaded machine the allocation lands elsewhere and takes
+// prefault readies that memory without touching x/crypto: it allocates a
+// buffer of the same size, has the kernel populate it (populate, per
+// platform), drops it and runs the garbage collector, so the pages go back
+// to the Go heap's free list, faulted in. The next allocation of that size
+// (x/crypto's) is served from them, lowest address first, and takes no
+// faults. The runtime returns free heap memory to the kernel only through
+// its background scavenger, paced at about 1% of one CPU, which releases
+// nothing in the microseconds between the two allocations
+// (debug.FreeOSMemory would; nothing here calls it). The reuse is likely,
+// not guaranteed: now and then the allocation lands elsewhere and takes
 // the faults as before.
 //
 // On Linux, populate also decides which part of the buffer gets
-// transparent huge pages (prefault_plan.go): huge pages halve argon2's
-// own CPU time, but where the kernel would have to compact memory to make
-// them, it spends more time there than the faults it saves.
+// transparent huge pages (prefault_plan.go): where the kernel would have
+// to compact memory to make them, it spends more time there than the
+// faults it saves.
 //
 // It is done once per process and size: later hashes reuse the memory of
 // earlier ones through the heap as usual.
@@ -68,15 +65,6 @@ func touch(b []byte) {
 	for i := 0; i < len(b); i += pageSize {
 		b[i] = 1
 	}
-}
-
-// argon2Bytes is what x/crypto allocates for an argon2 hash: memory KiB
-// rounded down to a multiple of 4·lanes blocks (at least 8·lanes).
-func argon2Bytes(memory uint32, threads uint8) int {
-	p := uint32(threads)
-	m := memory / (4 * p) * (4 * p)
-	m = max(m, 2*4*p)
-	return int(m) * 1024
 }
 
 // scryptBytes is scrypt's largest allocation: V, 128·N·r bytes.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,17 +13,23 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"authctl/internal/auth/hasher/argon2"
 )
 
 // TestPrefaultAvoidsPageFaults hashes once with argon2 (32 MiB, 4 lanes)
 // and once with scrypt (16 MiB, Django's N and r) in a fresh process and
-// counts its minor page faults. Without prefault argon2 takes two faults
-// per 4 KiB page (its lanes read fresh pages before writing them). With
-// it, populating the buffer counts one fault per 4 KiB page and one per
-// huge page, and the hash then takes almost none: the bound is half a
-// fault per page where the plan made every block huge, else 1.25 per page
-// (scrypt writes its memory before reading it, so only huge pages cut its
-// count).
+// counts its minor page faults. Populating the memory counts one fault per
+// 4 KiB page and one per huge page, and the hash then takes almost none:
+// the bound is half a fault per page where the plan made every block huge,
+// else 1.25 per page (only huge pages cut the count below one per page).
+//
+// argon2's memory is the hasher's own, so every process is held to the
+// bound, and none may run a garbage collection for the hash. scrypt's is
+// the Go heap's, reused after a collection: the median of three processes
+// is held to it, since now and then (about one process in twenty-five on
+// the project's loaded machine) the heap does not hand x/crypto the
+// prefaulted pages.
 func TestPrefaultAvoidsPageFaults(t *testing.T) {
 	if !prefaultEnabled {
 		t.Skip("built with authctl_noprefault")
@@ -32,21 +39,22 @@ func TestPrefaultAvoidsPageFaults(t *testing.T) {
 		return
 	}
 	for _, which := range []string{"argon2", "scrypt"} {
-		// The median of three fresh processes: now and then (about one
-		// process in twenty-five on the project's loaded machine) the
-		// heap does not hand x/crypto the prefaulted pages.
-		// A process whose plan made every block huge is held to the
-		// tighter bound.
 		var runs []int64
 		var pages int64
 		allHuge := true
 		for range 3 {
-			faults, p, huge := childFaults(t, which)
+			faults, p, huge, gcs := childFaults(t, which)
 			runs, pages = append(runs, faults), p
 			allHuge = allHuge && huge*hugePageSize >= int(p)*pageSize
+			if which == "argon2" && gcs != 0 {
+				t.Errorf("argon2: the hash ran %d garbage collections in a fresh process", gcs)
+			}
 		}
 		slices.Sort(runs)
 		faults := runs[1]
+		if which == "argon2" {
+			faults = runs[2]
+		}
 		t.Logf("%s: %v minor faults for %d pages (all huge: %v)", which, runs, pages, allHuge)
 		if (allHuge && faults*2 > pages) || faults*4 > pages*5 {
 			t.Errorf("%s: %d minor page faults for %d pages of hash memory: not prefaulted", which, faults, pages)
@@ -55,8 +63,9 @@ func TestPrefaultAvoidsPageFaults(t *testing.T) {
 }
 
 // childFaults hashes once in a fresh process and returns its minor faults,
-// the pages of hash memory and the huge blocks its plan asked for.
-func childFaults(t *testing.T, which string) (faults, pages int64, huge int) {
+// the pages of hash memory, the huge blocks its plan asked for and the
+// garbage collections the hash ran.
+func childFaults(t *testing.T, which string) (faults, pages int64, huge, gcs int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPrefaultAvoidsPageFaults$", "-test.v")
 	cmd.Env = append(os.Environ(), "HASHER_PREFAULT_CHILD="+which)
@@ -68,27 +77,33 @@ func childFaults(t *testing.T, which string) (faults, pages int64, huge int) {
 	if i < 0 {
 		t.Fatalf("child printed no figures:\n%s", out)
 	}
-	if _, err := fmt.Sscanf(string(out[i:]), "FAULTS %d PAGES %d HUGE %d", &faults, &pages, &huge); err != nil {
+	if _, err := fmt.Sscanf(string(out[i:]), "FAULTS %d PAGES %d HUGE %d GCS %d", &faults, &pages, &huge, &gcs); err != nil {
 		t.Fatalf("child output: %v\n%s", err, out)
 	}
-	return faults, pages, huge
+	return faults, pages, huge, gcs
 }
 
 func faultsChild() {
 	var before, after syscall.Rusage
-	var pages int
+	var pages, huge int
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	gcs := stats.NumGC
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	if os.Getenv("HASHER_PREFAULT_CHILD") == "argon2" {
 		h := &argon2Hasher{time: 1, memory: 32 << 10, threads: 4, lim: DefaultLimits()}
 		_, _ = h.Encode("pw", "")
-		pages = argon2Bytes(32<<10, 4) / pageSize
+		pages = argon2.Blocks(32<<10, 4) * argon2BlockBytes / pageSize
+		huge = argon2Pool.plan.huge
 	} else {
 		h := &scryptHasher{n: 1 << 14, r: 8, p: 1, lim: DefaultLimits()}
 		_, _ = h.Encode("pw", "")
 		pages = scryptBytes(1<<14, 8) / pageSize
+		huge = warm.plan.huge
 	}
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-	fmt.Printf("FAULTS %d PAGES %d HUGE %d\n", after.Minflt-before.Minflt, pages, warm.plan.huge)
+	runtime.ReadMemStats(&stats)
+	fmt.Printf("FAULTS %d PAGES %d HUGE %d GCS %d\n", after.Minflt-before.Minflt, pages, huge, stats.NumGC-gcs)
 }
 
 // mapAnon maps n bytes of fresh anonymous memory for the test.
@@ -143,15 +158,22 @@ func TestApplyPlanMarksPages(t *testing.T) {
 
 	b := mapAnon(t, n)
 	applyPlan(b, pagePlan{huge: n / hugePageSize})
-	if flags, start, end := vmFlags(t, addrOf(b)); !slices.Contains(flags, "hg") || start != addrOf(b) || end != addrOf(b)+n {
+	// The kernel merges a mapping with a neighbour of the same flags (such
+	// as argon2's pooled memory), so a marked range may lie inside a
+	// larger mapping: each check is that the range is covered, and that
+	// what follows it is not marked.
+	if flags, start, end := vmFlags(t, addrOf(b)); !slices.Contains(flags, "hg") || start > addrOf(b) || end < addrOf(b)+n {
 		t.Errorf("all huge: mapping %#x-%#x flags %v, want hg over %#x-%#x", start, end, flags, addrOf(b), addrOf(b)+n)
 	}
 
 	b = mapAnon(t, n)
 	applyPlan(b, pagePlan{huge: 2})
 	first := (addrOf(b) + hugePageSize - 1) &^ (hugePageSize - 1)
-	if flags, start, end := vmFlags(t, first); !slices.Contains(flags, "hg") || start != first || end != first+2*hugePageSize {
+	if flags, start, end := vmFlags(t, first); !slices.Contains(flags, "hg") || start > first || end < first+2*hugePageSize {
 		t.Errorf("2 huge blocks: mapping %#x-%#x flags %v, want hg over %#x-%#x", start, end, flags, first, first+2*hugePageSize)
+	}
+	if flags, _, _ := vmFlags(t, first+2*hugePageSize); slices.Contains(flags, "hg") {
+		t.Errorf("2 huge blocks: the block after them has flags %v, want no hg", flags)
 	}
 	if flags, _, _ := vmFlags(t, addrOf(b)+n-pageSize); slices.Contains(flags, "hg") || slices.Contains(flags, "nh") {
 		t.Errorf("2 huge blocks: the tail has flags %v, want neither hg nor nh", flags)
