@@ -23,12 +23,11 @@ const writeHeadroom = 64 << 20
 // no tighter bound than the default: each collection marks the whole plan,
 // so a headroom that does not grow with it would make the collections as
 // many as they are costly (a quarter of the plan at 1,000,000 users made
-// the apply 2.6 times as slow). An apply
-// that hashes passwords is left alone: its memory is the hashes' (argon2's
-// 100 MiB per worker, outside the Go heap; scrypt's 16 MiB on it), which a
-// heap limit would not bound, only make the collector chase. A limit set by the
-// user (GOMEMLIMIT) is kept. It returns the function that restores the
-// limit.
+// the apply 2.6 times as slow). An apply that hashes passwords is left
+// alone: its memory is the hashes' (argon2's 100 MiB per worker, outside
+// the Go heap on Linux; scrypt's 16 MiB on it), which a heap limit would
+// not bound, only make the collector chase. A limit set by the user
+// (GOMEMLIMIT) is kept. It returns the function that restores the limit.
 func boundWriteHeap() (restore func()) {
 	prev := debug.SetMemoryLimit(-1)
 	if prev != math.MaxInt64 {

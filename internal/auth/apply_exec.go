@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"authctl/internal/auth/hasher"
 	"authctl/internal/store"
 )
 
@@ -28,6 +29,8 @@ func (s *Service) hashPlan(ctx context.Context, pl *plan, opts ApplyOptions) err
 	if len(jobs) == 0 {
 		return nil
 	}
+	// The hashes' memory is not held through the write that follows.
+	defer hasher.ReleaseArgon2Memory()
 	workers := opts.Workers
 	if workers <= 0 {
 		// Every core, counting the cores each hash already keeps busy

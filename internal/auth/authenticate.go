@@ -195,7 +195,12 @@ func (s *Service) verifyAttempt(ctx context.Context, st attemptState, password s
 	if err != nil {
 		return attemptVerdict{}, err
 	}
-	defer leave()
+	defer func() {
+		// The memory leaves with the gate, not after the write that
+		// follows (which may wait for the database's lock).
+		hasher.ReleaseArgon2Memory()
+		leave()
+	}()
 	var ok, mustUpdate bool
 	start := time.Now()
 	if st.locked || !st.found {

@@ -17,8 +17,9 @@ import (
 // process that hashes many passwords (apply, import with plain passwords)
 // populates one buffer per concurrent hash, once.
 //
-// The pool keeps what it is given: at most as many buffers as hashes ever
-// ran at once, which apply bounds by its worker count. A buffer above
+// The pool keeps what it is given until ReleaseArgon2Memory: at most as
+// many buffers as hashes ran at once, which apply bounds by its worker
+// count. A buffer above
 // keepArgon2Bytes (a costly stored hash being verified, up to
 // hash_limits.argon2_memory_kib) is released as soon as its hash is done.
 var argon2Pool struct {
@@ -71,6 +72,21 @@ func putArgon2Memory(m *argon2Memory) {
 	argon2Pool.Lock()
 	argon2Pool.free = append(argon2Pool.free, m)
 	argon2Pool.Unlock()
+}
+
+// ReleaseArgon2Memory gives the memory of finished argon2 hashes back to
+// the system; the buffers of hashes still running are not touched. A
+// caller whose hashing is done for now calls it, so that the memory is not
+// held through what follows (the database write after the hashes of an
+// apply, the wait for the write lock after a password check).
+func ReleaseArgon2Memory() {
+	argon2Pool.Lock()
+	free := argon2Pool.free
+	argon2Pool.free = nil
+	argon2Pool.Unlock()
+	for _, m := range free {
+		m.release()
+	}
 }
 
 // argon2BlockBytes is the size of one argon2 block.

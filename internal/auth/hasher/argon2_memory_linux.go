@@ -20,8 +20,7 @@ func newArgon2Memory(n int) (*argon2Memory, pagePlan) {
 	if err != nil {
 		return &argon2Memory{blocks: make([]argon2.Block, n)}, pagePlan{}
 	}
-	addr := uintptr(unsafe.Pointer(unsafe.SliceData(whole)))
-	skip := int((hugePageSize - addr%hugePageSize) % hugePageSize)
+	skip := hugeSkip(uintptr(unsafe.Pointer(unsafe.SliceData(whole))))
 	b := whole[skip : skip+size : skip+size]
 	var plan pagePlan
 	if prefaultEnabled {

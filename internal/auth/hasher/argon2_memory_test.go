@@ -9,17 +9,8 @@ import (
 // an empty pool and leaves one behind.
 func drainArgon2Pool(t *testing.T) {
 	t.Helper()
-	drain := func() {
-		argon2Pool.Lock()
-		free := argon2Pool.free
-		argon2Pool.free = nil
-		argon2Pool.Unlock()
-		for _, m := range free {
-			m.release()
-		}
-	}
-	drain()
-	t.Cleanup(drain)
+	ReleaseArgon2Memory()
+	t.Cleanup(ReleaseArgon2Memory)
 }
 
 // TestArgon2PoolReuse: a finished hash's buffer serves the next one; a
@@ -39,16 +30,40 @@ func TestArgon2PoolReuse(t *testing.T) {
 	putArgon2Memory(big)
 	putArgon2Memory(a)
 	putArgon2Memory(b)
-	if c := getArgon2Memory(32); c != a && c != b {
+	c := getArgon2Memory(32)
+	defer putArgon2Memory(c)
+	if c != a && c != b {
 		t.Errorf("a 32-block request got a %d-block buffer, want one of the 64-block ones", len(c.blocks))
 	}
-	if c := getArgon2Memory(100); c != big {
-		t.Errorf("a 100-block request got a %d-block buffer, want the 256-block one", len(c.blocks))
+	d := getArgon2Memory(100)
+	defer putArgon2Memory(d)
+	if d != big {
+		t.Errorf("a 100-block request got a %d-block buffer, want the 256-block one", len(d.blocks))
 	}
 }
 
 // TestArgon2ConcurrentHashesAgree: hashes running at once, each in its own
 // pooled buffer, give what the same hashes give one after another.
+// TestReleaseArgon2Memory: the pool is empty afterwards, and a buffer in
+// use when it ran is kept by its hash and pooled again after it.
+func TestReleaseArgon2Memory(t *testing.T) {
+	drainArgon2Pool(t)
+	inUse := getArgon2Memory(64)
+	putArgon2Memory(getArgon2Memory(64))
+	ReleaseArgon2Memory()
+	argon2Pool.Lock()
+	n := len(argon2Pool.free)
+	argon2Pool.Unlock()
+	if n != 0 {
+		t.Fatalf("%d buffers pooled after the release", n)
+	}
+	inUse.blocks[63][0] = 1 // still usable
+	putArgon2Memory(inUse)
+	if again := getArgon2Memory(64); again != inUse {
+		t.Error("the buffer in use was not pooled after its hash")
+	}
+}
+
 func TestArgon2ConcurrentHashesAgree(t *testing.T) {
 	drainArgon2Pool(t)
 	h := &argon2Hasher{time: 2, memory: 256, threads: 2, lim: DefaultLimits()}

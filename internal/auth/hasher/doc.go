@@ -18,8 +18,9 @@
 //     by the argon2 subpackage (x/crypto's Argon2 with argon2d and version
 //     1.0 added, checked against x/crypto and against argon2-cffi vectors
 //     in testdata/argon2-legacy.json); all but argon2id v=19 must update.
-//     argon2's memory is mapped and populated once and reused from hash to
-//     hash (argon2_memory.go), scrypt's is prefaulted (prefault.go). Unix crypt
+//     argon2's memory is the hasher's, reused from hash to hash (on Linux
+//     mapped outside the Go heap and populated at once; elsewhere a heap
+//     buffer: argon2_memory.go); scrypt's is prefaulted (prefault.go). Unix crypt
 //     is not supported at all: it is identified as an unknown algorithm and
 //     never verifies.
 //   - Verification recomputes the whole encoded string and compares it with

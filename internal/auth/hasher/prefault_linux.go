@@ -32,7 +32,7 @@ func applyPlan(b []byte, p pagePlan) {
 	// madvise wants a page-aligned start; a huge page needs its whole
 	// aligned 2 MiB inside the marked range.
 	addr := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	skip := int((hugePageSize - addr%hugePageSize) % hugePageSize)
+	skip := hugeSkip(addr)
 	if p.huge*hugePageSize >= len(b) {
 		skip = int((pageSize - addr%pageSize) % pageSize) // all of it: the head too
 	}
@@ -41,4 +41,9 @@ func applyPlan(b []byte, p pagePlan) {
 	}
 	end := min(len(b), skip+p.huge*hugePageSize)
 	_ = unix.Madvise(b[skip:end], unix.MADV_HUGEPAGE)
+}
+
+// hugeSkip is how many bytes from addr to the next 2 MiB boundary.
+func hugeSkip(addr uintptr) int {
+	return int((hugePageSize - addr%hugePageSize) % hugePageSize)
 }

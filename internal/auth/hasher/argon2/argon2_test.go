@@ -25,6 +25,17 @@ func TestRFC9106Vectors(t *testing.T) {
 	}
 }
 
+// TestVersion10Vectors holds version 1.0's later passes, which overwrite
+// each block where 1.3 XORs into it.
+func TestVersion10Vectors(t *testing.T) {
+	for _, v := range v10Vectors {
+		got := key(v.typ, Version10, genKatPassword, genKatSalt, genKatSecret, genKatAAD, 3, 32, 4, 32)
+		if hex.EncodeToString(got) != v.want {
+			t.Errorf("type %d: got %x, want %s", v.typ, got, v.want)
+		}
+	}
+}
+
 func TestReferenceVectors(t *testing.T) {
 	for i, v := range testVectors {
 		want, err := hex.DecodeString(v.hash)
@@ -100,16 +111,14 @@ func TestDirtyMemory(t *testing.T) {
 	}
 }
 
-// TestVersionsDiffer: version 1.0 and 1.3 agree on one pass (the first
-// pass stores in both) and differ from the second on, and the types
-// differ from one another.
+// TestVersionsDiffer: versions 1.0 and 1.3 differ from one pass on (H0
+// holds the version), and the types differ from one another.
 func TestVersionsDiffer(t *testing.T) {
 	pw, salt := []byte("pw"), []byte("saltsaltsalt")
 	for _, typ := range []Type{TypeD, TypeI, TypeID} {
 		one10 := key(typ, Version10, pw, salt, nil, nil, 1, 64, 2, 16)
 		one13 := key(typ, Version13, pw, salt, nil, nil, 1, 64, 2, 16)
 		if bytes.Equal(one10, one13) {
-			// H0 holds the version, so even one pass differs.
 			t.Errorf("type %d: versions 1.0 and 1.3 agree at t=1", typ)
 		}
 		two10 := key(typ, Version10, pw, salt, nil, nil, 2, 64, 2, 16)

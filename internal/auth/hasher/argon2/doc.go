@@ -21,12 +21,15 @@
 //
 // blamka_amd64.s is x/crypto's file unchanged (generated there from
 // argon2/_asm/blamka_amd64.go); blamka_generic.go is the portable
-// compression function used elsewhere.
+// compression function, used on every other platform (x/crypto's loong64
+// assembly is not carried) and, for its permutation (blamkaRoundsGeneric),
+// on amd64 CPUs without SSE4.1.
 //
 // Invariants, each held by the tests:
 //
 //   - Key equals x/crypto's Key and IDKey for argon2i and argon2id at
-//     version 1.3, and the RFC 9106 test vectors, whatever mem held before.
+//     version 1.3, RFC 9106's test vectors, and libargon2's tags at
+//     version 1.0 for all three types, whatever mem held before.
 //   - Key reads and writes mem[:Blocks(memory, threads)] only, and uses
 //     threads goroutines per slice, as x/crypto does.
 //

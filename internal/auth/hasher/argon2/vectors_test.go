@@ -135,3 +135,16 @@ var rfcVectors = []struct {
 	{TypeI, "c814d9d1dc7f37aa13f0d77f2494bda1c8de6b016dd388d29952a4c4672b6ce8"},
 	{TypeID, "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659"},
 }
+
+// v10Vectors are the same inputs at version 1.0 (0x10), computed with
+// libargon2 through argon2-cffi 21.1.0 (Debian's python3-argon2, the
+// library Django verifies with); the reference implementation's own tests
+// hold the argon2d and argon2i ones.
+var v10Vectors = []struct {
+	typ  Type
+	want string
+}{
+	{TypeD, "96a9d4e5a1734092c85e29f410a45914a5dd1f5cbf08b2670da68a0285abf32b"},
+	{TypeI, "87aeedd6517ab830cd9765cd8231abb2e647a5dee08f7c05e02fcb763335d0fd"},
+	{TypeID, "b64615f07789b66b645b67ee9ed3b377ae350b6bfcbb0fc95141ea8f322613c0"},
+}
