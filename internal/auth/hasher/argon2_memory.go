@@ -19,9 +19,9 @@ import (
 //
 // The pool keeps what it is given until ReleaseArgon2Memory: at most as
 // many buffers as hashes ran at once, which apply bounds by its worker
-// count. A buffer above
-// keepArgon2Bytes (a costly stored hash being verified, up to
-// hash_limits.argon2_memory_kib) is released as soon as its hash is done.
+// count. A buffer above keepArgon2Bytes (a costly stored hash being
+// verified, up to hash_limits.argon2_memory_kib) is released as soon as
+// its hash is done.
 var argon2Pool struct {
 	sync.Mutex
 	free []*argon2Memory
