@@ -210,6 +210,40 @@ func describe(t reflect.Type) string {
 	return "a " + t.String()
 }
 
+// topKeys remembers the line of each top-level section's key, so that a
+// section given twice is refused: read as one list it would apply both
+// halves, where PyYAML and Python's json keep only the last and yaml.v3's
+// strict decoding refuses; no reading is the one every writer meant.
+type topKeys struct{ perms, groups, users, assert int }
+
+// see records key at line and, for a section's key seen before, returns
+// the line it was first given on and true. Unknown keys are not tracked:
+// each is reported on its own.
+func (t *topKeys) see(key string, line int) (first int, again bool) {
+	var p *int
+	switch key {
+	case "permissions":
+		p = &t.perms
+	case "groups":
+		p = &t.groups
+	case "users":
+		p = &t.users
+	case AssertKey:
+		p = &t.assert
+	default:
+		return 0, false
+	}
+	if *p > 0 {
+		return *p, true
+	}
+	*p = line
+	return 0, false
+}
+
+func duplicateKey(key string, first int) string {
+	return fmt.Sprintf("key %q given twice at the top (first on line %d): give each section once", key, first)
+}
+
 func unknownKey(kind, key string) string {
 	where := "in a " + kind
 	if kind == "top" {

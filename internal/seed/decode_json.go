@@ -35,6 +35,7 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 	if _, err := dec.Token(); err != nil { // the '{' checked by the caller
 		return nil, lines, nil, dec.syntax(lc, err)
 	}
+	var seen topKeys
 	for dec.More() {
 		at := lc.lineAt(dec.InputOffset())
 		tok, err := dec.Token()
@@ -42,6 +43,14 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 			return nil, lines, nil, dec.syntax(lc, err)
 		}
 		key, _ := tok.(string)
+		if first, again := seen.see(key, at); again {
+			problems.add(at, "%s", duplicateKey(key, first))
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, lines, nil, dec.syntax(lc, err)
+			}
+			continue
+		}
 		switch key {
 		case "permissions":
 			err = jsonList(dec, data, lc, "permission", "permissions", &lines.perms, &problems, func() any {
@@ -56,22 +65,13 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 		case "users":
 			if workers > 1 {
 				if ju, ok := parallelJSONUsers(data, int(dec.InputOffset()), lc, workers); ok {
-					if f.Users == nil {
-						f.Users = ju.users
-					} else { // a second "users" key
-						f.Users = append(f.Users, ju.users...)
-					}
-					lines.users = append(lines.users, ju.at...)
+					f.Users, lines.users = ju.users, ju.at
 					dec, err = resumeJSON(data, ju.end)
 					break
 				}
 			}
 			err = jsonList(dec, data, lc, "user", "users", &lines.users, &problems, func() any { return users.add() })
-			if f.Users == nil {
-				f.Users = users.all()
-			} else { // a second "users" key
-				f.Users = append(f.Users, users.all()...)
-			}
+			f.Users = users.all()
 		case AssertKey: // read by the caller (apply checks it on the plan)
 			assert, err = jsonNode(dec, data, lc)
 		default:

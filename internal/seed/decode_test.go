@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,34 @@ func dump(d *auth.Document) string {
 		return err.Error()
 	}
 	return "  " + string(b)
+}
+
+// TestDecodeRefusesSectionGivenTwice: a top-level section given twice is
+// a problem at the second key's line, naming the first, in both formats
+// and whatever the section; the rest of the file is still checked, and an
+// unknown key given twice is reported as unknown each time.
+func TestDecodeRefusesSectionGivenTwice(t *testing.T) {
+	for _, key := range []string{"users", "groups", "permissions", AssertKey} {
+		y := key + ":\n  []\nbogus: 1\n" + key + ":\n  []\nbogus: 2\n"
+		wantProblems(t, decodeErr(t, "s.yaml", y),
+			[2]string{"s.yaml:3", `unknown key "bogus" at the top`},
+			[2]string{"s.yaml:4", `key "` + key + `" given twice at the top (first on line 1): give each section once`},
+			[2]string{"s.yaml:6", `unknown key "bogus" at the top`},
+		)
+		j := "{\"" + key + "\": [],\n \"" + key + "\": [{\"x\": 1}]}"
+		wantProblems(t, decodeErr(t, "s.json", j),
+			[2]string{"s.json:2", `key "` + key + `" given twice at the top (first on line 1): give each section once`},
+		)
+	}
+	// The same key spelt with an escape is the same key.
+	wantProblems(t, decodeErr(t, "s.json", `{"users": [{"username": "a"}], "us\u0065rs": [{"username": "b"}]}`),
+		[2]string{"s.json:1", `key "users" given twice at the top (first on line 1)`},
+	)
+	// A users section long enough to be read in batches, given twice.
+	big := yamlUsersFile(3*yamlChunkItems, 0)
+	wantProblems(t, decodeErr(t, "s.yaml", big+"users:\n  - username: late\n"),
+		[2]string{"s.yaml:" + strconv.Itoa(strings.Count(big, "\n")+1), `key "users" given twice at the top (first on line `},
+	)
 }
 
 // TestDecodeUnknownKeys: an unknown key, at the top, in a permission, a

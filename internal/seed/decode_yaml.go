@@ -101,8 +101,16 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 		}
 		return nil, lines, nil, fmt.Errorf("%d: the file must be a mapping with the keys %s", top.Line, knownKeys("top"))
 	}
+	var seen topKeys
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], resolveAlias(top.Content[i+1])
+		if first, again := seen.see(k.Value, k.Line); again {
+			if splitKeyLine > 0 {
+				return nil, lines, nil, errSplitUncertain // the whole reading says so, with the rest
+			}
+			problems.add(k.Line, "%s", duplicateKey(k.Value, first))
+			continue
+		}
 		var (
 			kind  string
 			lnums *[]pos
