@@ -213,7 +213,7 @@ func describe(t reflect.Type) string {
 // topKeys remembers the line of each top-level section's key, so that a
 // section given twice is refused: read as one list it would apply both
 // halves, where PyYAML and Python's json keep only the last and yaml.v3's
-// strict decoding refuses; no reading is the one every writer meant.
+// Decode refuses; no reading is the one every writer meant.
 type topKeys struct{ perms, groups, users, assert int }
 
 // see records key at line and, for a section's key seen before, returns

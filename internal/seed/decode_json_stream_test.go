@@ -279,3 +279,32 @@ func TestUnchanged(t *testing.T) {
 		t.Fatal("a rewritten file reads as unchanged")
 	}
 }
+
+// TestDecodeFileRefusesSectionGivenTwice: a section given twice in a file
+// large enough to be read in pieces is refused as the whole reading
+// refuses it, whichever section comes twice and however its key is spelt,
+// JSON and YAML alike.
+func TestDecodeFileRefusesSectionGivenTwice(t *testing.T) {
+	smallChunks(t, 3, 2)
+	smallStream(t, 7)
+	u := func(i int) string { return `{"username": "u` + string(rune('a'+i)) + `", "password_hash": "!"}` }
+	head := strings.TrimSuffix(streamUsers(10, u), "]}\n")
+	for _, data := range []string{
+		head + "],\n \"users\": [{\"username\": \"late\"}]}\n",
+		head + "],\n \"us\\u0065rs\": [\n" + u(20) + "]}\n",
+		head + "],\n \"groups\": []}\n",
+	} {
+		sameAsStreamed(t, data)
+		if _, _, err := decodeFileOf(t, data); err == nil || !strings.Contains(err.Error(), "given twice") {
+			t.Fatalf("%q: %v", data, err)
+		}
+	}
+	y := yamlUsersFile(9, 0) + "users:\n  - username: late\n" // 5 batches of 2
+	opts := DecodeOptions{Name: "s.yaml", LookupEnv: env(nil)}
+	got := decodeYAMLFileOf(t, []byte(y), opts)
+	doc, a, err := DecodeWithAssert([]byte(y), opts)
+	sameDecode(t, []byte(y), decoded{doc, a, err}, got)
+	if got.err == nil || !strings.Contains(got.err.Error(), "given twice") {
+		t.Fatalf("YAML: %v", got.err)
+	}
+}

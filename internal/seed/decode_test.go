@@ -213,6 +213,14 @@ func TestDecodeRefusesSectionGivenTwice(t *testing.T) {
 	wantProblems(t, decodeErr(t, "s.json", `{"users": [{"username": "a"}], "us\u0065rs": [{"username": "b"}]}`),
 		[2]string{"s.json:1", `key "users" given twice at the top (first on line 1)`},
 	)
+	// An alias as a key stands for its anchor's value, as PyYAML reads it.
+	wantProblems(t, decodeErr(t, "s.yaml", "groups:\n  - name: &k users\nusers: []\n*k : []\n"),
+		[2]string{"s.yaml:4", `key "users" given twice at the top (first on line 3)`},
+	)
+	doc, err := Decode([]byte("groups:\n  - name: &k users\n*k :\n  - username: bob\n"), DecodeOptions{Name: "s.yaml", LookupEnv: env(nil)})
+	if err != nil || doc.UserTable.Len()+len(doc.Users) != 1 {
+		t.Errorf("users under an alias key: %v", err)
+	}
 	// A users section long enough to be read in batches, given twice.
 	big := yamlUsersFile(3*yamlChunkItems, 0)
 	wantProblems(t, decodeErr(t, "s.yaml", big+"users:\n  - username: late\n"),

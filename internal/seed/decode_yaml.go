@@ -104,11 +104,14 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 	var seen topKeys
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], resolveAlias(top.Content[i+1])
-		if first, again := seen.see(k.Value, k.Line); again {
+		// An alias as a key ("*k :") stands for its anchor's value, as
+		// PyYAML reads it; the line is the key's own.
+		name := resolveAlias(k).Value
+		if first, again := seen.see(name, k.Line); again {
 			if splitKeyLine > 0 {
 				return nil, lines, nil, errSplitUncertain // the whole reading says so, with the rest
 			}
-			problems.add(k.Line, "%s", duplicateKey(k.Value, first))
+			problems.add(k.Line, "%s", duplicateKey(name, first))
 			continue
 		}
 		var (
@@ -116,7 +119,7 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 			lnums *[]pos
 			next  func() any
 		)
-		switch k.Value {
+		switch name {
 		case "permissions":
 			kind, lnums = "permission", &lines.perms
 			next = func() any {
@@ -145,7 +148,7 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 			assert = v // read by the caller (apply checks it on the plan)
 			continue
 		default:
-			problems.add(k.Line, "%s", unknownKey("top", k.Value))
+			problems.add(k.Line, "%s", unknownKey("top", name))
 			continue
 		}
 		switch {
