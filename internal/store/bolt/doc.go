@@ -72,6 +72,12 @@
 // meanwhile is never replaced, and nothing is created through a symbolic
 // link planted at the path.
 //
+// A writer grows the file, when a commit needs room, by an eighth of its
+// size, between 256 KiB and bbolt's own 16 MiB (growStep): bbolt's fixed 16
+// MiB made a database of one user a 16 MiB file; a step that grows with
+// the file leaves a large database's growths as rare as before
+// (TestSmallDatabaseStaysSmall).
+//
 // bbolt locks the whole file with flock for as long as it is open: a writable
 // store holds an exclusive lock from Open to Close, which blocks every other
 // opener, read-only ones included; read-only stores share the lock with one

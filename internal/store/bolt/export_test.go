@@ -7,3 +7,6 @@ func SetOpenHook(f func(name string)) (restore func()) {
 	testHookOpened.Store(&f)
 	return func() { testHookOpened.Store(nil) }
 }
+
+// GrowStep is growStep, for the tests of package bolt_test.
+var GrowStep = growStep

@@ -143,7 +143,31 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		_ = db.Close()
 		return nil, err
 	}
+	if !readOnly && opened != nil {
+		db.AllocSize = growStep(opened.Size())
+	}
 	return s, nil
+}
+
+// growStep is how far beyond its last page a writer grows the file when a
+// commit needs more room: an eighth of the file, between 256 KiB and
+// bbolt's own 16 MiB. bbolt's fixed step made a database holding one user
+// a 16 MiB file; one that grows with the file keeps the growths (a
+// truncate and an fsync each) as rare as bbolt's for a large database.
+func growStep(size int64) int {
+	return int(min(max(size/8, minGrowStep), maxGrowStep))
+}
+
+const (
+	minGrowStep = 256 << 10 // 64 pages of 4 KiB
+	maxGrowStep = 16 << 20  // bbolt's own step (its DefaultAllocSize)
+)
+
+// createBeside creates a new file ".<base>.<kind>-<random>" in the
+// directory of path: the name of a file that becomes the database by a
+// rename or link, or is removed.
+func createBeside(path, kind string) (*os.File, error) {
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"."+kind+"-*")
 }
 
 // createNew makes a new, initialised database at path, or leaves path as it
@@ -153,13 +177,6 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 // refused), a racing creator's database is never replaced, and nothing is
 // created through a symbolic link planted at path. New directories get
 // mode 0700; an existing one is left alone.
-// createBeside creates a new file ".<base>.<kind>-<random>" in the
-// directory of path: the name of a file that becomes the database by a
-// rename or link, or is removed.
-func createBeside(path, kind string) (*os.File, error) {
-	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"."+kind+"-*")
-}
-
 func createNew(path string, bopts *bbolt.Options) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -181,6 +198,7 @@ func createNew(path string, bopts *bbolt.Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
+	db.AllocSize = growStep(0)
 	s := &boltStore{db: db, path: tmp}
 	err = s.checkSchema()
 	if cerr := db.Close(); err == nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"authctl/internal/store"
+	"authctl/internal/store/bolt"
 )
 
 // A stage copy grows by what its stages write, not by bbolt's 16 MiB
@@ -42,4 +43,54 @@ func TestStageCopyGrowsByItsPages(t *testing.T) {
 	wantUsers(t, s, "a", 300)
 	wantUsers(t, s, "c", 300)
 	mustCheck(t, s)
+}
+
+// A small database stays small: bbolt grows a file 16 MiB beyond its last
+// page by default, which made a database of one user a 16 MiB file. A
+// writer's step is an eighth of the file, at least 256 KiB, so a file
+// grows with what it holds.
+func TestSmallDatabaseStaysSmall(t *testing.T) {
+	path := newDB(t)
+	s := mustOpen(t, path, store.OpenOptions{})
+	if err := s.Update(ctx, putUsers("x", 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 1<<20 {
+		t.Errorf("a database of 101 users is %d bytes, want under 1 MiB", fi.Size())
+	}
+	// It still grows, by what is written, not by 16 MiB steps.
+	s = mustOpen(t, path, store.OpenOptions{})
+	for i := range 3 {
+		if err := s.Update(ctx, putUsers(string(rune('a'+i)), 2000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	big, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.Size() <= fi.Size() || big.Size() > 8<<20 {
+		t.Errorf("after 6,000 more users the file is %d bytes (was %d), want more, and under 8 MiB", big.Size(), fi.Size())
+	}
+	t.Logf("101 users: %d bytes; 6,101 users: %d bytes", fi.Size(), big.Size())
+}
+
+func TestGrowStep(t *testing.T) {
+	for _, c := range []struct{ size, want int64 }{
+		{0, 256 << 10}, {32 << 10, 256 << 10}, {2 << 20, 256 << 10}, {8 << 20, 1 << 20}, {128 << 20, 16 << 20}, {1 << 40, 16 << 20},
+	} {
+		if got := bolt.GrowStep(c.size); int64(got) != c.want {
+			t.Errorf("growStep(%d) = %d, want %d", c.size, got, c.want)
+		}
+	}
 }
