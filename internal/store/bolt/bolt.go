@@ -256,6 +256,11 @@ func (s *boltStore) run(writable, caller bool, fn func(*bbolt.Tx) error) (err er
 	defer debug.SetPanicOnFault(old)
 
 	wrapped := func(tx *bbolt.Tx) error {
+		if writable {
+			// Read by bbolt only while this transaction commits, and
+			// only one writes at a time.
+			s.db.AllocSize = growStep(tx.Size())
+		}
 		inFn = caller
 		ferr := fn(tx)
 		inFn = false

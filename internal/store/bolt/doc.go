@@ -72,11 +72,11 @@
 // meanwhile is never replaced, and nothing is created through a symbolic
 // link planted at the path.
 //
-// A writer grows the file, when a commit needs room, by an eighth of its
-// size, between 256 KiB and bbolt's own 16 MiB (growStep): bbolt's fixed 16
-// MiB made a database of one user a 16 MiB file; a step that grows with
-// the file leaves a large database's growths as rare as before
-// (TestSmallDatabaseStaysSmall).
+// A write grows the file, when its commit needs room, by an eighth of the
+// database, between 256 KiB and bbolt's own 16 MiB (growStep, set as each
+// write begins): bbolt's fixed 16 MiB made a database of one user a 16 MiB
+// file; a step that grows with the database leaves a large one's growths
+// as rare as before (TestSmallDatabaseStaysSmall).
 //
 // bbolt locks the whole file with flock for as long as it is open: a writable
 // store holds an exclusive lock from Open to Close, which blocks every other

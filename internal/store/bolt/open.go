@@ -143,17 +143,15 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 		_ = db.Close()
 		return nil, err
 	}
-	if !readOnly && opened != nil {
-		db.AllocSize = growStep(opened.Size())
-	}
 	return s, nil
 }
 
-// growStep is how far beyond its last page a writer grows the file when a
-// commit needs more room: an eighth of the file, between 256 KiB and
-// bbolt's own 16 MiB. bbolt's fixed step made a database holding one user
-// a 16 MiB file; one that grows with the file keeps the growths (a
-// truncate and an fsync each) as rare as bbolt's for a large database.
+// growStep is how far beyond its last page a write transaction grows the
+// file when its commit needs more room (bbolt's AllocSize, set as each
+// write begins): an eighth of the database, between 256 KiB and bbolt's own
+// 16 MiB. bbolt's fixed step made a database holding one user a 16 MiB
+// file; one that grows with the database keeps the growths (a truncate and
+// an fsync each) as rare as bbolt's for a large one.
 func growStep(size int64) int {
 	return int(min(max(size/8, minGrowStep), maxGrowStep))
 }
@@ -198,7 +196,6 @@ func createNew(path string, bopts *bbolt.Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	db.AllocSize = growStep(0)
 	s := &boltStore{db: db, path: tmp}
 	err = s.checkSchema()
 	if cerr := db.Close(); err == nil {
