@@ -31,7 +31,6 @@ type argon2Hasher struct {
 }
 
 const (
-	argon2Version     = 19 // 0x13, Argon2 1.3: the version of every new hash
 	argon2HashLen     = 16 // argon2-cffi DEFAULT_HASH_LENGTH
 	argon2MinSaltLen  = 8  // ARGON2_MIN_SALT_LENGTH
 	argon2MinHashLen  = 4  // ARGON2_MIN_OUTLEN
@@ -51,7 +50,7 @@ func (h *argon2Hasher) Encode(password, salt string) (string, error) {
 		return "", malformed("argon2", "salt is shorter than %d bytes", argon2MinSaltLen)
 	}
 	d := argon2Decoded{
-		variant: "argon2id", version: argon2Version, hasVersion: true,
+		variant: "argon2id", version: argon2.Version13, hasVersion: true,
 		time: h.time, memory: h.memory, threads: h.threads,
 		salt: []byte(salt), hashLen: argon2HashLen,
 	}
@@ -89,7 +88,7 @@ func (d argon2Decoded) encode(password string) string {
 	mem := getArgon2Memory(blocks)
 	key := argon2.Key(mem.blocks, typ, version, []byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
 	putArgon2Memory(mem)
-	argon2Hashed.Add(uint64(blocks) * argon2BlockBytes)
+	argon2Hashed.Add(uint64(blocks) * argon2.BlockSize)
 	v := ""
 	if d.hasVersion {
 		v = fmt.Sprintf("v=%d$", d.version)
@@ -197,7 +196,7 @@ func parseArgon2Params(s string) (m, t, p uint64, ok bool) {
 // unsupported explains why a decoded hash cannot be verified here, or
 // returns nil: only versions 16 and 19 exist (libargon2 refuses others).
 func (d argon2Decoded) unsupported() error {
-	if d.hasVersion && d.version != argon2Version && d.version != argon2.Version10 {
+	if d.hasVersion && d.version != argon2.Version13 && d.version != argon2.Version10 {
 		return fmt.Errorf("%w: argon2: version v=%d is %w; only v=19 and v=16", ErrMalformed, d.version, ErrUnsupported)
 	}
 	return nil
@@ -226,7 +225,7 @@ func (h *argon2Hasher) MustUpdate(encoded string) bool {
 	if err != nil {
 		return true
 	}
-	return d.variant != "argon2id" || !d.hasVersion || d.version != argon2Version ||
+	return d.variant != "argon2id" || !d.hasVersion || d.version != argon2.Version13 ||
 		d.time != h.time || d.memory != h.memory || d.threads != h.threads ||
 		d.hashLen != argon2HashLen || weakSaltLen(len(d.salt))
 }

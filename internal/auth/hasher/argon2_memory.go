@@ -65,7 +65,7 @@ func getArgon2Memory(n int) *argon2Memory {
 
 // putArgon2Memory gives a buffer back after its hash.
 func putArgon2Memory(m *argon2Memory) {
-	if len(m.blocks)*argon2BlockBytes > keepArgon2Bytes {
+	if len(m.blocks)*argon2.BlockSize > keepArgon2Bytes {
 		m.release()
 		return
 	}
@@ -88,9 +88,6 @@ func ReleaseArgon2Memory() {
 		m.release()
 	}
 }
-
-// argon2BlockBytes is the size of one argon2 block.
-const argon2BlockBytes = 1024
 
 // argon2Hashed counts the bytes of argon2 memory hashes have worked
 // through in this process (Argon2BytesHashed).

@@ -15,7 +15,7 @@ import (
 // each page. Where the kernel refuses the mapping it falls back to the Go
 // heap.
 func newArgon2Memory(n int) (*argon2Memory, pagePlan) {
-	size := n * argon2BlockBytes
+	size := n * argon2.BlockSize
 	whole, err := unix.Mmap(-1, 0, size+hugePageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return &argon2Memory{blocks: make([]argon2.Block, n)}, pagePlan{}

@@ -27,9 +27,9 @@ func TestArgon2MemoryIsMappedAligned(t *testing.T) {
 // costly stored hash's) is unmapped when its hash is done, not kept.
 func TestArgon2PoolReleasesLargeBuffers(t *testing.T) {
 	drainArgon2Pool(t)
-	n := keepArgon2Bytes/argon2BlockBytes + 1
+	n := keepArgon2Bytes/argon2.BlockSize + 1
 	// Mapped but never touched: no memory is spent on it.
-	whole, err := unix.Mmap(-1, 0, n*argon2BlockBytes, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	whole, err := unix.Mmap(-1, 0, n*argon2.BlockSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		t.Skip(err)
 	}

@@ -93,7 +93,7 @@ func faultsChild() {
 	if os.Getenv("HASHER_PREFAULT_CHILD") == "argon2" {
 		h := &argon2Hasher{time: 1, memory: 32 << 10, threads: 4, lim: DefaultLimits()}
 		_, _ = h.Encode("pw", "")
-		pages = argon2.Blocks(32<<10, 4) * argon2BlockBytes / pageSize
+		pages = argon2.Blocks(32<<10, 4) * argon2.BlockSize / pageSize
 		huge = argon2Pool.plan.huge
 	} else {
 		h := &scryptHasher{n: 1 << 14, r: 8, p: 1, lim: DefaultLimits()}

@@ -288,6 +288,21 @@ func (s *boltStore) run(writable, caller bool, fn func(*bbolt.Tx) error) (err er
 	return fmt.Errorf("%s: %w", s.path, err)
 }
 
+// growStep is how far beyond its last page a write transaction grows the
+// file when its commit needs more room (bbolt's AllocSize, set as each
+// write begins): an eighth of the database, between 256 KiB and bbolt's own
+// 16 MiB. bbolt's fixed step made a database holding one user a 16 MiB
+// file; one that grows with the database keeps the growths (a truncate and
+// an fsync each) as rare as bbolt's for a large one.
+func growStep(size int64) int {
+	return int(min(max(size/8, minGrowStep), maxGrowStep))
+}
+
+const (
+	minGrowStep = 256 << 10 // 64 pages of 4 KiB
+	maxGrowStep = 16 << 20  // bbolt's own step (its DefaultAllocSize)
+)
+
 func (s *boltStore) begin(ctx context.Context) error {
 	if s.closed.Load() {
 		return store.ErrClosed

@@ -146,21 +146,6 @@ func open(path string, readOnly, create bool, timeout time.Duration) (_ *boltSto
 	return s, nil
 }
 
-// growStep is how far beyond its last page a write transaction grows the
-// file when its commit needs more room (bbolt's AllocSize, set as each
-// write begins): an eighth of the database, between 256 KiB and bbolt's own
-// 16 MiB. bbolt's fixed step made a database holding one user a 16 MiB
-// file; one that grows with the database keeps the growths (a truncate and
-// an fsync each) as rare as bbolt's for a large one.
-func growStep(size int64) int {
-	return int(min(max(size/8, minGrowStep), maxGrowStep))
-}
-
-const (
-	minGrowStep = 256 << 10 // 64 pages of 4 KiB
-	maxGrowStep = 16 << 20  // bbolt's own step (its DefaultAllocSize)
-)
-
 // createBeside creates a new file ".<base>.<kind>-<random>" in the
 // directory of path: the name of a file that becomes the database by a
 // rename or link, or is removed.

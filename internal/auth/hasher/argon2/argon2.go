@@ -20,7 +20,7 @@ const (
 	TypeID Type = 2
 )
 
-// Argon2's versions.
+// Argon2's versions, which a stored hash writes in decimal (v=16, v=19).
 const (
 	Version10 = 0x10
 	Version13 = 0x13
@@ -34,6 +34,10 @@ const (
 // Block is one 1 KiB block of Argon2's memory.
 type Block [blockLength]uint64
 
+// BlockSize is the size of a Block in bytes.
+const BlockSize = blockLength * 8
+
+// block is the name x/crypto's code, kept as it was, uses for Block.
 type block = Block
 
 // Blocks is how many blocks Key uses for memory KiB over threads lanes:
