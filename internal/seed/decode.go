@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -68,19 +69,43 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 	}
 	if trimmed[0] == '{' {
 		f, lines, assert, err := decodeJSON(data, decodeWorkers())
-		if err != nil {
+		if err == nil {
+			return toDocument(f, lines, opts), assert, nil
+		}
+		if !errors.As(err, new(notJSON)) || hasExt(opts.Name, ".json") {
 			return nil, nil, fileProblems(opts, err)
 		}
-		return toDocument(f, lines, opts), assert, nil
+		// YAML written as a flow mapping ({users: [...]}) starts with
+		// '{' too. If it is not YAML either, the file was meant as JSON
+		// unless its name says YAML.
+		doc, assert, yerr := readYAML(data, opts)
+		switch {
+		case yerr == nil:
+			return doc, assert, nil
+		case errors.As(yerr, new(notYAML)) && !hasExt(opts.Name, ".yaml", ".yml"):
+			return nil, nil, fileProblems(opts, err)
+		}
+		return nil, nil, fileProblems(opts, yerr)
 	}
-	if opts.BeforeYAML != nil {
-		opts.BeforeYAML()
-	}
-	doc, assert, err := decodeYAML(data, decodeWorkers(), opts)
+	doc, assert, err := readYAML(data, opts)
 	if err != nil {
 		return nil, nil, fileProblems(opts, err)
 	}
 	return doc, assert, nil
+}
+
+// readYAML is decodeYAML with the caller told first.
+func readYAML(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, error) {
+	if opts.BeforeYAML != nil {
+		opts.BeforeYAML()
+	}
+	return decodeYAML(data, decodeWorkers(), opts)
+}
+
+// hasExt reports whether name ends in one of exts, in any case.
+func hasExt(name string, exts ...string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return slices.Contains(exts, ext)
 }
 
 // decodeDefaults fills in what DecodeOptions leaves out.

@@ -87,7 +87,7 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 		return nil, lines, nil, dec.syntax(lc, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, lines, nil, fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))
+		return nil, lines, nil, notJSON{fmt.Errorf("%d: not valid JSON: more after the closing }", lc.lineAt(dec.InputOffset()))}
 	}
 	if err := problems.err(); err != nil {
 		return nil, lines, nil, err
@@ -295,12 +295,17 @@ func (s *jsonStream) syntax(lc *lineCounter, err error) error {
 		if errors.As(json.Unmarshal(lc.data, new(struct{})), &whole) && whole.Offset > 0 {
 			at = bytePos(lc.data, int(whole.Offset-1))
 		}
-		return fmt.Errorf("%d:%d: not valid JSON: %s", at.line, at.col, se.Error())
+		return notJSON{fmt.Errorf("%d:%d: not valid JSON: %s", at.line, at.col, se.Error())}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%d: not valid JSON: unexpected end of the file", lc.lineAt(int64(len(lc.data))))
+		return notJSON{fmt.Errorf("%d: not valid JSON: unexpected end of the file", lc.lineAt(int64(len(lc.data))))}
 	}
-	return fmt.Errorf("0: not valid JSON: %v", err)
+	return notJSON{fmt.Errorf("0: not valid JSON: %v", err)}
 }
+
+// notJSON is the error of a file that is not JSON at all, as opposed to
+// JSON with wrong values: a file that starts with '{' and is not JSON may
+// be YAML written as a flow mapping.
+type notJSON struct{ error }
 
 // bytePos is the line and column of data[off].
 func bytePos(data []byte, off int) pos {

@@ -69,6 +69,10 @@ func decodeYAMLWhole(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Nod
 	return toDocument(f, lines, opts), assert, nil
 }
 
+// notYAML is the error of a file that is not YAML at all, as opposed to
+// YAML with wrong values.
+type notYAML struct{ error }
+
 // decodeYAMLTree is decodeYAML through one node tree of data. With
 // splitKeyLine above 0, data is a split file's rest (planYAMLSplit): its
 // users section, read apart, hangs from the users key on that line, which
@@ -86,9 +90,9 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
 		if m := yamlLine().FindStringSubmatch(msg); m != nil {
-			return nil, lines, nil, fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])
+			return nil, lines, nil, notYAML{fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])}
 		}
-		return nil, lines, nil, fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+		return nil, lines, nil, notYAML{fmt.Errorf("0: not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))}
 	}
 	top := &root
 	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
@@ -176,8 +177,10 @@ func TestYAMLStreamMatches(t *testing.T) {
 			if (got.assert == nil) != (want.assert == nil) || got.assert != nil && !reflect.DeepEqual(*got.assert, *want.assert) {
 				t.Fatalf("%s, workers %d: assertions differ", name, workers)
 			}
-			isYAML := !strings.HasPrefix(strings.TrimLeft(strings.TrimPrefix(string(data), "\ufeff"), " \t\r\n"), "{") && strings.TrimSpace(string(data)) != ""
-			if wantCalls := map[bool]int{true: 1, false: 0}[isYAML]; calls != wantCalls {
+			// Read as YAML: all but an empty file and JSON.
+			trimmed := strings.TrimLeft(strings.TrimPrefix(string(data), "\ufeff"), " \t\r\n")
+			readAsYAML := trimmed != "" && (!strings.HasPrefix(trimmed, "{") || !json.Valid([]byte(trimmed)))
+			if wantCalls := map[bool]int{true: 1, false: 0}[readAsYAML]; calls != wantCalls {
 				t.Fatalf("%s: BeforeYAML called %d times, want %d", name, calls, wantCalls)
 			}
 		}
