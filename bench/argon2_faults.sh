@@ -7,9 +7,9 @@
 #   bash bench/argon2_faults.sh
 #
 # It builds authctl twice: as shipped, and with -tags authctl_noprefault
-# (the same code without prefault: argon2's mapped memory is then faulted
-# in a page at a time by the hash's first writes, scrypt's heap memory by
-# x/crypto's). Each command runs as its own process
+# (the same code without prefault: the mapped memory of argon2 and scrypt
+# is then faulted in a page at a time by the hash's first writes). Each
+# command runs as its own process
 # under /usr/bin/time, the variants interleaved round by round (ROUNDS,
 # default 9) so that machine load hits them alike; the table shows medians
 # of wall, user and system seconds and minor page faults:

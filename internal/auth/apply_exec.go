@@ -30,7 +30,7 @@ func (s *Service) hashPlan(ctx context.Context, pl *plan, opts ApplyOptions) err
 		return nil
 	}
 	// The hashes' memory is not held through the write that follows.
-	defer hasher.ReleaseArgon2Memory()
+	defer hasher.ReleaseHashMemory()
 	workers := opts.Workers
 	if workers <= 0 {
 		// Every core, counting the cores each hash already keeps busy

@@ -198,7 +198,7 @@ func (s *Service) verifyAttempt(ctx context.Context, st attemptState, password s
 	defer func() {
 		// The memory leaves with the gate, not after the write that
 		// follows (which may wait for the database's lock).
-		hasher.ReleaseArgon2Memory()
+		hasher.ReleaseHashMemory()
 		leave()
 	}()
 	var ok, mustUpdate bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"authctl/internal/auth/hasher"
 	"authctl/internal/auth/validate"
 	"authctl/internal/store"
 )
@@ -41,6 +42,7 @@ func (s *Service) PasswordFailures(ctx context.Context, password, username strin
 // HashPassword encodes password with the named hasher ("" for the preferred
 // one), for seeding files. It does not run the validators.
 func (s *Service) HashPassword(password, algorithm string) (string, error) {
+	defer hasher.ReleaseHashMemory()
 	if algorithm == "" {
 		return s.hashers.Make(password)
 	}

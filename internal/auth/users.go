@@ -130,6 +130,8 @@ func validationProblems(err error) []error {
 func (s *Service) encode(p Password) (string, error) {
 	switch p.kind {
 	case passwordRaw:
+		// The hash's memory is not held through the write that follows.
+		defer hasher.ReleaseHashMemory()
 		return s.hashers.Make(p.value)
 	case passwordHash:
 		return p.value, nil

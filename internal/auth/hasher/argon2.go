@@ -71,7 +71,7 @@ type argon2Decoded struct {
 
 // encode recomputes the hash of password with d's parameters and salt and
 // formats the whole encoded string. Every variant and version is computed
-// by the argon2 package, in memory from argon2Pool.
+// by the argon2 package, in memory from hashPool.
 func (d argon2Decoded) encode(password string) string {
 	version := uint32(argon2.Version13)
 	if !d.hasVersion || d.version == argon2.Version10 {
@@ -85,9 +85,9 @@ func (d argon2Decoded) encode(password string) string {
 		typ = argon2.TypeI
 	}
 	blocks := argon2.Blocks(d.memory, d.threads)
-	mem := getArgon2Memory(blocks)
-	key := argon2.Key(mem.blocks, typ, version, []byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
-	putArgon2Memory(mem)
+	mem := getHashMemory(blocks * argon2.BlockSize)
+	key := argon2.Key(mem.argon2Blocks(blocks), typ, version, []byte(password), d.salt, d.time, d.memory, d.threads, uint32(d.hashLen))
+	putHashMemory(mem)
 	argon2Hashed.Add(uint64(blocks) * argon2.BlockSize)
 	v := ""
 	if d.hasVersion {

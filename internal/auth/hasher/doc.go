@@ -18,11 +18,12 @@
 //     by the argon2 subpackage (x/crypto's Argon2 with argon2d and version
 //     1.0 added, checked against x/crypto and against argon2-cffi vectors
 //     in testdata/argon2-legacy.json); all but argon2id v=19 must update.
-//     argon2's memory is the hasher's, reused from hash to hash (on Linux
-//     mapped outside the Go heap and populated at once; elsewhere a heap
-//     buffer: argon2_memory.go); scrypt's is prefaulted (prefault.go). Unix crypt
-//     is not supported at all: it is identified as an unknown algorithm and
-//     never verifies.
+//     scrypt is computed by the scrypt subpackage (x/crypto's, taking its
+//     memory from the caller). The memory of argon2 and scrypt is the
+//     hasher's, reused from hash to hash (on Linux mapped outside the Go
+//     heap and populated at once; elsewhere a heap buffer:
+//     hash_memory.go). Unix crypt is not supported at all: it is
+//     identified as an unknown algorithm and never verifies.
 //   - Verification recomputes the whole encoded string and compares it with
 //     crypto/subtle (Django's constant_time_compare), so any difference,
 //     including non-canonical numbers or base64, is a mismatch. bcrypt is the

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/scrypt"
+	"authctl/internal/auth/hasher/scrypt"
 )
 
 // scryptHasher is Django's ScryptPasswordHasher (Django 4.0+):
@@ -67,8 +67,10 @@ func (h *scryptHasher) Encode(password, salt string) (string, error) {
 }
 
 func (h *scryptHasher) encode(password, salt string, n, r, p int) (string, error) {
-	prefault(scryptBytes(n, r))
-	key, err := scrypt.Key([]byte(password), []byte(salt), n, r, p, scryptKeyLen)
+	words := scrypt.Words(n, r)
+	mem := getHashMemory(4 * words)
+	key, err := scrypt.Key(mem.words(words), []byte(password), []byte(salt), n, r, p, scryptKeyLen)
+	putHashMemory(mem)
 	if err != nil {
 		return "", fmt.Errorf("scrypt: %w", err)
 	}

@@ -1,0 +1,12 @@
+//go:build !linux
+
+package hasher
+
+// newHashMemory allocates n bytes on the Go heap. A hash writes each word
+// before it reads it, so each fresh page costs one fault.
+func newHashMemory(n int) (*hashMemory, pagePlan) {
+	return heapHashMemory(n), pagePlan{}
+}
+
+// release leaves the buffer to the collector.
+func (m *hashMemory) release() { m.b = nil }
