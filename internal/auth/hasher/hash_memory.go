@@ -45,12 +45,12 @@ type hashMemory struct {
 
 // argon2Blocks is the first n blocks of m, as the argon2 package takes them.
 func (m *hashMemory) argon2Blocks(n int) []argon2.Block {
-	return unsafe.Slice((*argon2.Block)(unsafe.Pointer(unsafe.SliceData(m.b))), n)
+	return unsafe.Slice((*argon2.Block)(unsafe.Pointer(unsafe.SliceData(m.b))), len(m.b)/argon2.BlockSize)[:n]
 }
 
 // words is the first n 32-bit words of m, as the scrypt package takes them.
 func (m *hashMemory) words(n int) []uint32 {
-	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(m.b))), n)
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(m.b))), len(m.b)/4)[:n]
 }
 
 // heapHashMemory is a buffer of n bytes (rounded up to 8) on the Go heap,
@@ -107,17 +107,6 @@ func ReleaseHashMemory() {
 	hashPool.Unlock()
 	for _, m := range free {
 		m.release()
-	}
-}
-
-// pageSize is the step for touching memory: the smallest page size of the
-// platforms Go runs on, so that every page is written.
-const pageSize = 4096
-
-// touch writes one byte in every page of b, faulting it in.
-func touch(b []byte) {
-	for i := 0; i < len(b); i += pageSize {
-		b[i] = 1
 	}
 }
 

@@ -85,6 +85,25 @@ func TestHashMemoryViews(t *testing.T) {
 	}
 }
 
+// TestHashMemoryViewsAreBounded: a view longer than its buffer panics
+// rather than reach past it.
+func TestHashMemoryViewsAreBounded(t *testing.T) {
+	m := heapHashMemory(4096)
+	for name, view := range map[string]func(){
+		"argon2Blocks": func() { m.argon2Blocks(5) },
+		"words":        func() { m.words(1025) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s past the buffer did not panic", name)
+				}
+			}()
+			view()
+		}()
+	}
+}
+
 // TestHashesShareThePool: argon2 and scrypt hashes running at once, each
 // in its own pooled buffer, and one after another in buffers the other
 // function left dirty, give what each gives alone in fresh memory.

@@ -47,3 +47,14 @@ func applyPlan(b []byte, p pagePlan) {
 func hugeSkip(addr uintptr) int {
 	return int((hugePageSize - addr%hugePageSize) % hugePageSize)
 }
+
+// pageSize is the step for touching memory: the smallest page size of the
+// platforms Go runs on, so that every page is written.
+const pageSize = 4096
+
+// touch writes one byte in every page of b, faulting it in.
+func touch(b []byte) {
+	for i := 0; i < len(b); i += pageSize {
+		b[i] = 1
+	}
+}
