@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"authctl/internal/auth"
+	"authctl/internal/seed"
 )
 
 // An assertion file is YAML (or JSON, which is YAML) holding a list of
@@ -33,7 +34,7 @@ var yamlErrLine = sync.OnceValue(func() *regexp.Regexp {
 // once, each with its line, as an error matching auth.ErrInvalid.
 func decodeAssertions(data []byte, name string) ([]auth.Expectation, error) {
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := seed.UnmarshalYAMLDocument(data, &root); err != nil {
 		msg := err.Error()
 		if m := yamlErrLine().FindStringSubmatch(msg); m != nil {
 			return nil, &inputError{fmt.Sprintf("%s:%s: not valid YAML or JSON: %s", name, m[1], m[2])}

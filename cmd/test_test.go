@@ -177,6 +177,8 @@ func Test_testRun(t *testing.T) {
 		{name: "no expectations", file: "[]\n", wantErr: "checks.yaml:1: no expectations", wantCode: cmdutil.ExitInvalid},
 		{name: "not YAML", file: "- user: [alice\n", wantErr: "checks.yaml:1: not valid YAML or JSON: did not find expected ',' or ']'", wantCode: cmdutil.ExitInvalid},
 		{name: "empty", file: "", wantErr: "checks.yaml: the file is empty", wantCode: cmdutil.ExitInvalid},
+		// yaml.Unmarshal would check the first document's alone.
+		{name: "two documents", file: "- user: alice\n  allowed: [blog.add_post]\n---\n- user: bob\n  allowed: [blog.add_post]\n", wantErr: "checks.yaml:4: not valid YAML or JSON: a second document starts here; a file holds one", wantCode: cmdutil.ExitInvalid},
 		{name: "a mapping without assert", file: "users: []\n", wantErr: "checks.yaml:1: expected a list of expectations, or an assert: section holding one", wantCode: cmdutil.ExitInvalid},
 	}
 	for _, tt := range tests {

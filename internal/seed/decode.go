@@ -35,9 +35,10 @@ type DecodeOptions struct {
 	AllowOutside bool
 	// LookupEnv reads password_env variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
-	// BeforeYAML, when not nil, is called once the file is known to be
-	// YAML, before it is decoded: decoding YAML makes mostly garbage (the
-	// parser's node trees), for which a caller may pace its collector.
+	// BeforeYAML, when not nil, is called once before the file is decoded
+	// as YAML (a file that starts with '{' too, when it is tried as YAML
+	// for not being JSON): decoding YAML makes mostly garbage (the parser's
+	// node trees), for which a caller may pace its collector.
 	BeforeYAML func()
 }
 
@@ -72,12 +73,11 @@ func DecodeWithAssert(data []byte, opts DecodeOptions) (*auth.Document, *yaml.No
 		if err == nil {
 			return toDocument(f, lines, opts), assert, nil
 		}
-		if !errors.As(err, new(notJSON)) || hasExt(opts.Name, ".json") {
+		if !errors.As(err, new(notJSON)) || !mayBeFlowYAML(trimmed, opts.Name) {
 			return nil, nil, fileProblems(opts, err)
 		}
-		// YAML written as a flow mapping ({users: [...]}) starts with
-		// '{' too. If it is not YAML either, the file was meant as JSON
-		// unless its name says YAML.
+		// If it is not YAML either, the file was meant as JSON unless its
+		// name says YAML.
 		doc, assert, yerr := readYAML(data, opts)
 		switch {
 		case yerr == nil:
@@ -100,6 +100,23 @@ func readYAML(data []byte, opts DecodeOptions) (*auth.Document, *yaml.Node, erro
 		opts.BeforeYAML()
 	}
 	return decodeYAML(data, decodeWorkers(), opts)
+}
+
+// mayBeFlowYAML reports whether a file that starts with '{' (trimmed) and
+// is not JSON is to be read as YAML written as a flow mapping ({users:
+// [...]}): when its name says YAML, or when its name does not say JSON and
+// its first key is not in double quotes. A file whose first key is in
+// double quotes was meant as JSON: a mistake in it (a trailing comma, a
+// stray quote) is reported as JSON's, with its column, not read as YAML.
+func mayBeFlowYAML(trimmed []byte, name string) bool {
+	switch {
+	case hasExt(name, ".yaml", ".yml"):
+		return true
+	case hasExt(name, ".json"):
+		return false
+	}
+	key := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+	return len(key) > 0 && key[0] != '"'
 }
 
 // hasExt reports whether name ends in one of exts, in any case.

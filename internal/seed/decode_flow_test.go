@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"authctl/internal/auth"
 )
 
 // TestDecodeFlowYAML: a YAML file written as a flow mapping starts with
@@ -30,6 +32,14 @@ func TestDecodeFlowYAML(t *testing.T) {
 		{"stdin", "{users: [{username: a}]", "stdin:1:2: not valid JSON"},
 		{"seed", "{\"users\": [}", "seed:1:12: not valid JSON"},
 		{"seed.yml", "{users: [{username: a}]", "seed.yml:1: not valid YAML"},
+		// A first key in double quotes: meant as JSON, so a JSON mistake
+		// that YAML would take is reported as JSON's, with its column.
+		{"stdin", "{\"users\": [{\"username\": \"a\",}]}", "stdin:1:29: not valid JSON"},
+		{"stdin", "{ \"users\": [{\"username\": \"a\", \"is_staff\": tru}]}", "stdin:1:46: not valid JSON"},
+		// Two files joined: YAML would read the first and drop the second.
+		{"stdin", "{\"users\": [{\"username\": \"a\"}]}\n{\"users\": [{\"username\": \"b\"}]}", "stdin:2: not valid JSON: more after the closing }"},
+		{"stdin", "{users: [{username: a}]}\n{users: [{username: b}]}", "stdin:1:2: not valid JSON"},
+		{"seed.yaml", "{users: [{username: a}]}\n{users: [{username: b}]}", "seed.yaml:1: not valid YAML: did not find expected <document start>"},
 	} {
 		got := decodeErr(t, tc.name, tc.src)
 		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
@@ -38,21 +48,12 @@ func TestDecodeFlowYAML(t *testing.T) {
 	}
 }
 
-// TestDecodeFileFlowYAML: a flow-mapping file large enough to be read in
-// pieces is read as YAML too.
-func TestDecodeFileFlowYAML(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("{users: [")
-	n := 0
-	for ; int64(b.Len()) < streamMinSize+1024; n++ {
-		if n > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("{username: u" + strings.Repeat("x", 20) + strconv.Itoa(n) + "}")
-	}
-	b.WriteString("]}\n")
-	path := filepath.Join(t.TempDir(), "big.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+// decodeFileNamed writes data to a file and decodes it with DecodeFile
+// under name.
+func decodeFileNamed(t *testing.T, name, data string) (*auth.Document, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(path)
@@ -60,11 +61,52 @@ func TestDecodeFileFlowYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	doc, _, err := DecodeFile(f, DecodeOptions{Name: "big.yaml", LookupEnv: env(nil)})
-	if err != nil {
-		t.Fatal(err)
+	doc, _, err := DecodeFile(f, DecodeOptions{Name: name, LookupEnv: env(nil)})
+	return doc, err
+}
+
+// TestDecodeFileFlowYAML: files large enough to be read in pieces are read
+// as a whole read reads them: flow YAML, and a users array in JSON with
+// the rest in flow YAML (which the JSON reading in pieces takes up to the
+// end of the array).
+func TestDecodeFileFlowYAML(t *testing.T) {
+	smallStream(t, 64)
+	var users strings.Builder
+	for i := range 40 {
+		if i > 0 {
+			users.WriteString(",\n")
+		}
+		users.WriteString(`  {"username": "u` + strconv.Itoa(i) + `", "groups": ["staff"]}`)
 	}
-	if got := len(doc.AllUsers()); got != n {
-		t.Fatalf("%d users, want %d", got, n)
+	for _, data := range []string{
+		"{users: [\n" + strings.ReplaceAll(users.String(), `"`, "") + "\n], groups: [{name: staff}]}\n",
+		"{\"users\": [\n" + users.String() + "\n], groups: [{name: staff}]}\n",
+	} {
+		doc, err := decodeFileNamed(t, "big.yaml", data)
+		if err != nil {
+			t.Fatalf("%.30q...: %v", data, err)
+		}
+		if len(doc.AllUsers()) != 40 || len(doc.Groups) != 1 {
+			t.Fatalf("%.30q...: %d users and %d groups, want 40 and 1", data, len(doc.AllUsers()), len(doc.Groups))
+		}
+		// Named JSON, it is JSON's to refuse.
+		if _, err := decodeFileNamed(t, "big.json", data); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+			t.Fatalf("%.30q... as big.json: %v", data, err)
+		}
+	}
+}
+
+// TestDecodeOneDocument: a YAML file holds one document; a second is an
+// error at its line (yaml.Unmarshal would drop it), an empty one at the
+// end is not.
+func TestDecodeOneDocument(t *testing.T) {
+	got := decodeErr(t, "two.yaml", "users:\n  - username: a\n---\nusers:\n  - username: b\n")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "two.yaml:4: not valid YAML: a second document starts here") {
+		t.Errorf("two documents: %q", got)
+	}
+	for _, src := range []string{"users:\n  - username: a\n---\n", "---\nusers:\n  - username: a\n...\n"} {
+		if doc := decodeOK(t, "one.yaml", src, DecodeOptions{}); len(doc.Users) != 1 {
+			t.Errorf("%q: %d users", src, len(doc.Users))
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"errors"
 	"hash/crc32"
 	"io"
 	"os"
@@ -103,6 +104,9 @@ func decodeStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *auth.D
 	// The users decoded cleanly: whatever else is wrong with the file is
 	// found in the rest, at the same lines and columns.
 	f, lines, assert, err := decodeJSON(rest, workers)
+	if errors.As(err, new(notJSON)) && !hasExt(opts.Name, ".json") {
+		return nil, nil, nil, false // maybe flow YAML: DecodeWithAssert decides
+	}
 	if err != nil {
 		return nil, nil, fileProblems(opts, err), true
 	}

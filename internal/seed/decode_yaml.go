@@ -87,7 +87,7 @@ func decodeYAMLTree(data []byte, splitKeyLine int) (*File, sectionLines, *yaml.N
 		// splitTaken: the users key of a split file's rest was seen.
 		splitTaken bool
 	)
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := UnmarshalYAMLDocument(data, &root); err != nil {
 		msg := err.Error()
 		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			return nil, lines, nil, notYAML{fmt.Errorf("%s: not valid YAML: %s", m[1], m[2])}

@@ -19,7 +19,7 @@ import (
 // then read each batch again into their own buffers, check it, and decode
 // it as decodeYAML does a file held whole. Anything that would make
 // decodeYAML read the file whole does here too, and so does a byte
-// order mark, a file that is JSON (a '{' first), or a batch that is not
+// order mark, a '{' first (JSON, or YAML in flow style, read whole), or a batch that is not
 // what the first pass read.
 
 // decodeYAMLStreamed decodes the YAML file r with its users section read
@@ -47,7 +47,7 @@ func decodeYAMLStreamed(r io.ReaderAt, opts DecodeOptions, workers int) (doc *au
 // users section (with their checksums), the items' indentation and the
 // line of the users key; ok is false where planYAMLSplit would not split
 // the file, or for a file Decode would not read as YAML as it is (a byte
-// order mark, a '{' first: JSON).
+// order mark, a '{' first: JSON, or YAML in flow style, read whole).
 func scanYAMLUsers(r io.ReaderAt) (rest []byte, batches []yamlBatch, indent, keyLine int, ok bool) {
 	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, math.MaxInt64-1), streamBlock)
 	var (
