@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -199,5 +201,20 @@ func TestAuditValueHelpers(t *testing.T) {
 	}
 	if v := EncodeAuditValue(rec); v[0] != auditCodecVersion {
 		t.Errorf("EncodeAuditValue starts with %#x", v[0])
+	}
+}
+
+// BenchmarkParseDigest: the two digests of every audit record.
+func BenchmarkParseDigest(b *testing.B) {
+	sums := make([]string, 64)
+	for i := range sums {
+		h := sha256.Sum256([]byte{byte(i)})
+		sums[i] = keyedPrefix + hex.EncodeToString(h[:])
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if d := parseDigest(sums[i%len(sums)]); d.tag != digestKeyed {
+			b.Fatal(d.tag)
+		}
 	}
 }
