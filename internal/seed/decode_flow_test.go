@@ -1,13 +1,9 @@
 package seed
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"authctl/internal/auth"
 )
 
 // TestDecodeFlowYAML: a YAML file written as a flow mapping starts with
@@ -41,28 +37,8 @@ func TestDecodeFlowYAML(t *testing.T) {
 		{"stdin", "{users: [{username: a}]}\n{users: [{username: b}]}", "stdin:1:2: not valid JSON"},
 		{"seed.yaml", "{users: [{username: a}]}\n{users: [{username: b}]}", "seed.yaml:1: not valid YAML: did not find expected <document start>"},
 	} {
-		got := decodeErr(t, tc.name, tc.src)
-		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
-			t.Errorf("%s %q: got %q, want one problem starting %q", tc.name, tc.src, got, tc.want)
-		}
+		wantOneProblem(t, tc.name, tc.src, tc.want)
 	}
-}
-
-// decodeFileNamed writes data to a file and decodes it with DecodeFile
-// under name.
-func decodeFileNamed(t *testing.T, name, data string) (*auth.Document, error) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, _, err := DecodeFile(f, DecodeOptions{Name: name, LookupEnv: env(nil)})
-	return doc, err
 }
 
 // TestDecodeFileFlowYAML: files large enough to be read in pieces are read
@@ -82,7 +58,7 @@ func TestDecodeFileFlowYAML(t *testing.T) {
 		"{users: [\n" + strings.ReplaceAll(users.String(), `"`, "") + "\n], groups: [{name: staff}]}\n",
 		"{\"users\": [\n" + users.String() + "\n], groups: [{name: staff}]}\n",
 	} {
-		doc, err := decodeFileNamed(t, "big.yaml", data)
+		doc, _, err := decodeFileNamed(t, "big.yaml", data)
 		if err != nil {
 			t.Fatalf("%.30q...: %v", data, err)
 		}
@@ -90,7 +66,7 @@ func TestDecodeFileFlowYAML(t *testing.T) {
 			t.Fatalf("%.30q...: %d users and %d groups, want 40 and 1", data, len(doc.AllUsers()), len(doc.Groups))
 		}
 		// Named JSON, it is JSON's to refuse.
-		if _, err := decodeFileNamed(t, "big.json", data); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+		if _, _, err := decodeFileNamed(t, "big.json", data); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
 			t.Fatalf("%.30q... as big.json: %v", data, err)
 		}
 	}
@@ -100,10 +76,7 @@ func TestDecodeFileFlowYAML(t *testing.T) {
 // error at its line (yaml.Unmarshal would drop it), an empty one at the
 // end is not.
 func TestDecodeOneDocument(t *testing.T) {
-	got := decodeErr(t, "two.yaml", "users:\n  - username: a\n---\nusers:\n  - username: b\n")
-	if len(got) != 1 || !strings.HasPrefix(got[0], "two.yaml:4: not valid YAML: a second document starts here") {
-		t.Errorf("two documents: %q", got)
-	}
+	wantOneProblem(t, "two.yaml", "users:\n  - username: a\n---\nusers:\n  - username: b\n", "two.yaml:4: not valid YAML: a second document starts here")
 	for _, src := range []string{"users:\n  - username: a\n---\n", "---\nusers:\n  - username: a\n...\n"} {
 		if doc := decodeOK(t, "one.yaml", src, DecodeOptions{}); len(doc.Users) != 1 {
 			t.Errorf("%q: %d users", src, len(doc.Users))

@@ -28,10 +28,17 @@ func smallStream(tb testing.TB, block int) {
 	tb.Cleanup(func() { streamMinSize, streamBlock = oldMin, oldBlock })
 }
 
-// decodeFileOf writes data to a file and decodes it with DecodeFile.
+// decodeFileOf writes data to seed.json and decodes it with DecodeFile.
 func decodeFileOf(t *testing.T, data string) (*auth.Document, *yaml.Node, error) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "seed.json")
+	return decodeFileNamed(t, "seed.json", data)
+}
+
+// decodeFileNamed writes data to a file called name and decodes it with
+// DecodeFile.
+func decodeFileNamed(t *testing.T, name, data string) (*auth.Document, *yaml.Node, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func decodeFileOf(t *testing.T, data string) (*auth.Document, *yaml.Node, error)
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return DecodeFile(f, DecodeOptions{Name: "seed.json", LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
+	return DecodeFile(f, DecodeOptions{Name: name, LookupEnv: env(map[string]string{"PW": "s3cret pass"})})
 }
 
 // streamed says whether data's users would be read in pieces.

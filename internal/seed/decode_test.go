@@ -52,6 +52,15 @@ func decodeErr(t *testing.T, name, src string) []string {
 	return strings.Split(err.Error(), "\n")
 }
 
+// wantOneProblem checks that decoding src as name fails with one problem,
+// starting with want.
+func wantOneProblem(t *testing.T, name, src, want string) {
+	t.Helper()
+	if got := decodeErr(t, name, src); len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("%s %q: got %q, want one problem starting %q", name, src, got, want)
+	}
+}
+
 // wantProblems checks that got holds, in order, one line for each want,
 // each starting with its "file:line:" and containing its text.
 func wantProblems(t *testing.T, got []string, want ...[2]string) {
@@ -329,10 +338,7 @@ func TestDecodeSyntaxErrors(t *testing.T) {
 		{"e.yaml", "- a\n- b\n", "e.yaml:1: the file must be a mapping"},
 		{"f.yaml", "  \n\n", "f.yaml: the file is empty"},
 	} {
-		got := decodeErr(t, tc.name, tc.src)
-		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
-			t.Errorf("%s: got %q, want one problem starting %q", tc.name, got, tc.want)
-		}
+		wantOneProblem(t, tc.name, tc.src, tc.want)
 	}
 }
 
