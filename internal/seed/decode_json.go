@@ -45,8 +45,7 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 		key, _ := tok.(string)
 		if first, again := seen.see(key, at); again {
 			problems.add(at, "%s", duplicateKey(key, first))
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.skipValue(); err != nil {
 				return nil, lines, nil, dec.syntax(lc, err)
 			}
 			continue
@@ -76,8 +75,7 @@ func decodeJSON(data []byte, workers int) (*File, sectionLines, *yaml.Node, erro
 			assert, err = jsonNode(dec, data, lc)
 		default:
 			problems.add(at, "%s", unknownKey("top", key))
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
+			err = dec.skipValue()
 		}
 		if err != nil {
 			return nil, lines, nil, dec.syntax(lc, err)
@@ -278,6 +276,13 @@ func skipBlanks(data []byte, off int64) int {
 		i++
 	}
 	return i
+}
+
+// skipValue reads the next value and drops it (a section given twice, an
+// unknown key's value).
+func (s *jsonStream) skipValue() error {
+	var skip json.RawMessage
+	return s.Decode(&skip)
 }
 
 // syntax is the message for an error from s's decoder. A json.Decoder's

@@ -51,9 +51,27 @@ func TestStageCopyGrowsByItsPages(t *testing.T) {
 // grows with what it holds.
 func TestSmallDatabaseStaysSmall(t *testing.T) {
 	path := newDB(t)
+	small := sizeAfter(t, path, putUsers("x", 100))
+	if small > 1<<20 {
+		t.Errorf("a database of 101 users is %d bytes, want under 1 MiB", small)
+	}
+	// It still grows, by what is written, not by 16 MiB steps.
+	big := sizeAfter(t, path, putUsers("a", 2000), putUsers("b", 2000), putUsers("c", 2000))
+	if big <= small || big > 8<<20 {
+		t.Errorf("after 6,000 more users the file is %d bytes (was %d), want more, and under 8 MiB", big, small)
+	}
+	t.Logf("101 users: %d bytes; 6,101 users: %d bytes", small, big)
+}
+
+// sizeAfter opens the database at path, runs each update in its own
+// transaction, closes it and returns the file's size.
+func sizeAfter(t *testing.T, path string, updates ...func(store.Writer) error) int64 {
+	t.Helper()
 	s := mustOpen(t, path, store.OpenOptions{})
-	if err := s.Update(ctx, putUsers("x", 100)); err != nil {
-		t.Fatal(err)
+	for _, fn := range updates {
+		if err := s.Update(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -62,27 +80,7 @@ func TestSmallDatabaseStaysSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Size() > 1<<20 {
-		t.Errorf("a database of 101 users is %d bytes, want under 1 MiB", fi.Size())
-	}
-	// It still grows, by what is written, not by 16 MiB steps.
-	s = mustOpen(t, path, store.OpenOptions{})
-	for i := range 3 {
-		if err := s.Update(ctx, putUsers(string(rune('a'+i)), 2000)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	big, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if big.Size() <= fi.Size() || big.Size() > 8<<20 {
-		t.Errorf("after 6,000 more users the file is %d bytes (was %d), want more, and under 8 MiB", big.Size(), fi.Size())
-	}
-	t.Logf("101 users: %d bytes; 6,101 users: %d bytes", fi.Size(), big.Size())
+	return fi.Size()
 }
 
 func TestGrowStep(t *testing.T) {
