@@ -22,7 +22,7 @@ import (
 // (v=16, or no v= field at all: Argon2 1.0, Django's test vector
 // "argon2$argon2i$m=8,t=1,p=1$..."), with any parameters within the Set's
 // Limits, all computed by the argon2 package (x/crypto's Argon2 in memory
-// the hasher keeps; argon2_memory.go). All but argon2id v=19 at the
+// the hasher keeps; hash_memory.go). All but argon2id v=19 at the
 // current parameters must update. New hashes are always argon2id v=19.
 type argon2Hasher struct {
 	time, memory uint32
