@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"authctl/internal/auth/hasher/argon2"
+	"authctl/internal/hugepage"
 )
 
 // The memory of argon2 (100 MiB at Django's defaults) and of scrypt (V,
@@ -16,7 +17,7 @@ import (
 // packages) take the memory from their caller instead. newHashMemory maps
 // it (on Linux, outside the heap: hash_memory_linux.go) and has the kernel
 // populate it at once, on huge pages where the page plan allows
-// (prefault_plan.go); a finished hash gives it back to hashPool for the
+// (package hugepage); a finished hash gives it back to hashPool for the
 // next one, so a process that hashes many passwords (apply, import with
 // plain passwords) populates one buffer per concurrent hash, once. Both
 // functions write each word of the memory before they read it, so a buffer
@@ -29,7 +30,7 @@ import (
 var hashPool struct {
 	sync.Mutex
 	free []*hashMemory
-	plan pagePlan // the last new buffer's, for tests
+	plan hugepage.Plan // the last new buffer's, for tests
 }
 
 // keepHashBytes is the largest buffer the pool keeps: twice Django's

@@ -4,6 +4,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"authctl/internal/hugepage"
 )
 
 // newHashMemory maps n bytes of anonymous memory outside the Go heap,
@@ -12,14 +14,14 @@ import (
 // tagged authctl_noprefault leave it to fault in as the hash first writes
 // each page. Where the kernel refuses the mapping it falls back to the Go
 // heap.
-func newHashMemory(n int) (*hashMemory, pagePlan) {
-	whole, err := unix.Mmap(-1, 0, n+hugePageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+func newHashMemory(n int) (*hashMemory, hugepage.Plan) {
+	whole, err := unix.Mmap(-1, 0, n+hugepage.Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return heapHashMemory(n), pagePlan{}
+		return heapHashMemory(n), hugepage.Plan{}
 	}
-	skip := hugeSkip(uintptr(unsafe.Pointer(unsafe.SliceData(whole))))
+	skip := hugepage.Skip(uintptr(unsafe.Pointer(unsafe.SliceData(whole))))
 	b := whole[skip : skip+n : skip+n]
-	var plan pagePlan
+	var plan hugepage.Plan
 	if prefaultEnabled {
 		plan = populate(b)
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"authctl/internal/hugepage"
 )
 
 // TestHashMemoryIsMappedAligned: a new buffer lies outside the Go heap on
@@ -15,7 +17,7 @@ func TestHashMemoryIsMappedAligned(t *testing.T) {
 	if m.mapped == nil {
 		t.Fatal("buffer is not mapped")
 	}
-	if addr := uintptrOf(&m.b[0]); addr%hugePageSize != 0 {
+	if addr := uintptrOf(&m.b[0]); addr%hugepage.Size != 0 {
 		t.Errorf("buffer starts at %#x, not on a 2 MiB boundary", addr)
 	}
 }

@@ -2,10 +2,12 @@
 
 package hasher
 
+import "authctl/internal/hugepage"
+
 // newHashMemory allocates n bytes on the Go heap. A hash writes each word
 // before it reads it, so each fresh page costs one fault.
-func newHashMemory(n int) (*hashMemory, pagePlan) {
-	return heapHashMemory(n), pagePlan{}
+func newHashMemory(n int) (*hashMemory, hugepage.Plan) {
+	return heapHashMemory(n), hugepage.Plan{}
 }
 
 // release leaves the buffer to the collector.

@@ -6,13 +6,16 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"authctl/internal/hugepage/hugepagetest"
+
+	"authctl/internal/hugepage"
 
 	"authctl/internal/auth/hasher/argon2"
 	"authctl/internal/auth/hasher/scrypt"
@@ -41,7 +44,7 @@ func TestPrefaultAvoidsPageFaults(t *testing.T) {
 		for range 3 {
 			faults, p, huge, gcs := childFaults(t, which)
 			runs, pages = append(runs, faults), p
-			allHuge = allHuge && huge*hugePageSize >= int(p)*pageSize
+			allHuge = allHuge && huge*hugepage.Size >= int(p)*pageSize
 			if gcs != 0 {
 				t.Errorf("%s: the hash ran %d garbage collections in a fresh process", which, gcs)
 			}
@@ -86,116 +89,23 @@ func faultsChild() {
 		h := &argon2Hasher{time: 1, memory: 32 << 10, threads: 4, lim: DefaultLimits()}
 		_, _ = h.Encode("pw", "")
 		pages = argon2.Blocks(32<<10, 4) * argon2.BlockSize / pageSize
-		huge = hashPool.plan.huge
+		huge = hashPool.plan.Huge
 	} else {
 		h := &scryptHasher{n: 1 << 14, r: 8, p: 1, lim: DefaultLimits()}
 		_, _ = h.Encode("pw", "")
 		pages = 4 * scrypt.Words(1<<14, 8) / pageSize
-		huge = hashPool.plan.huge
+		huge = hashPool.plan.Huge
 	}
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	runtime.ReadMemStats(&stats)
 	fmt.Printf("FAULTS %d PAGES %d HUGE %d GCS %d\n", after.Minflt-before.Minflt, pages, huge, stats.NumGC-gcs)
 }
 
-// mapAnon maps n bytes of fresh anonymous memory for the test.
-func mapAnon(t *testing.T, n int) []byte {
-	t.Helper()
-	b, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = unix.Munmap(b) })
-	return b
-}
-
-// vmFlags returns the VmFlags of the mapping that holds addr, and its
-// bounds, from /proc/self/smaps.
-func vmFlags(t *testing.T, addr uintptr) (flags []string, start, end uintptr) {
-	t.Helper()
-	smaps, err := os.ReadFile("/proc/self/smaps")
-	if err != nil {
-		t.Skip(err)
-	}
-	in := false
-	for line := range strings.Lines(string(smaps)) {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if a, b, ok := strings.Cut(f[0], "-"); ok && !strings.HasSuffix(f[0], ":") {
-			s, err1 := strconv.ParseUint(a, 16, 64)
-			e, err2 := strconv.ParseUint(b, 16, 64)
-			in = err1 == nil && err2 == nil && uintptr(s) <= addr && addr < uintptr(e)
-			start, end = uintptr(s), uintptr(e)
-			continue
-		}
-		if in && f[0] == "VmFlags:" {
-			return f[1:], start, end
-		}
-	}
-	t.Fatalf("no mapping holds %#x", addr)
-	return nil, 0, 0
-}
-
-// TestApplyPlanMarksPages checks the marks the kernel keeps for each kind
-// of plan: the huge blocks start at the first 2 MiB boundary, the rest
-// refuses huge pages only when the plan says so.
-func TestApplyPlanMarksPages(t *testing.T) {
-	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
-		t.Skip("kernel without transparent huge pages")
-	}
-	addrOf := func(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
-	const n = 16 << 20
-
-	b := mapAnon(t, n)
-	applyPlan(b, pagePlan{huge: n / hugePageSize})
-	// The kernel merges a mapping with a neighbour of the same flags (such
-	// as argon2's pooled memory), so a marked range may lie inside a
-	// larger mapping: each check is that the range is covered, and that
-	// what follows it is not marked.
-	if flags, start, end := vmFlags(t, addrOf(b)); !slices.Contains(flags, "hg") || start > addrOf(b) || end < addrOf(b)+n {
-		t.Errorf("all huge: mapping %#x-%#x flags %v, want hg over %#x-%#x", start, end, flags, addrOf(b), addrOf(b)+n)
-	}
-
-	b = mapAnon(t, n)
-	applyPlan(b, pagePlan{huge: 2})
-	first := (addrOf(b) + hugePageSize - 1) &^ (hugePageSize - 1)
-	if flags, start, end := vmFlags(t, first); !slices.Contains(flags, "hg") || start > first || end < first+2*hugePageSize {
-		t.Errorf("2 huge blocks: mapping %#x-%#x flags %v, want hg over %#x-%#x", start, end, flags, first, first+2*hugePageSize)
-	}
-	if flags, _, _ := vmFlags(t, first+2*hugePageSize); slices.Contains(flags, "hg") {
-		t.Errorf("2 huge blocks: the block after them has flags %v, want no hg", flags)
-	}
-	if flags, _, _ := vmFlags(t, addrOf(b)+n-pageSize); slices.Contains(flags, "hg") || slices.Contains(flags, "nh") {
-		t.Errorf("2 huge blocks: the tail has flags %v, want neither hg nor nh", flags)
-	}
-
-	b = mapAnon(t, n)
-	applyPlan(b, pagePlan{huge: 2, noHuge: true})
-	first = (addrOf(b) + hugePageSize - 1) &^ (hugePageSize - 1)
-	if flags, _, _ := vmFlags(t, first); !slices.Contains(flags, "hg") {
-		t.Errorf("noHuge: the first huge block has flags %v, want hg", flags)
-	}
-	if flags, _, _ := vmFlags(t, first+2*hugePageSize); slices.Contains(flags, "hg") || !slices.Contains(flags, "nh") {
-		t.Errorf("noHuge: the block past the huge ones has flags %v, want nh", flags)
-	}
-	if flags, _, _ := vmFlags(t, addrOf(b)+n-pageSize); !slices.Contains(flags, "nh") {
-		t.Errorf("noHuge: the tail has flags %v, want nh", flags)
-	}
-
-	b = mapAnon(t, n)
-	applyPlan(b, pagePlan{})
-	if flags, _, _ := vmFlags(t, addrOf(b)); slices.Contains(flags, "hg") || slices.Contains(flags, "nh") {
-		t.Errorf("small pages: flags %v, want neither hg nor nh", flags)
-	}
-}
-
 // TestPopulateMakesEveryPageResident: after populate, every page of a
 // fresh mapping is in memory, whatever the plan chose.
 func TestPopulateMakesEveryPageResident(t *testing.T) {
 	const n = 8 << 20
-	b := mapAnon(t, n)
+	b := hugepagetest.MapAnon(t, n)
 	populate(b)
 	vec := make([]byte, n/pageSize)
 	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {

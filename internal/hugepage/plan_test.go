@@ -1,4 +1,4 @@
-package hasher
+package hugepage
 
 import (
 	"os"
@@ -56,35 +56,35 @@ func TestFreeHugeBlocks(t *testing.T) {
 }
 
 func TestChoosePlan(t *testing.T) {
-	const need = 50 // argon2 at Django's 100 MiB
+	const need = 50 // 100 MiB, argon2's at Django's defaults
 	for _, c := range []struct {
 		enabled, defrag string
 		free            int
-		want            pagePlan
+		want            Plan
 	}{
 		// No THP: nothing to mark.
-		{"never", "madvise", 1000, pagePlan{}},
-		{"", "", 1000, pagePlan{}},
+		{"never", "madvise", 1000, Plan{}},
+		{"", "", 1000, Plan{}},
 		// Faults that never compact: all huge, whatever is free.
-		{"madvise", "defer", 0, pagePlan{huge: need}},
-		{"madvise", "never", -1, pagePlan{huge: need}},
-		{"always", "defer", 0, pagePlan{huge: need}},
+		{"madvise", "defer", 0, Plan{Huge: need}},
+		{"madvise", "never", -1, Plan{Huge: need}},
+		{"always", "defer", 0, Plan{Huge: need}},
 		// Faults that compact: huge only for what is free, less the reserve.
-		{"madvise", "madvise", 1000, pagePlan{huge: need}},
-		{"madvise", "madvise", need + hugeReserve, pagePlan{huge: need}},
-		{"madvise", "madvise", 20, pagePlan{huge: 20 - hugeReserve}},
-		{"madvise", "madvise", 2, pagePlan{}},
-		{"madvise", "madvise", -1, pagePlan{}},
-		{"madvise", "always", 20, pagePlan{huge: 20 - hugeReserve}},
-		{"madvise", "defer+madvise", 20, pagePlan{huge: 20 - hugeReserve}},
-		{"madvise", "something new", 20, pagePlan{huge: 20 - hugeReserve}},
-		{"always", "madvise", 0, pagePlan{}},
-		{"always", "defer+madvise", 0, pagePlan{}},
+		{"madvise", "madvise", 1000, Plan{Huge: need}},
+		{"madvise", "madvise", need + hugeReserve, Plan{Huge: need}},
+		{"madvise", "madvise", 20, Plan{Huge: 20 - hugeReserve}},
+		{"madvise", "madvise", 2, Plan{}},
+		{"madvise", "madvise", -1, Plan{}},
+		{"madvise", "always", 20, Plan{Huge: 20 - hugeReserve}},
+		{"madvise", "defer+madvise", 20, Plan{Huge: 20 - hugeReserve}},
+		{"madvise", "something new", 20, Plan{Huge: 20 - hugeReserve}},
+		{"always", "madvise", 0, Plan{}},
+		{"always", "defer+madvise", 0, Plan{}},
 		// THP always on and compacting everywhere: the rest must refuse
 		// huge pages, or its plain faults would compact too.
-		{"always", "always", 20, pagePlan{huge: 20 - hugeReserve, noHuge: true}},
-		{"always", "always", 0, pagePlan{noHuge: true}},
-		{"always", "always", 1000, pagePlan{huge: need}},
+		{"always", "always", 20, Plan{Huge: 20 - hugeReserve, NoHuge: true}},
+		{"always", "always", 0, Plan{NoHuge: true}},
+		{"always", "always", 1000, Plan{Huge: need}},
 	} {
 		if got := choosePlan(c.enabled, c.defrag, func() int { return c.free }, need); got != c.want {
 			t.Errorf("choosePlan(%q, %q, free %d) = %+v, want %+v", c.enabled, c.defrag, c.free, got, c.want)
@@ -92,12 +92,9 @@ func TestChoosePlan(t *testing.T) {
 	}
 }
 
-// TestCurrentPlanReadsSettings points the plan at fake sysfs and procfs
+// TestForReadsSettings points the plan at fake sysfs and procfs
 // files: the defrag mode decides whether the free lists are read at all.
-func TestCurrentPlanReadsSettings(t *testing.T) {
-	if forcedPlan != "" {
-		t.Skip("built with a forced plan")
-	}
+func TestForReadsSettings(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		t.Helper()
@@ -116,29 +113,29 @@ func TestCurrentPlanReadsSettings(t *testing.T) {
 	const n = 100 << 20 // 50 blocks
 	for _, c := range []struct {
 		enabled, defrag, buddy string
-		want                   pagePlan
+		want                   Plan
 	}{
-		{"always [madvise] never", "always defer defer+madvise [madvise] never", plenty, pagePlan{huge: 50}},
-		{"always [madvise] never", "always defer defer+madvise [madvise] never", fragmented, pagePlan{huge: 10 - hugeReserve}},
-		{"always [madvise] never", "[always] defer defer+madvise madvise never", fragmented, pagePlan{huge: 10 - hugeReserve}},
-		{"always [madvise] never", "always defer [defer+madvise] madvise never", fragmented, pagePlan{huge: 10 - hugeReserve}},
-		{"always [madvise] never", "always [defer] defer+madvise madvise never", fragmented, pagePlan{huge: 50}},
-		{"always [madvise] never", "always defer defer+madvise madvise [never]", fragmented, pagePlan{huge: 50}},
-		{"[always] madvise never", "[always] defer defer+madvise madvise never", fragmented, pagePlan{huge: 10 - hugeReserve, noHuge: true}},
-		{"always madvise [never]", "[always] defer defer+madvise madvise never", plenty, pagePlan{}},
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", plenty, Plan{Huge: 50}},
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", fragmented, Plan{Huge: 10 - hugeReserve}},
+		{"always [madvise] never", "[always] defer defer+madvise madvise never", fragmented, Plan{Huge: 10 - hugeReserve}},
+		{"always [madvise] never", "always defer [defer+madvise] madvise never", fragmented, Plan{Huge: 10 - hugeReserve}},
+		{"always [madvise] never", "always [defer] defer+madvise madvise never", fragmented, Plan{Huge: 50}},
+		{"always [madvise] never", "always defer defer+madvise madvise [never]", fragmented, Plan{Huge: 50}},
+		{"[always] madvise never", "[always] defer defer+madvise madvise never", fragmented, Plan{Huge: 10 - hugeReserve, NoHuge: true}},
+		{"always madvise [never]", "[always] defer defer+madvise madvise never", plenty, Plan{}},
 		// Unreadable free lists: assume nothing is free.
-		{"always [madvise] never", "always defer defer+madvise [madvise] never", filepath.Join(dir, "missing"), pagePlan{}},
+		{"always [madvise] never", "always defer defer+madvise [madvise] never", filepath.Join(dir, "missing"), Plan{}},
 	} {
 		thpEnabledFile = write("enabled", c.enabled)
 		thpDefragFile = write("defrag", c.defrag)
 		buddyInfoFile = c.buddy
-		if got := currentPlan(n); got != c.want {
+		if got := For(n); got != c.want {
 			t.Errorf("enabled %q, defrag %q, %s: plan %+v, want %+v", c.enabled, c.defrag, filepath.Base(c.buddy), got, c.want)
 		}
 	}
 	// No THP in the kernel at all: no files.
 	thpEnabledFile, thpDefragFile = filepath.Join(dir, "none1"), filepath.Join(dir, "none2")
-	if got := currentPlan(n); got != (pagePlan{}) {
+	if got := For(n); got != (Plan{}) {
 		t.Errorf("no THP files: plan %+v, want none", got)
 	}
 }
