@@ -5,7 +5,39 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+
+	"authctl/internal/hugepage"
 )
+
+// heapPerInputByte is how many bytes of heap an apply or import grows to
+// for each byte of its input, about: 100,000 pre-hashed users (a 25 MB
+// JSON or 24 MB YAML file) peaked at 78-82 MiB of anonymous memory, and
+// 1,000,000 (250 MB) at 480 MiB.
+const heapPerInputByte = 3
+
+// maxHeapReserve bounds the reservation: address space, not memory, but
+// more than the largest measured apply needs.
+const maxHeapReserve = 1 << 30
+
+// reserveHeapFor reserves the heap that decoding, planning and writing an
+// input of size bytes will fill, on huge pages where the kernel allows
+// (hugepage.ReserveHeap), before the decode allocates it. Each 4 KiB page
+// the heap first touches otherwise costs a fault, several microseconds on
+// a virtual machine: 100,000 pre-hashed users took 23,000 faults and a
+// fifth of the apply's CPU time in the kernel, and about 2,500 with the
+// reservation (1,000,000 users: 2.9 s of kernel time against 0.7 s, the
+// same peak). Inputs too small to gain reserve nothing.
+func reserveHeapFor(size int64) {
+	if size <= 0 {
+		return
+	}
+	hugepage.ReserveHeap(heapReserveFor(size))
+}
+
+// heapReserveFor is the reservation for an input of size bytes.
+func heapReserveFor(size int64) int {
+	return int(min(size, maxHeapReserve/heapPerInputByte) * heapPerInputByte)
+}
 
 // writeHeadroom is how much heap a write may add above what the plan
 // holds: a staged write holds one stage (auth writes 10,000 objects per
