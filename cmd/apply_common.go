@@ -1,11 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,112 +22,41 @@ import (
 // What apply and import share: reading the input, running the apply
 // engine with Ctrl-C handling, and reporting its changes or problems.
 
-// readInput reads a file argument, "-" meaning standard input, and
-// returns its name for messages and its directory. It reserves the heap
-// that decoding the input will fill (reserveHeapFor).
-func readInput(f *cmdutil.Factory, path string) (data []byte, name, dir string, err error) {
+// decodeSeedInput reads and decodes a seeding file argument ("-" meaning
+// standard input), filling in opts.Name and opts.Dir. A named regular file
+// is decoded by seed.DecodeFile, which does not hold a large JSON file
+// whole; standard input and named pipes are read whole first (readInput's
+// way). It returns the input's name for messages.
+func decodeSeedInput(f *cmdutil.Factory, path string, opts seed.DecodeOptions) (doc *auth.Document, assert *yaml.Node, name string, err error) {
 	if path == "-" {
-		data, err = readReserving(f.IO.In)
-		return data, "stdin", "", err
+		data, name, dir, err := readInput(f, path)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		opts.Name, opts.Dir = name, dir
+		doc, assert, err = seed.DecodeWithAssert(data, opts)
+		return doc, assert, name, err
 	}
+	// Opened once: a named pipe opened a second time would wait for a
+	// writer that may never come.
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, "", "", cmdutil.FlagErrorf("%v", err)
+		return nil, nil, "", cmdutil.FlagErrorf("%v", err)
 	}
 	defer file.Close()
-	data, err = readReserving(file)
-	if err != nil {
-		return nil, "", "", cmdutil.FlagErrorf("%v", err)
-	}
-	return data, path, filepath.Dir(path), nil
-}
-
-// readReserving reads r whole and reserves the heap its decode will fill.
-// A regular file (standard input redirected from one, too) tells its size
-// first: the reservation is made before the read, and the data read into
-// one buffer of that size, on the reserved pages. Anything else (a pipe)
-// is read in blocks, and joined once the reservation is made.
-func readReserving(r io.Reader) ([]byte, error) {
-	if file, ok := r.(*os.File); ok {
-		if fi, err := file.Stat(); err == nil && fi.Mode().IsRegular() {
-			reserveHeapFor(fi.Size())
-			buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
-			_, err := buf.ReadFrom(file)
-			return buf.Bytes(), err
-		}
-	}
-	return readBlocks(r)
-}
-
-// The blocks readBlocks reads into: the first small, for the usual small
-// input, then each twice the last, up to the largest.
-const (
-	firstReadBlock = 64 << 10
-	maxReadBlock   = 4 << 20
-)
-
-// readBlocks reads r to its end in blocks, reserves the heap for what it
-// read, and joins the blocks into one buffer allocated after the
-// reservation. A buffer grown as the data comes (io.ReadAll) copies it at
-// each growth into fresh pages: a 24 MB pipe faulted in three times its
-// size, 4 KiB at a time.
-func readBlocks(r io.Reader) ([]byte, error) {
-	var blocks [][]byte
-	total, size := 0, firstReadBlock
-	for {
-		b := make([]byte, size)
-		n, err := io.ReadFull(r, b)
-		blocks, total = append(blocks, b[:n]), total+n
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		size = min(2*size, maxReadBlock)
-	}
-	if len(blocks) == 1 {
-		return blocks[0], nil
-	}
-	reserveHeapFor(int64(total))
-	data := make([]byte, 0, total)
-	for _, b := range blocks {
-		data = append(data, b...)
-	}
-	return data, nil
-}
-
-// decodeSeedInput reads and decodes a seeding file argument ("-" meaning
-// standard input), filling in opts.Name and opts.Dir. A named file is
-// decoded by seed.DecodeFile, which does not hold a large regular JSON
-// file whole; standard input is read whole first. It returns the input's name for
-// messages.
-func decodeSeedInput(f *cmdutil.Factory, path string, opts seed.DecodeOptions) (doc *auth.Document, assert *yaml.Node, name string, err error) {
-	if path != "-" {
-		// Opened once: a named pipe opened a second time would wait for
-		// a writer that may never come.
-		file, oerr := os.Open(path)
-		if oerr != nil {
-			return nil, nil, "", cmdutil.FlagErrorf("%v", oerr)
-		}
-		defer file.Close()
-		if fi, serr := file.Stat(); serr == nil && fi.Mode().IsRegular() {
-			reserveHeapFor(fi.Size())
-		}
-		opts.Name, opts.Dir = path, filepath.Dir(path)
+	opts.Name, opts.Dir = path, filepath.Dir(path)
+	if _, regular := reserveForFile(file); regular {
 		doc, assert, err = seed.DecodeFile(file, opts)
-		if err != nil && !errors.Is(err, auth.ErrInvalid) {
-			err = cmdutil.FlagErrorf("%v", err) // as readInput says it
+	} else {
+		var data []byte
+		if data, err = readBlocks(file); err == nil {
+			doc, assert, err = seed.DecodeWithAssert(data, opts)
 		}
-		return doc, assert, path, err
 	}
-	data, name, dir, err := readInput(f, path)
-	if err != nil {
-		return nil, nil, "", err
+	if err != nil && !errors.Is(err, auth.ErrInvalid) {
+		err = cmdutil.FlagErrorf("%v", err) // as readInput says it
 	}
-	opts.Name, opts.Dir = name, dir
-	doc, assert, err = seed.DecodeWithAssert(data, opts)
-	return doc, assert, name, err
+	return doc, assert, path, err
 }
 
 // listProblems writes, with -o json, every problem of an invalid input to

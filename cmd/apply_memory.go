@@ -23,13 +23,17 @@ const maxHeapReserve = 1 << 30
 // input of size bytes will fill, on huge pages where the kernel allows
 // (hugepage.ReserveHeap), before the decode allocates it. Each 4 KiB page
 // the heap first touches otherwise costs a fault, several microseconds on
-// a virtual machine: 100,000 pre-hashed users took 23,000 faults and a
-// fifth of the apply's CPU time in the kernel, and about 2,500 with the
-// reservation (1,000,000 users: 2.9 s of kernel time against 0.7 s, the
-// same peak). Inputs too small to gain reserve nothing.
+// a virtual machine: 100,000 pre-hashed users took about 23,000 faults
+// and a fifth of the apply's CPU time in the kernel, and about 4,000 with
+// the reservation (1,000,000 users: 149,000 faults against 7,000, the same
+// peak; docs/performance.md, ninth run). Inputs too small to gain reserve
+// nothing, and so does a process whose memory the user bounds.
 func reserveHeapFor(size int64) {
 	if size <= 0 {
 		return
+	}
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		return // the user bounds the memory (GOMEMLIMIT): reserve nothing
 	}
 	hugepage.ReserveHeap(heapReserveFor(size))
 }

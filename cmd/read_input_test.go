@@ -43,24 +43,32 @@ func TestReadBlocksError(t *testing.T) {
 }
 
 // A regular file, standard input redirected from one included, is read
-// whole into one buffer of its size.
+// into one buffer of its size, from its offset (a read of standard input
+// starts where the shell left it).
 func TestReadReservingFile(t *testing.T) {
 	want := bytes.Repeat([]byte("users: []\n"), 100_000)
 	path := filepath.Join(t.TempDir(), "seed.yaml")
 	if err := os.WriteFile(path, want, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got, err := readReserving(f)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("readReserving = %d bytes, %v; want the file's %d", len(got), err, len(want))
-	}
-	if cap(got) > len(want)+bytes.MinRead {
-		t.Errorf("buffer capacity %d for a %d-byte file: it grew", cap(got), len(want))
+	for _, offset := range []int64{0, 10} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readReserving(f)
+		if err != nil || !bytes.Equal(got, want[offset:]) {
+			t.Fatalf("readReserving from offset %d = %d bytes, %v; want the file's %d from there", offset, len(got), err, len(want)-int(offset))
+		}
+		// The buffer the file's size asked for, not one grown as the data
+		// came (readBlocks' would have the data's size exactly).
+		if cap(got) != len(want)+bytes.MinRead {
+			t.Errorf("offset %d: buffer capacity %d, want %d: not the one sized from the file", offset, cap(got), len(want)+bytes.MinRead)
+		}
 	}
 }
 

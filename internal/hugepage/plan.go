@@ -11,6 +11,10 @@ import (
 // matters (x86-64, and arm64 with 4 KiB base pages).
 const Size = 2 << 20
 
+// MinHeapReserve is the smallest reservation ReserveHeap makes: below it
+// the faults saved are fewer than its collection costs.
+const MinHeapReserve = 16 << 20
+
 // hugeReserve is how many free 2 MiB blocks a plan leaves to others (and
 // to races with them) when it counts the free lists.
 const hugeReserve = 4
