@@ -7,17 +7,10 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
-
-// reserved is set by the first reservation. A second one would start in
-// the pages the first freed, which the runtime zeroes before handing them
-// out again (they were used), faulting them in 4 KiB at a time before any
-// mark.
-var reserved atomic.Bool
 
 // ReserveHeap grows the Go heap by n bytes that nothing has touched yet,
 // marks them MADV_HUGEPAGE, and frees them, so that the allocations that
@@ -30,7 +23,7 @@ var reserved atomic.Bool
 // heap never used (the kernel's are zero), so the marks reach the pages
 // before their first write (but see reserveChunk).
 //
-// It reserves once per process, and nothing for n below MinHeapReserve,
+// It reserves nothing for n below MinHeapReserve,
 // when GODEBUG has disablethp=1, when THP is not in "madvise" mode (with
 // "always" the heap gets huge pages unmarked, and a mark would only add
 // compaction on a fault; with "never" there are none), or when the kernel's
@@ -43,7 +36,7 @@ func ReserveHeap(n int) Plan {
 		return Plan{}
 	}
 	p := For(n)
-	if p.Huge < (n+Size-1)/Size || !reserved.CompareAndSwap(false, true) {
+	if p.Huge < (n+Size-1)/Size {
 		return Plan{}
 	}
 	allocateMarked(n)
