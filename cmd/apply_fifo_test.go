@@ -3,6 +3,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,19 @@ import (
 // A seeding file that is a named pipe is opened once: a second open would
 // wait for a writer, and the one that wrote the file has gone.
 func TestApplyFromNamedPipe(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"users": [`)
+	for n := range 3000 {
+		if n > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"username": "u%04d", "email": "u%04d@example.com"}`, n, n)
+	}
+	b.WriteString("]}\n")
+	if b.Len() <= firstReadBlock {
+		t.Fatalf("the large seed is %d bytes, one block", b.Len())
+	}
+	bigSeed := b.String()
 	for i := range 20 {
 		e := newTestEnv(t)
 		fifo := filepath.Join(e.dir, "seed.json")
@@ -25,17 +39,25 @@ func TestApplyFromNamedPipe(t *testing.T) {
 			if err != nil {
 				return
 			}
-			w.WriteString(`{"users": [{"username": "alice"}]}` + "\n")
+			if i > 0 {
+				w.WriteString(`{"users": [{"username": "alice"}]}` + "\n")
+			} else {
+				// More than one block: read in blocks and joined.
+				w.WriteString(bigSeed)
+			}
 			w.Close()
 		}()
 		done := make(chan string, 1)
 		go func() {
-			code, _, stderr := e.exec("apply", "--dry-run", "-f", fifo)
-			if code != 0 {
+			code, stdout, stderr := e.exec("apply", "--dry-run", "-o", "json", "-f", fifo)
+			switch {
+			case code != 0:
 				done <- stderr
-				return
+			case i == 0 && !strings.Contains(stdout, `"u2999"`):
+				done <- "the dry run of 3,000 users does not list the last one: " + stdout[:min(len(stdout), 200)]
+			default:
+				done <- ""
 			}
-			done <- ""
 		}()
 		select {
 		case msg := <-done:

@@ -33,7 +33,10 @@ func reserveHeapFor(size int64) {
 		return
 	}
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
-		return // the user bounds the memory (GOMEMLIMIT): reserve nothing
+		// The user bounds the memory (GOMEMLIMIT): the reservation would
+		// count against the limit until released, forcing collections, and
+		// huge pages make the resident memory grow 2 MiB at a time.
+		return
 	}
 	hugepage.ReserveHeap(heapReserveFor(size))
 }

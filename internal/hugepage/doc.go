@@ -29,9 +29,10 @@
 // THP is "always" on (not "madvise") with defrag "always", even unmarked
 // memory compacts on a fault, so the rest is marked MADV_NOHUGEPAGE. That
 // count ages: a hash populates its buffer at once, but a heap reservation
-// is faulted in over a whole apply, so ReserveHeap reserves only when the
-// free lists hold all of it (and only in "madvise" mode: with "always"
-// the heap gets huge pages without a mark).
+// is faulted in over a whole apply, so where a marked fault may compact,
+// ReserveHeap reserves only when the free lists hold all of it (and only
+// in "madvise" mode: with "always" the heap gets huge pages without a
+// mark).
 //
 // Under a hypervisor that takes free memory back (virtio-balloon free page
 // reporting: a 2 MiB block left free for about two seconds goes back to

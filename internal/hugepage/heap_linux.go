@@ -23,10 +23,11 @@ import (
 // heap never used (the kernel's are zero), so the marks reach the pages
 // before their first write (but see reserveChunk).
 //
-// It reserves nothing for n below MinHeapReserve,
-// when GODEBUG has disablethp=1, when THP is not in "madvise" mode (with
-// "always" the heap gets huge pages unmarked, and a mark would only add
-// compaction on a fault; with "never" there are none), or when the kernel's
+// It reserves nothing for n below MinHeapReserve, when GODEBUG has
+// disablethp=1, when THP is not in "madvise" mode (with "always" the heap
+// gets huge pages unmarked, and a mark would only add compaction on a
+// fault; with "never" there are none), or, where the defrag setting lets a
+// marked fault compact (always, madvise, defer+madvise), when the kernel's
 // free lists do not hold every 2 MiB block of it now, less a reserve: the
 // heap faults the reservation in over the whole decode and write, long
 // after the lists were counted, so a plan that needs them all to be there
@@ -44,8 +45,8 @@ func ReserveHeap(n int) Plan {
 	// and releases every free page, the reservation's included (madvise
 	// calls on pages never touched; the marks stay on the mapping):
 	// released, the reservation no longer counts as memory in use (against
-	// GOMEMLIMIT, or the limit of apply's write), and a chunk the runtime
-	// zeroed goes back to the kernel rather than staying resident.
+	// the soft limit that apply sets for its write), and a chunk the
+	// runtime zeroed goes back to the kernel rather than staying resident.
 	debug.FreeOSMemory()
 	return p
 }
@@ -54,7 +55,11 @@ func ReserveHeap(n int) Plan {
 // The runtime zeroes an allocation that starts in pages the heap used
 // before, all of it: a reservation made of one allocation would then be
 // faulted in whole, 4 KiB at a time, before its marks. In chunks, only the
-// chunk that straddles the end of the used pages is.
+// chunk that straddles the end of the used pages is. In a process that
+// has used and freed a larger heap (a second apply, as tests run it),
+// every chunk on those pages is zeroed while still resident, and
+// FreeOSMemory returns them: that apply faults its heap in again, on huge
+// pages, as a fresh process does.
 const reserveChunk = 4 << 20
 
 // allocateMarked allocates n bytes in chunks and marks them MADV_HUGEPAGE.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"syscall"
 	"testing"
 	"unsafe"
 
@@ -90,6 +91,13 @@ func rssBytes(t *testing.T) int {
 	return res * os.Getpagesize()
 }
 
+// minorFaults is how many minor page faults the process has taken.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Minflt
+}
+
 // TestReserveHeapLeavesPagesUntouched: a reservation costs address space,
 // not memory, even where its allocation started in pages the heap had
 // used (which the runtime zeroes), as a second one in a process does.
@@ -101,9 +109,14 @@ func TestReserveHeapLeavesPagesUntouched(t *testing.T) {
 		_ = make([]byte, 1<<20)
 		runtime.GC()
 	}
-	before := rssBytes(t)
+	before, faults := rssBytes(t), minorFaults()
 	if p := ReserveHeap(n); p == (Plan{}) {
 		t.Fatal("ReserveHeap reserved nothing")
+	}
+	// FreeOSMemory gives back what was zeroed, so the resident memory
+	// alone would not show it; the faults taken do.
+	if f := minorFaults() - faults; f > n/pageSize/4 {
+		t.Errorf("ReserveHeap(%d MiB) took %d page faults: its memory was zeroed before the marks", n>>20, f)
 	}
 	first := rssBytes(t)
 	if p := ReserveHeap(n); p == (Plan{}) {
