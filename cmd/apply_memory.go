@@ -27,18 +27,19 @@ const maxHeapReserve = 1 << 30
 // and a fifth of the apply's CPU time in the kernel, and about 4,000 with
 // the reservation (1,000,000 users: 149,000 faults against 7,000, the same
 // peak; docs/performance.md, ninth run). Inputs too small to gain reserve
-// nothing, and so does a process whose memory the user bounds.
-func reserveHeapFor(size int64) {
+// nothing, and so does a process whose memory the user bounds. It returns
+// the plan applied (tests).
+func reserveHeapFor(size int64) hugepage.Plan {
 	if size <= 0 {
-		return
+		return hugepage.Plan{}
 	}
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		// The user bounds the memory (GOMEMLIMIT): the reservation would
 		// count against the limit until released, forcing collections, and
 		// huge pages make the resident memory grow 2 MiB at a time.
-		return
+		return hugepage.Plan{}
 	}
-	hugepage.ReserveHeap(heapReserveFor(size))
+	return hugepage.ReserveHeap(heapReserveFor(size))
 }
 
 // heapReserveFor is the reservation for an input of size bytes.

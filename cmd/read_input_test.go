@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"testing/iotest"
+
+	"authctl/internal/hugepage"
 )
 
 // readBlocks gives back exactly what it read, whatever the sizes of the
@@ -83,5 +87,20 @@ func TestHeapReserveFor(t *testing.T) {
 		if got := heapReserveFor(size); got != want {
 			t.Errorf("heapReserveFor(%d) = %d, want %d", size, got, want)
 		}
+	}
+}
+
+// A memory limit the user set (GOMEMLIMIT) turns the reservation off.
+func TestReserveHeapForKeepsTheUsersLimit(t *testing.T) {
+	if prev := debug.SetMemoryLimit(-1); prev != math.MaxInt64 {
+		t.Skipf("the test process runs with a memory limit (%d)", prev)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	if p := reserveHeapFor(100 << 20); p != (hugepage.Plan{}) {
+		t.Errorf("reserveHeapFor under a memory limit = %+v, want nothing", p)
+	}
+	if p := reserveHeapFor(0); p != (hugepage.Plan{}) {
+		t.Errorf("reserveHeapFor(0) = %+v, want nothing", p)
 	}
 }
